@@ -1,0 +1,35 @@
+# Cobalt: `make run` starts the app; `make test` runs every test (logic, pages, browser).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: run test lint browser bench clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.runtime
+	mkdir -p var
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+browser:
+	bash scripts/ensure-browser.sh
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+
+test: $(VENV)/.dev browser lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev
+	PYTHONPATH=. $(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,36 @@
+"""Cobalt: vitamin B12 deficiency with thrombocytopenia, a bedside and teaching dashboard.
+
+Entry point: page config, navigation in workflow order, the shared sidebar.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.common import sidebar
+
+st.set_page_config(page_title="Cobalt · B12 and platelets", page_icon=":material/hematology:", layout="wide")
+
+PAGES = Path(__file__).parent / "app_pages"  # not pages/: see README, "Layout"
+
+
+def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name, default=default)
+
+
+nav = {
+    "Case": [_page("case", "Case", ":material/assignment:", default=True)],
+    "Assess": [_page("diagnosis", "Diagnosis", ":material/biotech:")],
+}
+if (PAGES / "ttp.py").exists():
+    nav["Assess"].append(_page("ttp", "TTP or B12?", ":material/compare_arrows:"))
+for name, title, icon in (
+    ("regimen", "Regimen", ":material/vaccines:"),
+    ("recovery", "Recovery", ":material/monitoring:"),
+):
+    if (PAGES / f"{name}.py").exists():
+        nav.setdefault("Treat", []).append(_page(name, title, icon))
+
+page = st.navigation(nav)
+sidebar()
+page.run()

@@ -1,0 +1,128 @@
+"""Diagnosis page: the B12 verdict first, then next tests, findings, causes, route and alerts.
+
+Renders :func:`logic.assess.assess`; every statement has a "Why?" naming its sources.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from logic.assess import assess
+from logic.diagnosis import diagnose
+from logic.figures import b12_band_figure
+from logic.note import note_text
+from logic.reference import threshold_set
+from ui.common import DISCLAIMER, alert_box, esc, why
+from ui.state import current_case, thresholds_id
+
+STATUS_BADGE = {
+    "deficient": ("red", ":material/priority_high:"),
+    "indeterminate": ("orange", ":material/help:"),
+    "unlikely": ("green", ":material/check_circle:"),
+    "unknown": ("gray", ":material/pending:"),
+}
+PRESENT = {True: "Yes", False: "No", None: "Not known"}
+
+case = current_case()
+tid = thresholds_id()
+t = threshold_set(tid)
+d = diagnose(case, tid, case.last_date())
+result = assess(case, thresholds=tid, diagnosis=d)
+
+st.title("Diagnosis")
+st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {t.name}")
+
+if not case.observations:
+    st.info("No results yet. Enter labs on the Case page, or load an example case there.", icon=":material/info:")
+
+# -- verdict -------------------------------------------------------------------------
+colour, icon = STATUS_BADGE[d.b12.status]
+with st.container(border=True, key="dx_verdict"):
+    v1, v2 = st.columns([3, 2])
+    with v1:
+        st.badge(d.b12.status.upper(), color=colour, icon=icon)
+        st.markdown(f"### {d.b12.headline}")
+        for reason in d.b12.reasons:
+            st.markdown(f"- {reason.text}")
+        refs = [r for n in d.b12.reasons for r in n.refs] + list(t.get("b12_deficient_below").refs)
+        caveat = t.get("b12_unlikely_above").caveat
+        why(
+            refs,
+            key="why_b12",
+            extra=f"Cut-offs in use (**{t.name}**): deficient below {t['b12_deficient_below']:g} ng/L, "
+            f"indeterminate {t['b12_deficient_below']:g}-{t['b12_unlikely_above']:g}, unlikely above "
+            f"{t['b12_unlikely_above']:g} ng/L (1 pmol/L = 1.355 ng/L). {caveat or ''} "
+            "BSH 2014 asks laboratories to set local ranges; choose the set in the sidebar.",
+        )
+    with v2:
+        b12 = d.values.get("b12")
+        st.plotly_chart(
+            b12_band_figure(float(b12.canonical) if b12 else None, t, b12.comparator if b12 else None),
+            key="dx_b12_chart",
+            width="stretch",
+            config={"displayModeBar": False},
+        )
+        grade = d.thrombocytopenia_grade
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Platelet grade (CTCAE v5)", "—" if grade is None else f"G{grade}")
+        m2.metric("Anaemia grade", "—" if d.anaemia_grade is None else f"G{d.anaemia_grade}")
+        rpi = d.reticulocyte_production_index
+        m3.metric("Retic. production index", "—" if rpi is None else f"{rpi:.1f}")
+
+# -- next tests and alerts ----------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader("What to test next")
+    if not d.next_tests:
+        st.caption("Nothing outstanding for the diagnosis.")
+    for n in d.next_tests:
+        c1, c2 = st.columns([5, 1])
+        c1.markdown(f"**{n.label}**: {n.reason}")
+        with c2:
+            why(n.refs, key=f"why_next_{n.id}")
+with right:
+    st.subheader("Alerts")
+    if not result["alerts"]:
+        st.caption("No alerts.")
+    for a in result["alerts"]:
+        alert_box(a, key="dx")
+
+# -- findings --------------------------------------------------------------------------
+st.subheader("Blood picture")
+for f in d.findings:
+    c1, c2, c3 = st.columns([2, 1, 6])
+    c1.markdown(f"**{f.label}**")
+    c2.markdown({True: ":red[Yes]", False: ":green[No]", None: ":gray[Not known]"}[f.present])
+    with c3:
+        st.markdown(f.detail)
+        why(f.refs, key=f"why_finding_{f.id}")
+
+# -- causes, lifelong, route ----------------------------------------------------------
+c_left, c_right = st.columns(2)
+with c_left:
+    st.subheader("Causes in the history")
+    shown = [c for c in d.causes if c.present is not False]
+    if not shown:
+        st.caption("No cause recorded.")
+    for c in shown:
+        state = {True: "present", None: "not known"}[c.present]
+        st.markdown(f"**{c.label}** ({state}): {c.text}")
+    life = {
+        True: ("Lifelong treatment: yes", "red"),
+        False: ("Lifelong treatment: no permanent cause recorded", "green"),
+        None: ("Lifelong treatment: not enough data", "gray"),
+    }[d.lifelong]
+    st.badge(life[0], color=life[1])
+    for r in d.lifelong_reasons:
+        st.markdown(f"- {r.text}")
+    why([r for c in d.causes for r in c.refs] + [r for n in d.lifelong_reasons for r in n.refs], key="why_causes")
+with c_right:
+    st.subheader("Route")
+    for r in d.route:
+        st.markdown(f"- {r.text}")
+    why([r for n in d.route for r in n.refs], key="why_route")
+
+# -- copy to note ---------------------------------------------------------------------
+st.subheader("Copy to note")
+st.code(note_text(case, result), language=None, wrap_lines=True)
+st.caption(DISCLAIMER)

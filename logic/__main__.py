@@ -1,0 +1,110 @@
+"""Command line: ``python -m logic assess CASE.json [--today YYYY-MM-DD] [--thresholds ID]``.
+
+Contract (shared/design/case-format.md): JSON on stdout and exit 0; invalid input exits 2 with
+one line per problem on stderr and nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import TextIO
+
+from logic.case import CaseError, parse_case
+from logic.reference import threshold_set_ids
+
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors are exit 2 with one line, like bad input
+        raise SystemExit(_fail([f"usage: {message}"]))
+
+
+def _fail(lines: list[str]) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return 2
+
+
+def _read_json(path: str) -> object:
+    if path == "-":
+        text = sys.stdin.read(MAX_INPUT_BYTES + 1)
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(MAX_INPUT_BYTES + 1)
+    if len(text) > MAX_INPUT_BYTES:
+        raise ValueError(f"{path}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+
+
+def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
+    from logic.assess import assess
+
+    try:
+        doc = _read_json(args.case)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return _fail([str(exc)])
+    try:
+        case = parse_case(doc)
+    except CaseError as exc:
+        return _fail([str(p) for p in exc.problems])
+    today = None
+    if args.today:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError:
+            return _fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
+    return write(
+        out, json.dumps(assess(case, today=today, thresholds=args.thresholds), indent=2, ensure_ascii=False) + "\n"
+    )
+
+
+def write(out: TextIO, text: str) -> int:
+    """Write the whole answer at once; a closed pipe (``| head``) is not an error."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = _Parser(prog="python -m logic", description="Cobalt logic without the UI.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_assess = sub.add_parser("assess", help="assess a case document (JSON on stdout)")
+    p_assess.add_argument("case", help="case JSON file, or - for standard input")
+    p_assess.add_argument("--today", help="date of assessment, YYYY-MM-DD (default: latest observation)")
+    p_assess.add_argument(
+        "--thresholds", choices=threshold_set_ids(), default=None, help="threshold set (default: nice_ng239)"
+    )
+    try:
+        from logic import regimen_cli
+    except ImportError:
+        regimen_cli = None
+    if regimen_cli is not None:
+        regimen_cli.add_parser(sub)
+    try:
+        from logic import convert_cli
+    except ImportError:
+        convert_cli = None
+    if convert_cli is not None:
+        convert_cli.add_parser(sub)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.command == "assess":
+        return _cmd_assess(args, out)
+    return args.run(args, out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,398 @@
+"""The case document (``b12-case/1``) as frozen typed values, with validation at the edge.
+
+A case is read with :func:`parse_case`, which either returns a :class:`Case` or raises
+:class:`CaseError` listing *every* problem at once, each naming where it is (observation
+index, analyte, date) and what is wrong. Nothing is partly applied.
+Contract: ``shared/design/case-format.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from logic.reference import analytes
+from logic.units import UnitError, is_boolean, listed_unit, to_canonical
+
+FORMAT = "b12-case/1"
+COMPARATORS = ("<", "<=", ">", ">=")
+
+#: Tri-state history flags (true / false / null = not known), in checklist order.
+HISTORY_FLAGS: tuple[str, ...] = (
+    "pernicious_anemia",
+    "crohns_ileal",
+    "gastric_surgery",
+    "metformin",
+    "acid_suppression",
+    "vegan_or_vegetarian",
+    "nitrous_oxide",
+    "sulfasalazine",
+    "methotrexate",
+    "active_cancer",
+    "transplant",
+    "neurological_symptoms",
+)
+HISTORY_LABELS: dict[str, str] = {
+    "pernicious_anemia": "Pernicious anaemia / autoimmune gastritis",
+    "crohns_ileal": "Crohn's disease with ileal involvement",
+    "gastric_surgery": "Gastrectomy or bariatric surgery",
+    "metformin": "Metformin",
+    "acid_suppression": "Acid suppression (PPI or H2 blocker)",
+    "vegan_or_vegetarian": "Vegan or vegetarian diet",
+    "nitrous_oxide": "Nitrous oxide exposure",
+    "sulfasalazine": "Sulfasalazine",
+    "methotrexate": "Methotrexate",
+    "active_cancer": "Active cancer (in the past year)",
+    "transplant": "Solid-organ or stem-cell transplant",
+    "neurological_symptoms": "Neurological symptoms (neuropathy, ataxia, cognitive change)",
+    "ileal_resection_cm": "Ileal resection (cm; 0 = none)",
+    "symptom_onset": "Symptom onset",
+}
+SEXES = ("female", "male")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: where it is and what is wrong."""
+
+    where: str
+    message: str
+    field: str | None = None  # machine key, e.g. "observations[3]" or "history.symptom_onset"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class CaseError(ValueError):
+    """Raised with every problem found in a case document."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One dated lab result as entered, with its value in the canonical unit.
+
+    ``value`` is a float, or a bool for film findings. ``comparator`` marks a censored
+    result ("<8 mg/dL"). ``index`` is the position in the document (for messages).
+    """
+
+    date: date
+    analyte: str
+    value: float | bool
+    unit: str | None = None
+    comparator: str | None = None
+    index: int = 0
+    canonical: float | bool = field(default=0.0, compare=False)
+
+    @property
+    def label(self) -> str:
+        return analytes()[self.analyte]["label"]
+
+    def bounds(self) -> tuple[float, float]:
+        """The interval the true canonical value lies in (censored values are open-ended)."""
+        if isinstance(self.canonical, bool):
+            raise TypeError(f"{self.analyte} is a yes/no finding")
+        v = float(self.canonical)
+        if self.comparator in ("<", "<="):
+            return (float(analytes()[self.analyte].get("min", 0.0)), v)
+        if self.comparator in (">", ">="):
+            return (v, math.inf)
+        return (v, v)
+
+    def display(self) -> str:
+        """The value as entered, e.g. ``<8 mg/dL`` or ``seen``."""
+        if isinstance(self.value, bool):
+            return "seen" if self.value else "not seen"
+        num = f"{self.value:g}"
+        unit = f" {self.unit}" if self.unit and self.unit != "1" else ""
+        return f"{self.comparator or ''}{num}{unit}"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"date": self.date.isoformat(), "analyte": self.analyte, "value": self.value}
+        if self.unit is not None and not isinstance(self.value, bool):
+            out["unit"] = self.unit
+        if self.comparator:
+            out["comparator"] = self.comparator
+        return out
+
+
+@dataclass(frozen=True)
+class Patient:
+    age_years: float | None = None
+    sex: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    """The history checklist; every flag is True, False or None (not known)."""
+
+    pernicious_anemia: bool | None = None
+    crohns_ileal: bool | None = None
+    gastric_surgery: bool | None = None
+    metformin: bool | None = None
+    acid_suppression: bool | None = None
+    vegan_or_vegetarian: bool | None = None
+    nitrous_oxide: bool | None = None
+    sulfasalazine: bool | None = None
+    methotrexate: bool | None = None
+    active_cancer: bool | None = None
+    transplant: bool | None = None
+    neurological_symptoms: bool | None = None
+    ileal_resection_cm: float | None = None
+    symptom_onset: date | None = None
+
+    def flag(self, name: str) -> bool | None:
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Case:
+    observations: tuple[Observation, ...] = ()
+    label: str | None = None
+    patient: Patient = Patient()
+    history: History = History()
+    treatment_start: date | None = None
+    format: str = FORMAT
+    extra: tuple[tuple[str, Any], ...] = ()  # unknown top-level keys, kept for round trips
+
+    # -- selection of values -------------------------------------------------
+    def series(self, analyte: str) -> list[Observation]:
+        """Every observation of ``analyte``, oldest first (stable for same-day draws)."""
+        return sorted((o for o in self.observations if o.analyte == analyte), key=lambda o: (o.date, o.index))
+
+    def baseline(self) -> dict[str, Observation]:
+        """Each analyte's last value on or before ``treatment_start`` (or its latest value)."""
+        out: dict[str, Observation] = {}
+        for obs in sorted(self.observations, key=lambda o: (o.date, o.index)):
+            if self.treatment_start is None or obs.date <= self.treatment_start:
+                out[obs.analyte] = obs
+        return out
+
+    def earliest(self) -> dict[str, Observation]:
+        """Each analyte's earliest value (PLASMIC's rule for a new presentation)."""
+        out: dict[str, Observation] = {}
+        for obs in sorted(self.observations, key=lambda o: (o.date, o.index), reverse=True):
+            out[obs.analyte] = obs
+        return out
+
+    def last_date(self) -> date | None:
+        return max((o.date for o in self.observations), default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return case_to_dict(self)
+
+
+# -- parsing ------------------------------------------------------------------
+
+
+def _parse_date(raw: Any) -> date:
+    if not isinstance(raw, str):
+        raise ValueError(f"date must be a text 'YYYY-MM-DD', got {type(raw).__name__}")
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"date {raw!r} does not parse; use YYYY-MM-DD") from None
+
+
+def _tri(raw: Any) -> bool | None:
+    if raw is None or isinstance(raw, bool):
+        return raw
+    raise ValueError(f"must be true, false or null (not known), got {raw!r}")
+
+
+def _number(raw: Any) -> float:
+    """A finite number, kept as the int or float it was written as (for faithful round trips)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise ValueError(f"must be a number, got {type(raw).__name__} {raw!r}")
+    if not math.isfinite(float(raw)):
+        raise ValueError(f"must be a finite number, got {raw!r}")
+    return raw
+
+
+def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation | None:
+    where = f"observation {i}"
+    key = f"observations[{i}]"
+    if not isinstance(raw, dict):
+        problems.append(Problem(where, f"must be an object, got {type(raw).__name__}", key))
+        return None
+    before = len(problems)
+    analyte = raw.get("analyte")
+    obs_date: date | None = None
+    try:
+        obs_date = _parse_date(raw.get("date"))
+    except ValueError as exc:
+        problems.append(Problem(where + (f" ({analyte})" if isinstance(analyte, str) else ""), str(exc), key))
+    if obs_date is not None:
+        where = f"observation {i} ({analyte}, {obs_date.isoformat()})"
+    elif isinstance(analyte, str):
+        where = f"observation {i} ({analyte})"
+    if not isinstance(analyte, str) or analyte not in analytes():
+        known = ", ".join(analytes())
+        problems.append(Problem(where, f"unknown analyte {analyte!r}; known analytes: {known}", key))
+        return None
+    spec = analytes()[analyte]
+    value = raw.get("value")
+    unit = raw.get("unit")
+    comparator = raw.get("comparator")
+    if comparator is not None and comparator not in COMPARATORS:
+        problems.append(Problem(where, f"comparator {comparator!r} must be one of {' '.join(COMPARATORS)}", key))
+    if unit is not None and not isinstance(unit, str):
+        problems.append(Problem(where, f"unit must be text, got {type(unit).__name__}", key))
+        unit = None
+    if is_boolean(analyte):
+        if not isinstance(value, bool):
+            problems.append(Problem(where, f"value must be true or false (seen / not seen), got {value!r}", key))
+        if comparator is not None:
+            problems.append(Problem(where, "a yes/no finding takes no comparator", key))
+        if len(problems) > before or obs_date is None:
+            return None
+        return Observation(obs_date, analyte, value, None, None, i, value)
+    try:
+        number = _number(value)
+    except ValueError as exc:
+        problems.append(Problem(where, f"value {exc}", key))
+        number = None
+    if number is not None and number < 0:
+        problems.append(Problem(where, f"value {number:g} is negative", key))
+        number = None
+    canonical = None
+    listed = None
+    if unit is None and spec["canonical"] != "1":
+        problems.append(Problem(where, f"unit is missing; use one of: {', '.join(spec['units'])}", key))
+    else:
+        try:
+            listed = listed_unit(analyte, unit)
+        except UnitError as exc:
+            problems.append(Problem(where, str(exc), key))
+    if number is not None and listed is not None:
+        canonical = to_canonical(analyte, number, listed)
+        lo, hi = spec["min"], spec["max"]
+        if not (lo <= canonical <= hi):
+            shown = f"{number:g} {listed}".strip()
+            problems.append(
+                Problem(
+                    where,
+                    f"value {shown} is outside what a living patient can have "
+                    f"({lo:g}-{hi:g} {spec['canonical']}); check the number and the unit",
+                    key,
+                )
+            )
+    if len(problems) > before or obs_date is None or canonical is None:
+        return None
+    return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
+
+
+def _parse_history(raw: Any, problems: list[Problem]) -> History:
+    if raw is None:
+        return History()
+    if not isinstance(raw, dict):
+        problems.append(Problem("history", f"must be an object, got {type(raw).__name__}", "history"))
+        return History()
+    kwargs: dict[str, Any] = {}
+    for name in HISTORY_FLAGS:
+        try:
+            kwargs[name] = _tri(raw.get(name))
+        except ValueError as exc:
+            problems.append(Problem(f"history.{name}", str(exc), f"history.{name}"))
+    cm = raw.get("ileal_resection_cm")
+    if cm is not None:
+        try:
+            cm = _number(cm)
+            if cm < 0:
+                raise ValueError(f"must not be negative, got {cm:g}")
+            if cm > 700:
+                raise ValueError(f"{cm:g} cm is longer than a small intestine; check the number")
+            kwargs["ileal_resection_cm"] = cm
+        except ValueError as exc:
+            problems.append(Problem("history.ileal_resection_cm", str(exc), "history.ileal_resection_cm"))
+    onset = raw.get("symptom_onset")
+    if onset is not None:
+        try:
+            kwargs["symptom_onset"] = _parse_date(onset)
+        except ValueError as exc:
+            problems.append(Problem("history.symptom_onset", str(exc), "history.symptom_onset"))
+    return History(**kwargs)
+
+
+def _parse_patient(raw: Any, problems: list[Problem]) -> Patient:
+    if raw is None:
+        return Patient()
+    if not isinstance(raw, dict):
+        problems.append(Problem("patient", f"must be an object, got {type(raw).__name__}", "patient"))
+        return Patient()
+    age = raw.get("age_years")
+    sex = raw.get("sex")
+    if age is not None:
+        try:
+            age = _number(age)
+            if not 0 <= age <= 125:
+                raise ValueError(f"{age:g} is not a possible age in years")
+        except ValueError as exc:
+            problems.append(Problem("patient.age_years", str(exc), "patient.age_years"))
+            age = None
+    if sex is not None and sex not in SEXES:
+        problems.append(Problem("patient.sex", f"must be 'female', 'male' or null, got {sex!r}", "patient.sex"))
+        sex = None
+    return Patient(age, sex)
+
+
+def parse_case(doc: Any) -> Case:
+    """Read a case document; raise :class:`CaseError` with every problem found."""
+    problems: list[Problem] = []
+    if not isinstance(doc, dict):
+        raise CaseError([Problem("document", f"must be a JSON object, got {type(doc).__name__}", "document")])
+    fmt = doc.get("format", FORMAT)
+    if fmt != FORMAT:
+        problems.append(Problem("format", f"must be {FORMAT!r}, got {fmt!r}", "format"))
+    label = doc.get("label")
+    if label is not None and not isinstance(label, str):
+        problems.append(Problem("label", f"must be text, got {type(label).__name__}", "label"))
+        label = None
+    if isinstance(label, str) and len(label) > 120:
+        problems.append(Problem("label", f"is {len(label)} characters; keep it under 120", "label"))
+    patient = _parse_patient(doc.get("patient"), problems)
+    history = _parse_history(doc.get("history"), problems)
+    start = None
+    if doc.get("treatment_start") is not None:
+        try:
+            start = _parse_date(doc["treatment_start"])
+        except ValueError as exc:
+            problems.append(Problem("treatment_start", str(exc), "treatment_start"))
+    raw_obs = doc.get("observations")
+    observations: list[Observation] = []
+    if raw_obs is None:
+        problems.append(Problem("observations", "is missing; give a list (it may be empty)", "observations"))
+    elif not isinstance(raw_obs, list):
+        problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
+    else:
+        for i, raw in enumerate(raw_obs):
+            obs = _parse_observation(i, raw, problems)
+            if obs is not None:
+                observations.append(obs)
+    if problems:
+        raise CaseError(problems)
+    known = {"format", "label", "patient", "history", "treatment_start", "observations"}
+    extra = tuple((k, v) for k, v in doc.items() if k not in known)
+    return Case(tuple(observations), label, patient, history, start, FORMAT, extra)
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    """The case document for ``case`` (the inverse of :func:`parse_case`)."""
+    hist: dict[str, Any] = {name: case.history.flag(name) for name in HISTORY_FLAGS}
+    hist["ileal_resection_cm"] = case.history.ileal_resection_cm
+    hist["symptom_onset"] = case.history.symptom_onset.isoformat() if case.history.symptom_onset else None
+    doc: dict[str, Any] = {"format": case.format}
+    if case.label is not None:
+        doc["label"] = case.label
+    doc["patient"] = {"age_years": case.patient.age_years, "sex": case.patient.sex}
+    doc["history"] = hist
+    doc["treatment_start"] = case.treatment_start.isoformat() if case.treatment_start else None
+    doc["observations"] = [o.to_dict() for o in sorted(case.observations, key=lambda o: o.index)]
+    for key, value in case.extra:
+        doc[key] = value
+    return doc

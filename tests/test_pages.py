@@ -1,0 +1,156 @@
+"""AppTest: each page loads, and the Case page drives the Diagnosis verdict."""
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def no_exceptions(at: AppTest) -> None:
+    assert [e.message for e in at.exception] == []
+
+
+def verdict(at: AppTest) -> str:
+    at.switch_page("app_pages/diagnosis.py").run()
+    no_exceptions(at)
+    return next(m.value for m in at.markdown if m.value.startswith("### "))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_exception_on_a_blank_case(page):
+    at = new_app()
+    at.switch_page(page).run()
+    no_exceptions(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("example", ["pseudo_tma_plasmic4", "ttp_after_sleeve"])
+def test_page_loads_with_an_example_case(page, example):
+    at = new_app()
+    at.selectbox(key="case_example").set_value(example)
+    at.button(key="case_load_example").click().run()
+    at.switch_page(page).run()
+    no_exceptions(at)
+
+
+def test_b12_150_250_400_moves_the_verdict_deficient_indeterminate_unlikely():
+    at = new_app()
+    seen = []
+    for value in ("150", "250", "400"):
+        at.switch_page("app_pages/case.py").run()
+        at.selectbox(key="case_unit_b12").set_value("ng/L")
+        at.text_input(key="case_lab_b12").set_value(value).run()
+        no_exceptions(at)
+        seen.append(verdict(at))
+    assert seen == ["### B12 deficiency confirmed", "### B12 status indeterminate", "### B12 deficiency unlikely"]
+
+
+def test_a_value_typed_in_pmol_per_litre_is_converted():
+    at = new_app()
+    at.selectbox(key="case_unit_b12").set_value("pmol/L")
+    at.text_input(key="case_lab_b12").set_value("100").run()  # 135.5 ng/L
+    assert verdict(at) == "### B12 deficiency confirmed"
+
+
+def test_bad_entry_is_kept_on_screen_with_a_message_and_not_applied():
+    at = new_app()
+    at.text_input(key="case_lab_b12").set_value("150").run()
+    at.text_input(key="case_lab_b12").set_value("15O").run()  # letter O typed for zero
+    no_exceptions(at)
+    assert at.text_input(key="case_lab_b12").value == "15O"
+    assert any("is not a number" in e.value for e in at.error)
+    assert at.session_state["case_doc"]["observations"][0]["value"] == 150
+
+
+def test_implausible_value_is_refused_with_the_reason():
+    at = new_app()
+    at.selectbox(key="case_unit_hemoglobin").set_value("g/dL")
+    at.text_input(key="case_lab_hemoglobin").set_value("120").run()
+    assert any("outside what a living patient can have" in e.value for e in at.error)
+    assert at.session_state["case_doc"]["observations"] == []
+
+
+def test_censored_entry_is_stored_with_its_comparator():
+    at = new_app()
+    at.text_input(key="case_lab_haptoglobin").set_value("<8").run()
+    stored = at.session_state["case_doc"]["observations"][0]
+    assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
+
+
+def test_history_radio_sets_a_tri_state_flag():
+    at = new_app()
+    at.radio(key="case_hist_pernicious_anemia").set_value("Yes").run()
+    assert at.session_state["case_doc"]["history"]["pernicious_anemia"] is True
+    at.radio(key="case_hist_pernicious_anemia").set_value("Unknown").run()
+    assert at.session_state["case_doc"]["history"]["pernicious_anemia"] is None
+
+
+def test_switching_to_si_units_converts_the_values_shown():
+    at = new_app()
+    at.selectbox(key="case_unit_b12").set_value("ng/L")
+    at.text_input(key="case_lab_b12").set_value("180").run()
+    at.radio(key="case_units").set_value("SI").run()
+    no_exceptions(at)
+    assert at.selectbox(key="case_unit_b12").value == "pmol/L"
+    assert at.text_input(key="case_lab_b12").value == "132.8"
+
+
+def test_pasted_invalid_case_lists_problems_and_keeps_the_current_case():
+    at = new_app()
+    at.selectbox(key="case_example").set_value("ttp_after_sleeve")
+    at.button(key="case_load_example").click().run()
+    before = at.session_state["case_doc"]
+    at.text_area(key="case_paste").set_value(json.dumps({"observations": [{"date": "x", "analyte": "b12"}]}))
+    at.button(key="case_load_paste").click().run()
+    assert any("observation 0" in e.value for e in at.error)
+    assert at.session_state["case_doc"] == before
+    assert at.text_area(key="case_paste").value.startswith("{")
+
+
+def test_pasted_valid_case_becomes_the_current_case():
+    at = new_app()
+    doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
+    at.text_area(key="case_paste").set_value(json.dumps(doc))
+    at.button(key="case_load_paste").click().run()
+    assert at.text_input(key="case_lab_b12").value == "205"
+    assert verdict(at) == "### B12 deficiency confirmed (settled by MMA)"
+
+
+def test_sidebar_shows_label_and_baseline_numbers():
+    # AppTest drops the sidebar of an st.navigation app from its element tree after the first run
+    # (reproduced with a five-line app), so the sidebar is checked on a first run with the case preset.
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["case_doc"] = json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text())
+    at.run()
+    text = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Pseudo" in text and "**B12** 50 pg/mL" in text and "**Platelets** 62" in text
+
+
+def test_threshold_set_in_the_sidebar_changes_the_verdict():
+    at = new_app()
+    at.selectbox(key="case_unit_b12").set_value("ng/L")
+    at.text_input(key="case_lab_b12").set_value("160").run()
+    assert verdict(at) == "### B12 deficiency confirmed"
+    doc = at.session_state["case_doc"]
+    at = AppTest.from_file(APP, default_timeout=60)  # see the note on the sidebar above
+    at.session_state["case_doc"] = doc
+    at.run()
+    at.sidebar.selectbox(key="app_thresholds_widget").set_value("ruh_bath").run()
+    assert verdict(at) == "### B12 status indeterminate"
+
+
+def test_diagnosis_page_offers_a_copy_to_note_block_without_a_timestamp():
+    at = new_app()
+    at.text_input(key="case_lab_b12").set_value("100").run()
+    at.switch_page("app_pages/diagnosis.py").run()
+    note = at.code[0].value
+    assert note.startswith("B12 assessment") and "deficiency confirmed" in note
+    assert "2026" not in note and ":" in note

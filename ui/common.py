@@ -1,0 +1,112 @@
+"""Rendering helpers: sources ("Why?"), alerts, the sidebar, safe text."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from logic.case import Case
+from logic.reference import reference, threshold_set, threshold_set_ids
+from logic.units import from_canonical
+from ui.state import THRESHOLDS_KEY, current_case
+
+DISCLAIMER = (
+    "Cobalt supports a clinician's judgement; it does not make decisions or order treatment. "
+    "Check every result against the patient and local guidance."
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+SEVERITY_ICON = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+
+
+def esc(text: str | None) -> str:
+    """User-entered text made inert for st.markdown (no links, images or formatting)."""
+    return _MD_SPECIAL.sub(r"\\\1", text or "")
+
+
+def ref_markdown(ref_id: str) -> str:
+    ref = reference(ref_id)
+    line = ref["citation"]
+    ids = []
+    if ref.get("doi"):
+        ids.append(f"[doi:{ref['doi']}](https://doi.org/{ref['doi']})")
+    if ref.get("pmid"):
+        ids.append(f"[PMID {ref['pmid']}](https://pubmed.ncbi.nlm.nih.gov/{ref['pmid']}/)")
+    if ref.get("url") and not ids:
+        ids.append(f"[link]({ref['url']})")
+    if ids:
+        line += " " + " · ".join(ids)
+    if ref.get("kind") == "cobalt-default":
+        line = ":orange-badge[no primary source] " + line
+    out = f"- {line}"
+    if ref.get("note"):
+        out += f"\n\n  *{ref['note']}*"
+    return out
+
+
+def why(refs, key: str, label: str = "Why?", extra: str | None = None) -> None:
+    """A small popover listing the sources behind a statement."""
+    refs = list(dict.fromkeys(refs))
+    if not refs and not extra:
+        return
+    with st.popover(label, icon=":material/menu_book:", key=key):
+        if extra:
+            st.markdown(extra)
+        st.markdown("\n".join(ref_markdown(r) for r in refs))
+
+
+def alert_box(alert: dict, key: str) -> None:
+    """One alert, coloured by severity, with its sources."""
+    box = {"critical": st.error, "warning": st.warning}.get(alert["severity"], st.info)
+    with st.container():
+        box(alert["message"], icon=SEVERITY_ICON[alert["severity"]])
+        why(alert.get("refs", []), key=f"why_{key}_{alert['id']}")
+
+
+def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
+    obs = case.baseline().get(analyte)
+    if obs is None:
+        return None
+    text = f"**{label}** {obs.display()}"
+    if si and obs.unit and obs.unit != si and not isinstance(obs.canonical, bool):
+        text += f" ({fmt.format(from_canonical(analyte, float(obs.canonical), si))} {si})"
+    return text
+
+
+def _set_thresholds() -> None:
+    st.session_state[THRESHOLDS_KEY] = st.session_state[THRESHOLDS_KEY + "_widget"]
+
+
+def sidebar() -> None:
+    """Current case label, key baseline numbers and the threshold set, on every page."""
+    case = current_case()
+    with st.sidebar:
+        st.markdown("#### Current case")
+        st.markdown(esc(case.label) or "*Unnamed case*")
+        lines = [
+            _baseline_line(case, "b12", "B12", "{:.0f}", "pmol/L"),
+            _baseline_line(case, "platelets", "Platelets"),
+            _baseline_line(case, "hemoglobin", "Hb"),
+            _baseline_line(case, "mcv", "MCV"),
+            _baseline_line(case, "ldh", "LDH"),
+        ]
+        lines = [x for x in lines if x]
+        if lines:
+            st.markdown("  \n".join(lines))
+            st.caption("Baseline: last value on or before the treatment start.")
+        else:
+            st.caption("No results yet. Enter them on the Case page or load an example.")
+        if case.treatment_start:
+            st.caption(f"Treatment started {case.treatment_start.isoformat()}")
+        ids = threshold_set_ids()
+        # the choice lives in a plain session key so that it survives page switches
+        st.session_state[THRESHOLDS_KEY + "_widget"] = st.session_state.get(THRESHOLDS_KEY, ids[0])
+        st.selectbox(
+            "Reference set",
+            ids,
+            key=THRESHOLDS_KEY + "_widget",
+            format_func=lambda i: threshold_set(i).name,
+            on_change=_set_thresholds,
+            help="Which cut-offs are in use. A laboratory can add its own set in data/thresholds/.",
+        )
+        st.caption(DISCLAIMER)
