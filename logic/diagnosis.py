@@ -17,6 +17,7 @@ from datetime import date
 
 from logic import bands
 from logic.case import Case, Observation
+from logic.dates import add_months
 from logic.reference import ThresholdSet, threshold_set
 from logic.units import from_canonical
 
@@ -132,18 +133,6 @@ def _band_word(bandset: set[str]) -> str:
     if bandset == {"high"}:
         return UNLIKELY
     return INDETERMINATE
-
-
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    # clamp the day to the month's length
-    for day in (d.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 # -- B12 status ------------------------------------------------------------------
@@ -723,7 +712,7 @@ def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
         )
         if val
     ]
-    unknown = h.pernicious_anemia is None or h.ileal_resection_cm is None or h.gastric_surgery is None
+    unknown = None in (h.pernicious_anemia, h.ileal_resection_cm, h.gastric_surgery, h.crohns_ileal)
     if malabsorption:
         out.append(
             Note(
@@ -778,7 +767,7 @@ def _alerts(
     onset = h.symptom_onset
     ref_day = case.treatment_start or today
     months = int(t["delay_months"])
-    if onset and ref_day and ref_day > _add_months(onset, months):
+    if onset and ref_day and ref_day > add_months(onset, months):
         days = (ref_day - onset).days
         what = "before treatment started" if case.treatment_start else "and treatment has not started"
         out.append(

@@ -1,0 +1,106 @@
+"""``python -m logic schedule``: the injection schedule as JSON (or CSV / iCalendar).
+
+Contract (shared/design/case-format.md): JSON ``{"injections": [{"date", "dose_mcg", "route",
+"phase"}], "count", "total_mcg"}`` plus extra keys (preset, phases, checkpoints, refs...), exit 0.
+Invalid options: exit 2, one line per problem on stderr, nothing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from typing import Any, TextIO
+
+from logic.exports import ExportError, to_csv, to_ics
+from logic.regimen import RegimenError, build_regimen, build_schedule, default_preset_id, parse_knobs, preset_ids
+
+FORMATS = ("json", "csv", "ics")
+#: command-line option -> knob key
+KNOB_OPTIONS: dict[str, str] = {
+    "--dose-mcg": "dose_mcg",
+    "--daily-doses": "daily_doses",
+    "--alternate-doses": "alternate_doses",
+    "--interval-days": "interval_days",
+    "--interval-weeks": "interval_weeks",
+    "--maintenance-months": "maintenance_months",
+    "--maintenance-every-months": "maintenance_every_months",
+    "--alternate-weeks": "alternate_weeks",
+    "--oral-dose-mcg": "oral_dose_mcg",
+}
+_FLAG = {v: k for k, v in KNOB_OPTIONS.items()}
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the ``schedule`` subcommand to ``sub`` (an argparse subparsers object)."""
+    p = sub.add_parser("schedule", help="injection schedule from a start date (JSON on stdout)")
+    p.add_argument("--start", help="first dose, YYYY-MM-DD (required)")
+    p.add_argument("--preset", help=f"regimen preset (default {default_preset_id()}): {', '.join(preset_ids())}")
+    for flag, key in KNOB_OPTIONS.items():
+        p.add_argument(flag, dest=key, metavar="N", help=f"{key.replace('_', ' ')} (default: the preset's)")
+    p.add_argument("--format", default="json", help="json (default), csv or ics")
+    p.add_argument("--label", help="case label for the calendar (ics only; pseudonymous)")
+    p.set_defaults(run=run)
+    return p
+
+
+def _fail(lines: list[str]) -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    return 2
+
+
+def _flagged(problem: str) -> str:
+    """Name the command-line option in a knob problem ("dose_mcg: ..." -> "--dose-mcg: ...")."""
+    key, sep, rest = problem.partition(":")
+    if not sep or key not in _FLAG:
+        return problem
+    for k, flag in _FLAG.items():
+        rest = rest.replace(k, flag)
+    return f"{_FLAG[key]}:{rest}"
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    problems: list[str] = []
+    start: date | None = None
+    if not args.start:
+        problems.append("--start: missing; give the date of the first dose, YYYY-MM-DD")
+    else:
+        try:
+            start = date.fromisoformat(args.start.strip())
+        except ValueError:
+            problems.append(f"--start: {args.start!r} is not a date (YYYY-MM-DD)")
+    preset_id = args.preset or default_preset_id()
+    if preset_id not in preset_ids():
+        problems.append(f"--preset: unknown preset {preset_id!r}; known: {', '.join(preset_ids())}")
+    fmt = (args.format or "json").strip().lower()
+    if fmt not in FORMATS:
+        problems.append(f"--format: {args.format!r} must be one of {', '.join(FORMATS)}")
+    if args.label is not None and fmt != "ics":
+        problems.append("--label: only used with --format ics")
+    knobs: dict[str, int] = {}
+    if preset_id in preset_ids():
+        knobs, knob_errors = parse_knobs(preset_id, {key: getattr(args, key) for key in KNOB_OPTIONS.values()})
+        problems += [_flagged(p) for p in knob_errors]
+    if problems:
+        return _fail(problems)
+    assert start is not None
+    try:
+        sched = build_schedule(build_regimen(preset_id, **knobs), start)
+        if fmt == "csv":
+            text = to_csv(sched)
+        elif fmt == "ics":
+            text = to_ics(sched, label=args.label)
+        else:
+            text = json.dumps(sched.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    except (RegimenError, ExportError) as exc:
+        return _fail([_flagged(p) for p in exc.problems])
+    except (OverflowError, ValueError) as exc:  # e.g. a start date near year 9999
+        return _fail([f"--start: the schedule runs past the last date the calendar holds ({exc})"])
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        pass
+    return 0
