@@ -64,10 +64,10 @@ with st.container(border=True, key="dx_verdict"):
         )
         grade = d.thrombocytopenia_grade
         m1, m2, m3 = st.columns(3)
-        m1.metric("Platelet grade (CTCAE v5)", "—" if grade is None else f"G{grade}")
-        m2.metric("Anaemia grade", "—" if d.anaemia_grade is None else f"G{d.anaemia_grade}")
+        m1.metric("Platelets", "—" if grade is None else f"G{grade}", help="CTCAE v5 grade of thrombocytopenia")
+        m2.metric("Anaemia", "—" if d.anaemia_grade is None else f"G{d.anaemia_grade}", help="CTCAE v5 grade")
         rpi = d.reticulocyte_production_index
-        m3.metric("Retic. production index", "—" if rpi is None else f"{rpi:.1f}")
+        m3.metric("Retic. index", "—" if rpi is None else f"{rpi:.1f}", help="Reticulocyte production index")
 
 # -- next tests and alerts ----------------------------------------------------------
 left, right = st.columns(2)
@@ -76,10 +76,8 @@ with left:
     if not d.next_tests:
         st.caption("Nothing outstanding for the diagnosis.")
     for n in d.next_tests:
-        c1, c2 = st.columns([5, 1])
-        c1.markdown(f"**{n.label}**: {n.reason}")
-        with c2:
-            why(n.refs, key=f"why_next_{n.id}")
+        st.markdown(f"**{n.label}**: {n.reason}")
+    why([r for n in d.next_tests for r in n.refs], key="why_next")
 with right:
     st.subheader("Alerts")
     if not result["alerts"]:

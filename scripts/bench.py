@@ -59,9 +59,7 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    for page in ("app_pages/case.py", "app_pages/diagnosis.py", "app_pages/ttp.py", "app_pages/regimen.py", "app_pages/recovery.py"):
-        if not (ROOT / page).exists():
-            continue
+    for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.session_state["case_doc"] = json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text())
         at.run()

@@ -1,0 +1,32 @@
+"""TTP or B12? in a real browser: the chart renders and the leaning reads right for two examples."""
+import pytest
+
+from logic.reference import example_cases
+from tests.browser.conftest import shot, wait_idle
+
+
+def load_example(page, example: str) -> None:
+    page.locator(".st-key-case_example").click()
+    page.get_by_role("option").filter(has_text=example_cases()[example]["label"]).first.click()
+    wait_idle(page)
+    page.locator(".st-key-case_load_example button").click()
+    wait_idle(page)
+
+
+@pytest.mark.parametrize(("example", "leaning"), [
+    ("pseudo_tma_composite", "Leans B12 pseudo-TMA"),
+    ("ttp_after_sleeve", "Leans TTP"),
+])
+def test_leaning_and_chart(page, app_server, example, leaning):
+    page.goto(app_server.url)
+    wait_idle(page)
+    load_example(page, example)
+    page.get_by_role("link", name="TTP or B12?").click()
+    wait_idle(page)
+    box = page.locator(".st-key-ttp_leaning")
+    box.wait_for()
+    assert leaning in box.inner_text()
+    plot = page.locator(".st-key-ttp_chart .js-plotly-plot")
+    plot.wait_for(timeout=30_000)
+    assert page.locator(".st-key-ttp_chart .scatterlayer .trace").count() >= 8  # 4 analytes x 2 groups
+    shot(page, f"ttp-{example}")

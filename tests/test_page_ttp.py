@@ -1,0 +1,88 @@
+"""AppTest for the "TTP or B12?" page."""
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def open_ttp(example: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if example:
+        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+    at.run()
+    at.switch_page("app_pages/ttp.py").run()
+    assert [e.message for e in at.exception] == []
+    return at
+
+
+def heading(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("### "))
+
+
+def chart(at: AppTest) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_composite_pseudo_tma_leans_b12_with_plasmic_5():
+    at = open_ttp("pseudo_tma_composite")
+    assert "Leans B12 pseudo-TMA" in heading(at)
+    assert any("PLASMIC 5" in m.value and "intermediate" in m.value for m in at.markdown)
+
+
+def test_ttp_example_leans_ttp_and_shows_the_plasmic_range():
+    at = open_ttp("ttp_after_sleeve")
+    assert "Leans TTP" in heading(at)
+    assert any("PLASMIC 3 to 6" in m.value for m in at.markdown)
+
+
+def test_plasmic_table_has_seven_rows_with_unknowns_marked():
+    at = open_ttp("ttp_after_sleeve")
+    table = at.dataframe[0].value
+    assert len(table) == 7
+    assert list(table["Point"]) == ["1", "?", "1", "1", "?", "?", "0"]
+
+
+def test_chart_places_the_patient_against_both_group_medians():
+    spec = chart(open_ttp("pseudo_tma_composite"))
+    names = {t["name"] for t in spec["data"]}
+    assert {"B12 pseudo-TMA median", "TTP median", "This patient"} <= names
+    patient_ldh = next(t for t in spec["data"] if t["name"] == "This patient")["x"][0]
+    assert patient_ldh == 7310
+    assert spec["layout"]["xaxis"]["type"] == "log"
+
+
+def test_ttp_mimic_alert_is_shown_for_the_pseudo_tma_picture():
+    at = open_ttp("pseudo_tma_composite")
+    assert any("easily mistaken" in e.value for e in at.error)
+    texts = [e.value.lower() for e in at.error] + [w.value.lower() for w in at.warning]
+    assert texts and not any("withhold" in t or "do not start plasma" in t for t in texts)
+
+
+def test_quick_plasmic_scores_seven_typed_inputs_without_touching_the_case():
+    at = open_ttp()
+    at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
+    for key, value in {"platelets": "12", "reticulocytes_pct": "4", "mcv": "88", "inr": "1.1",
+                       "creatinine": "1.0", "haptoglobin": "<8", "bilirubin_indirect": "3"}.items():
+        at.text_input(key=f"ttp_q_{key}").set_value(value)
+    at.radio(key="ttp_q_cancer").set_value("No")
+    at.radio(key="ttp_q_transplant").set_value("No").run()
+    assert [e.message for e in at.exception] == []
+    assert any("PLASMIC 7" in m.value and "high" in m.value for m in at.markdown)
+    assert at.session_state["case_doc"]["observations"] == []
+
+
+def test_quick_plasmic_with_unknowns_gives_a_range():
+    at = open_ttp()
+    at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
+    at.text_input(key="ttp_q_platelets").set_value("20").run()
+    assert any("PLASMIC 1 to 7" in m.value for m in at.markdown)
+
+
+def test_quick_plasmic_bad_entry_names_the_field():
+    at = open_ttp()
+    at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
+    at.text_input(key="ttp_q_mcv").set_value("ninety").run()
+    assert any("mcv" in e.value and "not a number" in e.value for e in at.error)
