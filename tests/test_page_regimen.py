@@ -1,0 +1,101 @@
+"""AppTest for the Regimen page."""
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def open_regimen(example: str | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if example:
+        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    assert [e.message for e in at.exception] == []
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def dates_table(at: AppTest):
+    return at.dataframe[-1].value
+
+
+def test_default_plan_is_the_1000_mcg_label_schedule_with_31_injections():
+    at = open_regimen()
+    assert at.selectbox(key="reg_preset").value == "fda_label_1000"
+    assert metric(at, "Injections") == "31"
+    assert metric(at, "Total dose") == "31 mg"
+
+
+def test_changing_a_knob_changes_the_schedule():
+    at = open_regimen()
+    before = list(dates_table(at)["date"])
+    at.segmented_control(key="reg_fda_label_1000_daily_doses").set_value(6).run()
+    after = list(dates_table(at)["date"])
+    assert metric(at, "Injections") == "30"
+    assert len(after) == len(before) - 1
+    assert list(dates_table(at)["phase"]).count("daily") == 6
+
+
+def test_dose_knob_changes_the_total():
+    at = open_regimen()
+    at.slider(key="reg_fda_label_1000_dose_mcg").set_value(100).run()
+    assert metric(at, "Total dose") == "3.1 mg"
+
+
+def test_oral_maintenance_is_refused_for_pernicious_anaemia_with_the_reason():
+    at = open_regimen("classic_pa_pancytopenia")
+    at.selectbox(key="reg_preset").set_value("oral_maintenance").run()
+    assert any("not offered" in e.value and "pernicious anaemia" in e.value for e in at.error)
+    assert not at.metric  # no plan drawn for a refused preset
+
+
+def test_neurological_symptoms_suggest_the_bnf_neurological_schedule():
+    at = open_regimen("pseudo_tma_composite")
+    assert at.selectbox(key="reg_preset").value == "bnf_hydroxo_neuro"
+
+
+def test_pinning_a_plan_shows_a_comparison_table():
+    at = open_regimen()
+    at.button(key="reg_pin").click().run()
+    at.segmented_control(key="reg_fda_label_1000_interval_weeks").set_value(3).run()
+    table = at.dataframe[0].value
+    assert list(table.index) == ["this plan", "pinned"]
+    assert table.loc["this plan", "injections"] > table.loc["pinned", "injections"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any("(pinned)" in t["name"] for t in spec["data"])
+
+
+def test_shared_link_sets_the_knobs_and_the_page_mirrors_them():
+    at = open_regimen(query={"preset": "fda_label_1000", "daily_doses": "6", "interval_days": "4"})
+    assert at.segmented_control(key="reg_fda_label_1000_daily_doses").value == 6
+    assert at.query_params["interval_days"] == ["4"] or at.query_params["interval_days"] == "4"
+    assert "label" not in at.query_params and "b12" not in at.query_params  # no patient data
+
+
+def test_bad_shared_link_values_are_ignored():
+    at = open_regimen(query={"preset": "fda_label_1000", "daily_doses": "99"})
+    assert at.segmented_control(key="reg_fda_label_1000_daily_doses").value == 7
+
+
+def test_chart_has_injections_by_phase_and_the_store_estimate():
+    at = open_regimen()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {t["name"] for t in spec["data"]}
+    assert {"daily", "alternate", "interval", "maintenance"} <= names
+    assert any(n.startswith("estimated stores") for n in names)
+
+
+def test_exports_are_offered():
+    at = open_regimen()
+    labels = {b.label for b in at.get("download_button")} if at.get("download_button") else set()
+    keys = {b.proto.id for b in at.get("download_button")}
+    assert keys and len(keys) == 3, labels
