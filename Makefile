@@ -32,4 +32,4 @@ bench: $(VENV)/.dev
 	PYTHONPATH=. $(PY) scripts/bench.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache   # var/ holds the case database: never removed here

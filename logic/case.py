@@ -122,6 +122,27 @@ class Observation:
 
 
 @dataclass(frozen=True)
+class Dose:
+    """A B12 dose recorded as given (optional ``doses`` key, an addition to the contract)."""
+
+    date: date
+    dose_mcg: float
+    route: str = "IM"
+    product: str | None = None
+    index: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"date": self.date.isoformat(), "dose_mcg": self.dose_mcg, "route": self.route}
+        if self.product:
+            out["product"] = self.product
+        return out
+
+
+ROUTES = ("IM", "SC", "oral", "IV")
+PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
+
+
+@dataclass(frozen=True)
 class Patient:
     age_years: float | None = None
     sex: str | None = None
@@ -159,6 +180,7 @@ class Case:
     treatment_start: date | None = None
     format: str = FORMAT
     extra: tuple[tuple[str, Any], ...] = ()  # unknown top-level keys, kept for round trips
+    doses: tuple[Dose, ...] = ()
 
     # -- selection of values -------------------------------------------------
     def series(self, analyte: str) -> list[Observation]:
@@ -287,6 +309,44 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
 
 
+def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:
+    """Doses recorded as given: ``[{"date", "dose_mcg", "route"?, "product"?}]`` (optional key)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem("doses", f"must be a list, got {type(raw).__name__}", "doses"))
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        where, key = f"dose {i}", f"doses[{i}]"
+        if not isinstance(item, dict):
+            problems.append(Problem(where, f"must be an object, got {type(item).__name__}", key))
+            continue
+        before = len(problems)
+        try:
+            when = _parse_date(item.get("date"))
+            where = f"dose {i} ({when.isoformat()})"
+        except ValueError as exc:
+            problems.append(Problem(where, str(exc), key))
+            when = None
+        try:
+            amount = _number(item.get("dose_mcg"))
+            if not 0 < amount <= 10000:
+                problems.append(Problem(where, f"dose_mcg {amount:g} is outside 0-10000 micrograms", key))
+        except ValueError as exc:
+            problems.append(Problem(where, f"dose_mcg {exc}", key))
+            amount = None
+        route = item.get("route", "IM")
+        if route not in ROUTES:
+            problems.append(Problem(where, f"route {route!r} must be one of {', '.join(ROUTES)}", key))
+        product = item.get("product")
+        if product is not None and product not in PRODUCTS:
+            problems.append(Problem(where, f"product {product!r} must be one of {', '.join(PRODUCTS)}", key))
+        if len(problems) == before and when is not None and amount is not None:
+            out.append(Dose(when, amount, route, product, i))
+    return tuple(sorted(out, key=lambda d: (d.date, d.index)))
+
+
 def _parse_history(raw: Any, problems: list[Problem]) -> History:
     if raw is None:
         return History()
@@ -374,11 +434,12 @@ def parse_case(doc: Any) -> Case:
             obs = _parse_observation(i, raw, problems)
             if obs is not None:
                 observations.append(obs)
+    doses = _parse_doses(doc.get("doses"), problems)
     if problems:
         raise CaseError(problems)
-    known = {"format", "label", "patient", "history", "treatment_start", "observations"}
+    known = {"format", "label", "patient", "history", "treatment_start", "observations", "doses"}
     extra = tuple((k, v) for k, v in doc.items() if k not in known)
-    return Case(tuple(observations), label, patient, history, start, FORMAT, extra)
+    return Case(tuple(observations), label, patient, history, start, FORMAT, extra, doses)
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -393,6 +454,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     doc["history"] = hist
     doc["treatment_start"] = case.treatment_start.isoformat() if case.treatment_start else None
     doc["observations"] = [o.to_dict() for o in sorted(case.observations, key=lambda o: o.index)]
+    if case.doses:
+        doc["doses"] = [d.to_dict() for d in sorted(case.doses, key=lambda d: d.index)]
     for key, value in case.extra:
         doc[key] = value
     return doc
