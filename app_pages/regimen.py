@@ -122,6 +122,7 @@ def planner() -> None:
             st.error(esc(problem))
         return
     sched = build_schedule(regimen, start)
+    ss["reg_current"] = {"preset": pid, "knobs": dict(knobs)}  # the Recovery page follows this plan
     est = estimate_stores(sched, params, step_days=7)
     proj = project(sched, today)
     st.query_params.from_dict({"preset": pid, **{k: str(v) for k, v in knobs.items()}})

@@ -231,8 +231,13 @@ def _number(raw: Any) -> float:
     """A finite number, kept as the int or float it was written as (for faithful round trips)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float)):
         raise ValueError(f"must be a number, got {type(raw).__name__} {raw!r}")
-    if not math.isfinite(float(raw)):
-        raise ValueError(f"must be a finite number, got {raw!r}")
+    try:
+        finite = math.isfinite(float(raw))
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    if not finite:
+        shown = raw if isinstance(raw, float) else f"{str(raw)[:12]}... ({len(str(raw))} digits)"
+        raise ValueError(f"must be a finite number, got {shown}")
     return raw
 
 

@@ -83,6 +83,7 @@ def test_values_after_treatment_start_are_not_baseline():
     (obs("b12", -5, "ng/L"), "value -5 is negative"),
     (obs("b12", math.inf, "ng/L"), "must be a finite number"),
     (obs("b12", math.nan, "ng/L"), "must be a finite number"),
+    (obs("b12", 10**400, "ng/L"), "must be a finite number"),
     (obs("hemoglobin", 120, "g/dL"), "outside what a living patient can have"),
     (obs("platelets", 150, None), "unit is missing"),
     (obs("b12", "150", "ng/L"), "must be a number, got str"),

@@ -1,0 +1,64 @@
+"""``python -m logic convert FILE [--to json|csv|csv-wide|fhir] [--from FORMAT]``.
+
+Reads a case document, CSV (long or wide) or a FHIR R4 Bundle (detected from the content; ``-``
+reads standard input) and writes the case on stdout: the case document (default), CSV long
+(``csv``), CSV wide (``csv-wide``) or a FHIR Bundle (``fhir``). Contract
+(shared/design/case-format.md): any problem in the input exits 2 with nothing on stdout and one
+line per problem on stderr; the parsing itself is :func:`logic.convert.read_any`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
+
+OUTPUTS = ("json", "csv", "csv-wide", "fhir")
+INPUTS = ("json", "csv-long", "csv-wide", "fhir")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``convert`` subcommand to the ``python -m logic`` parser."""
+    p = sub.add_parser(
+        "convert",
+        help="convert a case between JSON, CSV and a FHIR R4 Bundle",
+        description="Read a case document, a CSV of lab results (long: date,analyte,value,unit; or wide: a date "
+        "column and one column per analyte, e.g. 'platelets (10^9/L)') or a FHIR R4 Bundle of laboratory "
+        "Observations coded with LOINC, and print the case in the format asked. Label, patient and history "
+        "travel only in the case document (JSON).",
+    )
+    p.add_argument("file", help="the file to read, or - for standard input")
+    p.add_argument("--to", choices=OUTPUTS, default="json", help="output format (default: json, the case document)")
+    p.add_argument("--from", dest="source", choices=INPUTS, default=None, help="input format (default: detected)")
+    p.set_defaults(run=run)
+    return p
+
+
+def _fail(lines: list[str]) -> int:
+    for line in lines:
+        print(" ".join(line.split()), file=sys.stderr)
+    return 2
+
+
+def _read_input(path: str) -> bytes | str:
+    """At most one byte more than the limit, so that read_any can say the file is too large."""
+    if path == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        return stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else sys.stdin.read(MAX_UPLOAD_BYTES + 1)
+    with open(path, "rb") as fh:
+        return fh.read(MAX_UPLOAD_BYTES + 1)
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    from logic.__main__ import write
+
+    try:
+        data = _read_input(args.file)
+    except OSError as exc:
+        return _fail([f"{args.file}: cannot read ({exc.strerror or exc})"])
+    result = read_any(data, filename=None if args.file == "-" else args.file, fmt=args.source)
+    if result.problems:
+        return _fail([str(p) for p in result.problems])
+    return write(out, write_as(result.doc, args.to))
