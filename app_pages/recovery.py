@@ -55,7 +55,7 @@ if case.treatment_start is None:
 
 last = case.last_date() or case.treatment_start
 default_as_of = date.today() if (date.today() - last).days <= 60 else max(last, case.treatment_start)
-as_of = st.date_input(
+as_of = st.columns([1, 3])[0].date_input(
     "As of",
     value=default_as_of,
     key="rec_as_of",
@@ -74,6 +74,7 @@ planned = build_schedule(regimen, case.treatment_start).injections
 doses = dose_course(planned, case.doses)
 next_dose = next((d for d in doses if d.status == "planned" and d.date >= as_of), None)
 next_draw = resp.next_draw
+unrecorded = [d for d in doses if d.status == "planned" and d.date < as_of]
 
 m = st.columns(5)
 m[0].metric("Day of treatment", resp.day)
@@ -90,6 +91,15 @@ for col, title, verdict in ((m[3], "Reticulocytes", resp.reticulocytes), (m[4], 
     with col:
         st.markdown(f"**{title}**")
         st.badge(text, color=colour)
+
+if unrecorded:
+    st.warning(
+        f"{len(unrecorded)} planned dose{'s' if len(unrecorded) > 1 else ''} before {as_of.isoformat()} "
+        f"{'are' if len(unrecorded) > 1 else 'is'} not recorded as given (first: "
+        f"{unrecorded[0].date.isoformat()}). Record the doses given below; a late dose moves the rest of the "
+        "plan.",
+        icon=":material/event_busy:",
+    )
 
 left, right = st.columns([3, 2])
 with left:
@@ -144,7 +154,7 @@ st.caption(
     "Changes apply when you press Apply; a bad cell is named and nothing is lost."
 )
 rows = series_rows(case)
-frame = pd.DataFrame(rows, columns=["Date", *[column(a, u) for a, u in SERIES]])
+frame = pd.DataFrame(rows, columns=["Date", *[column(a, u) for a, u in SERIES]]).fillna("")
 edited = st.data_editor(
     frame,
     key=f"rec_editor_{ss.get('case_rev', 0)}",

@@ -396,15 +396,16 @@ def recovery_figure(
             ):
                 hline(i, y, label, OKABE_ITO["grey"], "dash" if y == lln_platelets else "dot")
         if key.startswith("reticulocytes"):
+            lo, hi = fig.layout[f"yaxis{i}"].domain  # paper coordinates of this row
             shapes.append(
                 dict(
                     type="rect",
                     xref="x",
                     x0=start + timedelta(days=retic_window[0]),
                     x1=start + timedelta(days=retic_window[1]),
-                    yref=f"y{i} domain",
-                    y0=0,
-                    y1=1,
+                    yref="paper",
+                    y0=lo,
+                    y1=hi,
                     fillcolor=OKABE_ITO["sky"],
                     opacity=0.15,
                     line_width=0,
@@ -468,6 +469,9 @@ def recovery_figure(
             )
         )
     fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
-    fig = _base_layout(fig, 110 + 170 * (len(rows) - 1))
+    # open on the treatment so far (plus three weeks ahead); later planned doses are a pan away
+    seen = [o.date for key in rows[1:] for o in series.get(key, ())] + [today or start]
+    fig.update_xaxes(range=[start - timedelta(days=3), max(seen) + timedelta(days=21)])
+    fig = _base_layout(fig, 150 + 230 * (len(rows) - 1))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=50, b=10), hovermode="closest")
     return fig

@@ -1,0 +1,61 @@
+"""The lab-series table (logic/series.py): rows out of a case and edits back in."""
+from logic.case import parse_case
+from logic.series import SERIES, apply_series_rows, column, series_rows
+
+PLT = column("platelets", "10^9/L")
+RET = column("reticulocytes_pct", "%")
+HB = column("hemoglobin", "g/dL")
+DOC = {"observations": [
+    {"date": "2026-03-02", "analyte": "platelets", "value": 105, "unit": "10^9/L"},
+    {"date": "2026-03-02", "analyte": "hemoglobin", "value": 62, "unit": "g/L"},
+    {"date": "2026-03-02", "analyte": "b12", "value": 80, "unit": "pg/mL"},
+    {"date": "2026-03-09", "analyte": "platelets", "value": 48, "unit": "10^9/L"},
+    {"date": "2026-03-09", "analyte": "platelets", "value": 50, "unit": "10^9/L"},
+]}
+
+
+def test_one_row_per_draw_with_units_converted_to_the_column_unit():
+    rows = series_rows(parse_case(DOC))
+    assert [r["Date"] for r in rows] == ["2026-03-02", "2026-03-09", "2026-03-09"]
+    assert rows[0][PLT] == "105" and rows[0][HB] == "6.2"
+    assert {rows[1][PLT], rows[2][PLT]} == {"48", "50"}  # two draws on one day both kept
+
+
+def test_rows_round_trip_to_the_same_observations():
+    rows = series_rows(parse_case(DOC))
+    new, problems = apply_series_rows(DOC, rows)
+    assert problems == []
+    case = parse_case(new)
+    assert sorted((o.date.isoformat(), o.analyte, float(o.canonical)) for o in case.observations) == sorted(
+        (o.date.isoformat(), o.analyte, float(o.canonical)) for o in parse_case(DOC).observations)
+
+
+def test_other_analytes_are_untouched():
+    new, _ = apply_series_rows(DOC, [{"Date": "2026-03-10", PLT: "60"}])
+    assert [o["analyte"] for o in new["observations"]] == ["b12", "platelets"]
+
+
+def test_a_pasted_row_with_censored_value_is_added():
+    new, problems = apply_series_rows(DOC, [{"Date": "2026-03-12", RET: "<0.5"}])
+    assert problems == []
+    added = new["observations"][-1]
+    assert (added["analyte"], added["value"], added["comparator"]) == ("reticulocytes_pct", 0.5, "<")
+
+
+def test_bad_cells_are_named_and_nothing_is_applied():
+    rows = [{"Date": "2026-03-12", PLT: "4O"}, {"Date": "12/03/2026", RET: "2"}, {"Date": "2026-03-13", HB: "130"}]
+    new, problems = apply_series_rows(DOC, rows)
+    assert new == DOC
+    text = [str(p) for p in problems]
+    assert any(t.startswith("row 1 (2026-03-12), Platelets") and "not a number" in t for t in text)
+    assert any(t.startswith("row 2") and "not a date" in t for t in text)
+
+
+def test_an_implausible_value_is_reported_with_date_and_column():
+    new, problems = apply_series_rows(DOC, [{"Date": "2026-03-13", HB: "130"}])
+    assert new == DOC and "2026-03-13, Haemoglobin (g/dL)" in str(problems[0])
+
+
+def test_empty_editor_rows_are_ignored():
+    new, problems = apply_series_rows(DOC, [{"Date": None, **{column(a, u): None for a, u in SERIES}}])
+    assert problems == [] and [o["analyte"] for o in new["observations"]] == ["b12"]
