@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.common import sidebar
+from ui.common import sidebar, status_banner
 
 st.set_page_config(page_title="Cobalt · B12 and platelets", page_icon=":material/hematology:", layout="wide")
 
@@ -19,18 +19,20 @@ def _page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
 
 
 nav = {
-    "Case": [_page("case", "Case", ":material/assignment:", default=True)],
-    "Assess": [_page("diagnosis", "Diagnosis", ":material/biotech:")],
+    "Case": [
+        _page("case", "Case", ":material/assignment:", default=True),
+        _page("library", "Case library", ":material/folder_open:"),
+    ],
+    "Assess": [
+        _page("diagnosis", "Diagnosis", ":material/biotech:"),
+        _page("ttp", "TTP or B12?", ":material/compare_arrows:"),
+    ],
+    "Treat": [
+        _page("regimen", "Regimen", ":material/vaccines:"),
+        _page("recovery", "Recovery", ":material/monitoring:"),
+    ],
 }
-if (PAGES / "ttp.py").exists():
-    nav["Assess"].append(_page("ttp", "TTP or B12?", ":material/compare_arrows:"))
-for name, title, icon in (
-    ("regimen", "Regimen", ":material/vaccines:"),
-    ("recovery", "Recovery", ":material/monitoring:"),
-):
-    if (PAGES / f"{name}.py").exists():
-        nav.setdefault("Treat", []).append(_page(name, title, icon))
-
 page = st.navigation(nav)
 sidebar()
+status_banner()
 page.run()

@@ -13,13 +13,22 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
-from logic.entry import blank_case, convert_entry, format_entry, parse_entry, set_observation, system_unit
+from logic.convert import MAX_UPLOAD_BYTES
+from logic.entry import convert_entry, format_entry, parse_entry, set_observation, system_unit
 from logic.reference import analytes, example_cases
 from logic.units import allowed_units, is_boolean, listed_unit
 from ui.common import esc
-from ui.state import current_case, current_doc, load_example, set_doc
+from ui.state import (
+    current_case,
+    current_doc,
+    is_read_only,
+    load_example,
+    new_case,
+    open_document,
+    save_as_new,
+    set_doc,
+)
 
-MAX_UPLOAD_BYTES = 1024 * 1024
 TRI = ("Unknown", "Yes", "No")
 TRI_VALUE = {"Unknown": None, "Yes": True, "No": False}
 FILM = ("Not examined", "Seen", "Not seen")
@@ -169,8 +178,13 @@ def _load_example() -> None:
 
 
 def _new_case() -> None:
-    set_doc(blank_case())
+    new_case()
     ss["case_import_errors"] = []
+    _sync_widgets(force=True)
+
+
+def _copy_to_mine() -> None:
+    save_as_new("Copy of")
     _sync_widgets(force=True)
 
 
@@ -185,7 +199,7 @@ def _import_text(text: str, source: str) -> None:
     except CaseError as exc:
         ss["case_import_errors"] = [f"{source}: {p}" for p in exc.problems]
         return
-    set_doc(doc)
+    open_document(doc)
     ss["case_import_errors"] = []
     _sync_widgets(force=True)
 
@@ -195,7 +209,7 @@ def _on_upload() -> None:
     if file is None:
         return
     if file.size > MAX_UPLOAD_BYTES:
-        ss["case_import_errors"] = [f"{file.name}: {file.size // 1024} KB is over the 1 MB limit for a case file"]
+        ss["case_import_errors"] = [f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"]
         return
     try:
         text = file.getvalue().decode("utf-8")
@@ -213,6 +227,7 @@ def _on_paste() -> None:
 
 _sync_widgets()
 examples = example_cases()
+RO = is_read_only()
 
 st.title("Case")
 st.caption("Pseudonymous: give a label such as a bed or teaching number, never a name, record number or birth date.")
@@ -226,7 +241,9 @@ with st.container(border=True):
     c3.button("New blank case", key="case_new", on_click=_new_case, icon=":material/note_add:", width="stretch")
     about = examples[ss["case_example"]].get("about", {})
     if about:
-        st.caption(f"{about.get('source', '')}. {about.get('teaching_point', '')}")
+        hidden = ss.get("app_teaching") and not ss.get("teach_revealed")
+        point = "" if hidden else f" {about.get('teaching_point', '')}"
+        st.caption(f"{about.get('source', '')}.{point}")
     with st.expander("Open or save a case file (JSON)"):
         u1, u2 = st.columns(2)
         u1.file_uploader(
@@ -234,7 +251,7 @@ with st.container(border=True):
             type=["json"],
             key="case_upload",
             on_change=_on_upload,
-            help="A b12-case/1 JSON document, up to 1 MB.",
+            help="A b12-case/1 JSON document, up to 2 MB.",
         )
         u2.download_button(
             "Download this case (JSON)",
@@ -269,9 +286,11 @@ def _field_error(key: str) -> None:
 
 st.subheader("Patient")
 p1, p2, p3, p4, p5 = st.columns([3, 1, 2, 2, 2])
-p1.text_input("Case label", key="case_label", on_change=_on_patient, args=("label",), max_chars=120)
-p2.number_input("Age (years)", key="case_age", min_value=0, max_value=125, step=1, on_change=_on_patient, args=("age",))
-p3.radio("Sex", SEX, key="case_sex", horizontal=True, on_change=_on_patient, args=("sex",))
+p1.text_input("Case label", key="case_label", on_change=_on_patient, args=("label",), max_chars=120, disabled=RO)
+p2.number_input(
+    "Age (years)", key="case_age", min_value=0, max_value=125, step=1, on_change=_on_patient, args=("age",), disabled=RO
+)
+p3.radio("Sex", SEX, key="case_sex", horizontal=True, on_change=_on_patient, args=("sex",), disabled=RO)
 p4.date_input(
     "Symptom onset",
     key="case_symptom_onset",
@@ -279,6 +298,7 @@ p4.date_input(
     args=("symptom_onset",),
     help="Used to warn when deficiency has gone untreated for more than 3 months.",
     format="YYYY-MM-DD",
+    disabled=RO,
 )
 p5.date_input(
     "B12 treatment started",
@@ -287,6 +307,7 @@ p5.date_input(
     args=("treatment_start",),
     format="YYYY-MM-DD",
     help="Results on or before this date are the baseline; later ones are the recovery course.",
+    disabled=RO,
 )
 for key in ("label", "age", "sex", "symptom_onset", "treatment_start"):
     _field_error(key)
@@ -297,7 +318,13 @@ hist_cols = st.columns(3)
 for i, flag in enumerate(HISTORY_FLAGS):
     with hist_cols[i % 3]:
         st.radio(
-            HISTORY_LABELS[flag], TRI, key=f"case_hist_{flag}", horizontal=True, on_change=_on_history, args=(flag,)
+            HISTORY_LABELS[flag],
+            TRI,
+            key=f"case_hist_{flag}",
+            horizontal=True,
+            on_change=_on_history,
+            args=(flag,),
+            disabled=RO,
         )
         _field_error(flag)
 with hist_cols[len(HISTORY_FLAGS) % 3]:
@@ -310,6 +337,7 @@ with hist_cols[len(HISTORY_FLAGS) % 3]:
         on_change=_on_patient,
         args=("ileal_resection_cm",),
         help="Leave empty when not known. More than 20 cm means lifelong B12.",
+        disabled=RO,
     )
     _field_error("ileal_resection_cm")
 
@@ -320,6 +348,7 @@ l1.date_input(
     key="case_draw_date",
     format="YYYY-MM-DD",
     help="Values you type are recorded on this date.",
+    disabled=RO,
 )
 l2.radio(
     "Units",
@@ -328,6 +357,7 @@ l2.radio(
     horizontal=True,
     on_change=_on_unit_system,
     help="Switching converts the values shown; the quantity stays the same.",
+    disabled=RO,
 )
 st.caption("Type a number, or a censored value such as <8. Leave a field empty if not measured.")
 case = current_case()
@@ -340,7 +370,7 @@ for group, title in LAB_GROUPS.items():
         for i, name in enumerate(names):
             with cols[i % 3]:
                 v, u = st.columns([3, 2], vertical_alignment="bottom")
-                v.text_input(specs[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,))
+                v.text_input(specs[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO)
                 units = allowed_units(name)
                 u.selectbox(
                     "Unit",
@@ -349,7 +379,7 @@ for group, title in LAB_GROUPS.items():
                     on_change=_on_lab,
                     args=(name,),
                     label_visibility="collapsed",
-                    disabled=len(units) < 2,
+                    disabled=RO or len(units) < 2,
                 )
                 obs = base.get(name)
                 if obs is not None and obs.date != _draw_date() and name not in errors:
@@ -364,6 +394,7 @@ with st.expander("Blood film", expanded=True):
         horizontal=True,
         on_change=_on_film,
         args=("schistocytes_seen",),
+        disabled=RO,
     )
     f2.radio(
         specs["hypersegmented_neutrophils"]["label"],
@@ -372,6 +403,7 @@ with st.expander("Blood film", expanded=True):
         horizontal=True,
         on_change=_on_film,
         args=("hypersegmented_neutrophils",),
+        disabled=RO,
     )
     with f3:
         v, u = st.columns([3, 2], vertical_alignment="bottom")
@@ -380,6 +412,7 @@ with st.expander("Blood film", expanded=True):
             key="case_lab_schistocytes_pct",
             on_change=_on_lab,
             args=("schistocytes_pct",),
+            disabled=RO,
         )
         u.selectbox("Unit", ["%"], key="case_unit_schistocytes_pct", disabled=True, label_visibility="collapsed")
         _field_error("schistocytes_pct")

@@ -12,7 +12,7 @@ from logic.diagnosis import diagnose
 from logic.figures import b12_band_figure
 from logic.note import note_text
 from logic.reference import threshold_set
-from ui.common import DISCLAIMER, alert_box, esc, why
+from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
 
 STATUS_BADGE = {
@@ -30,6 +30,7 @@ d = diagnose(case, tid, case.last_date())
 result = assess(case, thresholds=tid, diagnosis=d)
 
 st.title("Diagnosis")
+teaching_gate("dx")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {t.name}")
 
 if not case.observations:

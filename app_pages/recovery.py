@@ -17,8 +17,8 @@ from logic.recovery import dose_course, expected, response
 from logic.reference import threshold_set
 from logic.regimen import RegimenError, build_regimen, build_schedule, regimen_for_case
 from logic.series import SERIES, apply_series_rows, column, series_rows
-from ui.common import DISCLAIMER, alert_box, esc, why
-from ui.state import current_case, current_doc, set_doc, thresholds_id
+from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
+from ui.state import current_case, current_doc, is_read_only, set_doc, thresholds_id
 
 ss = st.session_state
 VERDICT = {
@@ -36,6 +36,8 @@ VERDICT = {
 case = current_case()
 tid = thresholds_id()
 st.title("Recovery")
+teaching_gate("rec")
+RO = is_read_only()
 st.caption(f"{esc(case.label) or 'Unnamed case'} · platelets and reticulocytes after B12, against what to expect")
 
 
@@ -161,12 +163,13 @@ edited = st.data_editor(
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
+    disabled=RO,
     column_config={
         "Date": st.column_config.TextColumn("Date", help="YYYY-MM-DD", required=True),
         **{column(a, u): st.column_config.TextColumn(column(a, u)) for a, u in SERIES},
     },
 )
-if st.button("Apply lab changes", key="rec_apply", icon=":material/check:"):
+if st.button("Apply lab changes", key="rec_apply", disabled=RO, icon=":material/check:"):
     new_doc, problems = apply_series_rows(current_doc(), edited.to_dict("records"))
     if problems:
         ss["rec_problems"] = [str(p) for p in problems]
@@ -187,6 +190,7 @@ edited_doses = st.data_editor(
     key=f"rec_doses_{ss.get('case_rev', 0)}",
     num_rows="dynamic",
     hide_index=True,
+    disabled=RO,
     column_config={
         "date": st.column_config.TextColumn("Date", required=True),
         "dose_mcg": st.column_config.NumberColumn("Dose (mcg)", min_value=1, max_value=10000),
@@ -194,7 +198,7 @@ edited_doses = st.data_editor(
     },
 )
 d1, d2 = st.columns(2)
-if d1.button("Apply dose changes", key="rec_apply_doses"):
+if d1.button("Apply dose changes", key="rec_apply_doses", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
     doc["doses"] = [
         {k: v for k, v in rec.items() if v is not None and v == v}
@@ -209,7 +213,7 @@ if d1.button("Apply dose changes", key="rec_apply_doses"):
         ss["rec_dose_problems"] = []
         set_doc(doc)
         st.rerun()
-if next_dose and d2.button(f"Record the {next_dose.date.isoformat()} dose as given", key="rec_give_next"):
+if next_dose and d2.button(f"Record the {next_dose.date.isoformat()} dose as given", key="rec_give_next", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
     doc.setdefault("doses", []).append(
         {"date": next_dose.date.isoformat(), "dose_mcg": next_dose.dose_mcg, "route": "IM"}

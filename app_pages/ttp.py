@@ -16,7 +16,7 @@ from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
 from logic.figures import tma_comparison_figure
 from logic.plasmic import plasmic
-from ui.common import DISCLAIMER, alert_box, esc, why
+from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
 
 LEANING = {
@@ -131,6 +131,7 @@ if mode == "Quick PLASMIC":
     )
     st.stop()
 
+teaching_gate("ttp")
 case = current_case()
 tid = thresholds_id()
 d = diagnose(case, tid, case.last_date())

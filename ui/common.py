@@ -9,7 +9,14 @@ import streamlit as st
 from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.units import from_canonical
-from ui.state import THRESHOLDS_KEY, current_case
+from ui.state import (
+    THRESHOLDS_KEY,
+    current_case,
+    get_store,
+    is_read_only,
+    reload_saved,
+    save_as_new,
+)
 
 DISCLAIMER = (
     "Cobalt supports a clinician's judgement; it does not make decisions or order treatment. "
@@ -98,6 +105,19 @@ def sidebar() -> None:
             st.caption("No results yet. Enter them on the Case page or load an example.")
         if case.treatment_start:
             st.caption(f"Treatment started {case.treatment_start.isoformat()}")
+        ss = st.session_state
+        if is_read_only():
+            st.caption(":material/school: Teaching case (read-only)")
+        elif ss.get("case_id"):
+            st.caption(f":material/cloud_done: Saved · version {ss.get('case_version')}")
+        else:
+            st.caption(":material/edit_note: Not saved yet: saved on the first change")
+        st.toggle(
+            "Teaching mode",
+            key="app_teaching",
+            on_change=_teaching_toggled,
+            help="Hide the verdicts of teaching cases until you reveal them.",
+        )
         ids = threshold_set_ids()
         # the choice lives in a plain session key so that it survives page switches
         st.session_state[THRESHOLDS_KEY + "_widget"] = st.session_state.get(THRESHOLDS_KEY, ids[0])
@@ -110,3 +130,49 @@ def sidebar() -> None:
             help="Which cut-offs are in use. A laboratory can add its own set in data/thresholds/.",
         )
         st.caption(DISCLAIMER)
+
+
+def _teaching_toggled() -> None:
+    st.session_state["teach_revealed"] = False
+
+
+def status_banner() -> None:
+    """At the top of every page: read-only teaching case, save conflict, or a store that is down."""
+    ss = st.session_state
+    if ss.get("case_conflict"):
+        st.error(ss["case_conflict"], icon=":material/sync_problem:")
+        c1, c2, _ = st.columns([1, 1, 3])
+        if c1.button("Reload the saved case", key="app_conflict_reload"):
+            reload_saved()
+            st.rerun()
+        if c2.button("Save mine as a new case", key="app_conflict_new"):
+            save_as_new("Edited copy of")
+            st.rerun()
+    elif is_read_only():
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
+        if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
+            save_as_new("Copy of")
+            for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
+                del ss[k]
+            st.rerun()
+    store = get_store()
+    if isinstance(store, str):
+        st.warning(
+            f"Cases are not being saved: the database could not be opened ({store}).", icon=":material/cloud_off:"
+        )
+
+
+def teaching_gate(page: str) -> None:
+    """In teaching mode, hold back the verdicts of a teaching case until the presenter reveals them."""
+    ss = st.session_state
+    if not (ss.get("app_teaching") and is_read_only() and not ss.get("teach_revealed")):
+        return
+    st.info(
+        "Teaching mode: the verdicts and the final diagnosis are hidden. Look at the Case page, discuss, then reveal.",
+        icon=":material/visibility_off:",
+    )
+    if st.button("Reveal", key=f"teach_reveal_{page}", icon=":material/visibility:"):
+        ss["teach_revealed"] = True
+        st.rerun()
+    st.stop()

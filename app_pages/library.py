@@ -1,0 +1,186 @@
+"""Case library: my saved cases (open, duplicate, delete with undo, versions), the teaching
+library, and lab files in and out (case JSON, CSV, FHIR R4).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
+from logic.reference import example_cases
+from ui.common import esc
+from ui.state import (
+    current_doc,
+    is_read_only,
+    load_example,
+    new_case,
+    open_case,
+    save_as_new,
+    set_doc,
+    store_or_none,
+)
+
+ss = st.session_state
+store = store_or_none()
+st.title("Case library")
+st.caption("Cases are saved as you work, every change as a new version. Labels only: no names or record numbers.")
+
+tab_mine, tab_teach, tab_files = st.tabs(["My cases", "Teaching library", "Lab files in and out"])
+
+with tab_mine:
+    if store is None:
+        st.warning("The case database is not available, so cases cannot be listed or reopened.")
+    else:
+        c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12")
+        show_deleted = c2.toggle("Show deleted", key="lib_show_deleted")
+        if c3.button("New case", key="lib_new", icon=":material/note_add:"):
+            new_case()
+            st.switch_page("app_pages/case.py")
+        cases = store.list_cases(search or None, include_deleted=show_deleted, limit=200)
+        if not cases:
+            st.caption("No saved cases" + (" match." if search else " yet."))
+        else:
+            table = pd.DataFrame(
+                [
+                    {
+                        "label": c.label or "(no label)",
+                        "saved": c.updated_at.strftime("%Y-%m-%d %H:%M"),
+                        "version": c.version,
+                        "treatment start": c.treatment_start,
+                        "latest result": c.last_observation,
+                        "status": "deleted" if c.deleted else ("open" if c.id == ss.get("case_id") else ""),
+                    }
+                    for c in cases
+                ]
+            )
+            st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(cases), 320))
+            labels = {c.id: f"{c.label or '(no label)'} · saved {c.updated_at:%Y-%m-%d %H:%M}" for c in cases}
+            chosen = st.selectbox("Case", list(labels), key="lib_pick", format_func=labels.get)
+            pick = next(c for c in cases if c.id == chosen)
+            b1, b2, b3 = st.columns(3)
+            if pick.deleted:
+                if b1.button("Restore", key="lib_restore", icon=":material/restore_from_trash:"):
+                    store.restore(pick.id)
+                    st.rerun()
+            else:
+                if b1.button("Open", key="lib_open", icon=":material/folder_open:"):
+                    open_case(pick.id)
+                    st.switch_page("app_pages/case.py")
+                if b2.button("Duplicate (what-if copy)", key="lib_duplicate", icon=":material/content_copy:"):
+                    rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120])
+                    open_case(rec.id)
+                    st.rerun()
+                if b3.button("Delete", key="lib_delete", icon=":material/delete:"):
+                    store.delete(pick.id)
+                    ss["lib_undo_delete"] = pick.id
+                    st.rerun()
+        undo = ss.get("lib_undo_delete")
+        if undo:
+            u1, u2 = st.columns([4, 1], vertical_alignment="center")
+            u1.info("Case deleted. It can be restored at any time under 'Show deleted'.", icon=":material/delete:")
+            if u2.button("Undo", key="lib_undo", icon=":material/undo:"):
+                store.restore(undo)
+                ss["lib_undo_delete"] = None
+                st.rerun()
+
+        if ss.get("case_id"):
+            st.subheader("Versions of the open case")
+            versions = store.versions(ss["case_id"])
+            vt = pd.DataFrame(
+                [
+                    {
+                        "version": v.version,
+                        "saved": v.saved_at.strftime("%Y-%m-%d %H:%M:%S"),
+                        "how": v.action,
+                        "label": v.label,
+                    }
+                    for v in reversed(versions)
+                ]
+            )
+            st.dataframe(vt, hide_index=True, width="stretch", height=min(38 + 35 * len(vt), 250))
+            older = [v.version for v in versions if v.version != ss.get("case_version")]
+            if older:
+                r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
+                back = r1.selectbox("Go back to version", list(reversed(older)), key="lib_version")
+                if r2.button("Restore this version", key="lib_revert", icon=":material/history:"):
+                    rec = store.revert(ss["case_id"], back, expected_version=ss["case_version"])
+                    open_case(rec.id)
+                    st.rerun()
+                st.caption("Restoring saves a new version that copies the old one; nothing is lost.")
+
+with tab_teach:
+    st.caption(
+        "Published cases and clearly labelled teaching composites, each with its source. They open "
+        "read-only; 'Copy to my cases' makes an editable copy. Turn on Teaching mode in the sidebar to hide "
+        "the verdicts until you reveal them."
+    )
+    hide = ss.get("app_teaching")
+    for ex_id, doc in example_cases().items():
+        about = doc.get("about", {})
+        with st.container(border=True):
+            t1, t2 = st.columns([5, 1], vertical_alignment="center")
+            t1.markdown(f"**{esc(doc.get('label', ex_id))}**")
+            t1.caption(about.get("source", ""))
+            if not hide:
+                t1.markdown(f"*{about.get('final_diagnosis', '')}.* {about.get('teaching_point', '')}")
+            if t2.button("Open", key=f"lib_teach_{ex_id}"):
+                load_example(ex_id)
+                for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
+                    del ss[k]
+                st.switch_page("app_pages/case.py")
+
+with tab_files:
+    st.subheader("Import lab results into the open case")
+    st.caption(
+        f"Case JSON, CSV (long: date, analyte, value, unit; or wide: one row per draw with the unit in each "
+        f"column header) or a FHIR R4 Bundle of LOINC-coded Observations, up to "
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Valid rows are added; every row that is not is listed."
+    )
+    up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key="lib_upload")
+    if up is not None:
+        if is_read_only():
+            st.info("This teaching case is read-only: copy it to your cases first, or start a new case.")
+        result = read_any(up.getvalue(), filename=up.name, base=current_doc())
+        st.markdown(
+            f"**{up.name}** ({result.format or 'not recognised'}): {result.imported} result(s) ready to add, "
+            f"{result.rejected} not imported."
+        )
+        for p in result.problems:
+            st.error(esc(str(p)), icon=":material/error:")
+        if (
+            result.imported
+            and not is_read_only()
+            and st.button(f"Add {result.imported} result(s) to the case", key="lib_import_apply", icon=":material/add:")
+        ):
+            set_doc(result.doc)
+            st.success(f"Added {result.imported} result(s).")
+    st.subheader("Export the open case")
+    doc = current_doc()
+    e = st.columns(4)
+    for col, (fmt, name, mime) in zip(
+        e,
+        (
+            ("json", "case.json", "application/json"),
+            ("csv", "labs-long.csv", "text/csv"),
+            ("csv-wide", "labs-wide.csv", "text/csv"),
+            ("fhir", "labs-fhir.json", "application/fhir+json"),
+        ),
+        strict=True,
+    ):
+        col.download_button(
+            f"{fmt.upper()}",
+            write_as(doc, fmt),
+            file_name=f"cobalt-{name}",
+            mime=mime,
+            key=f"lib_export_{fmt}",
+            icon=":material/download:",
+        )
+    st.caption(
+        "Only the case document (JSON) carries the history checklist; CSV and FHIR carry the lab results. "
+        "Exports contain the case label and nothing else that identifies a patient."
+    )
+    if not is_read_only() and st.button("Save a copy as a new case", key="lib_save_copy"):
+        save_as_new("Copy of")
+        st.rerun()

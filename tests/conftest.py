@@ -1,0 +1,7 @@
+"""Test-wide settings: the app's case database is a throwaway SQLite file, never var/ and never a
+server named in the developer's environment (store tests pass their own URLs)."""
+import os
+import tempfile
+
+os.environ["COBALT_DATA_DIR"] = tempfile.mkdtemp(prefix="cobalt-tests-")
+os.environ.pop("COBALT_DATABASE_URL", None)

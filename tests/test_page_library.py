@@ -1,0 +1,123 @@
+"""AppTest: autosave, save conflicts, read-only teaching cases, teaching mode and the case library."""
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ui.state import get_store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert [e.message for e in at.exception] == []
+    return at
+
+
+def store():
+    s = get_store()
+    assert not isinstance(s, str), s
+    return s
+
+
+def test_first_change_creates_a_saved_case_and_each_change_is_a_version():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Bed 7 autosave").run()
+    case_id = at.session_state["case_id"]
+    assert store().load(case_id).label == "Bed 7 autosave"
+    at.text_input(key="case_lab_b12").set_value("150").run()
+    rec = store().load(case_id)
+    assert rec.version == at.session_state["case_version"] == 2
+    assert rec.document["observations"][0]["value"] == 150
+
+
+def test_a_save_beaten_by_another_session_is_refused_and_the_edits_stay():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Bed 8 conflict").run()
+    case_id, version = at.session_state["case_id"], at.session_state["case_version"]
+    other = dict(store().load(case_id).document, label="Bed 8 changed elsewhere")
+    store().save(case_id, other, expected_version=version)  # another session saves first
+    at.text_input(key="case_lab_b12").set_value("120").run()
+    assert any("changed in another session" in e.value for e in at.error)
+    assert at.session_state["case_doc"]["observations"][0]["value"] == 120  # edits kept on screen
+    assert store().load(case_id).label == "Bed 8 changed elsewhere"  # nothing overwritten
+    at.button(key="app_conflict_new").click().run()
+    assert at.session_state["case_id"] != case_id
+    assert store().load(at.session_state["case_id"]).document["observations"][0]["value"] == 120
+
+
+def test_teaching_case_opens_read_only_and_copy_makes_it_editable():
+    at = new_app()
+    at.selectbox(key="case_example").set_value("isolated_thrombocytopenia")
+    at.button(key="case_load_example").click().run()
+    assert at.text_input(key="case_lab_b12").disabled
+    assert at.session_state["case_id"] is None
+    at.button(key="app_copy_case").click().run()
+    assert not at.text_input(key="case_lab_b12").disabled
+    rec = store().load(at.session_state["case_id"])
+    assert rec.label.startswith("Copy of")
+
+
+def test_teaching_mode_hides_the_verdict_until_revealed():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["app_teaching"] = True
+    at.run()
+    at.selectbox(key="case_example").set_value("pseudo_tma_composite")
+    at.button(key="case_load_example").click().run()
+    at.switch_page("app_pages/diagnosis.py").run()
+    assert not any(m.value.startswith("### ") for m in at.markdown)
+    at.button(key="teach_reveal_dx").click().run()
+    assert any(m.value == "### B12 deficiency confirmed" for m in at.markdown)
+
+
+def test_library_lists_finds_opens_deletes_and_undoes():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Library bed 31").run()
+    case_id = at.session_state["case_id"]
+    at.switch_page("app_pages/library.py").run()
+    at.text_input(key="lib_search").set_value("bed 31").run()
+    assert at.selectbox(key="lib_pick").value == case_id
+    at.button(key="lib_delete").click().run()
+    assert store().load(case_id).deleted
+    assert all(c.id != case_id for c in store().list_cases("bed 31"))
+    at.button(key="lib_undo").click().run()
+    assert not store().load(case_id).deleted
+
+
+def test_versions_can_be_restored():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Versions bed 4").run()
+    at.text_input(key="case_lab_b12").set_value("150").run()
+    at.text_input(key="case_lab_b12").set_value("400").run()
+    case_id = at.session_state["case_id"]
+    at.switch_page("app_pages/library.py").run()
+    at.selectbox(key="lib_version").set_value(2).run()
+    at.button(key="lib_revert").click().run()
+    rec = store().load(case_id)
+    assert rec.version == 4 and rec.document["observations"][0]["value"] == 150
+
+
+def test_teaching_library_lists_every_example_with_its_source():
+    at = new_app()
+    at.switch_page("app_pages/library.py").run()
+    captions = " ".join(c.value for c in at.caption)
+    from logic.reference import example_cases
+
+    for doc in example_cases().values():
+        assert doc["about"]["source"][:30] in captions
+
+
+def test_exports_are_offered_for_four_formats():
+    at = new_app()
+    at.switch_page("app_pages/library.py").run()
+    assert len(at.get("download_button")) == 4
+
+
+def test_pasted_case_opens_as_a_new_saved_case():
+    at = new_app()
+    doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
+    at.text_area(key="case_paste").set_value(json.dumps(doc))
+    at.button(key="case_load_paste").click().run()
+    assert store().load(at.session_state["case_id"]).document["observations"][0]["value"] == 205
