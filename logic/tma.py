@@ -509,7 +509,9 @@ def _alerts(leaning: str, picture: bool, thr: bool | None, hem: bool | None, sch
             adamts: Adamts13, plasmic_result: PlasmicResult) -> list[Alert]:
     """Alerts for the TTP / B12 question. None of them advises withholding plasma exchange."""
     out: list[Alert] = []
-    possible_picture = thr is True and (hem is not False or sch is True) and leaning != "not_tma"
+    # a TMA question exists once haemolysis or schistocytes are shown; with both unknown the next tests
+    # ask for them (warning about plasma exchange at every low platelet count would be noise)
+    possible_picture = thr is True and (hem is True or sch is True) and leaning != "not_tma"
     if adamts.status == "severe" and b12 == DEFICIENT:
         out.append(Alert(
             "ttp_with_b12_deficiency", "warning",
@@ -525,7 +527,7 @@ def _alerts(leaning: str, picture: bool, thr: bool | None, hem: bool | None, sch
             "and ADAMTS13 (sampled before any plasma), and involve haematology. These checks support the team's "
             "judgement; they need not delay plasma exchange that the team judges urgent.",
             ("andres_2006", "tran_2018", "noel_qjm_2013", "isth_ttp_2020")))
-    if b12 == DEFICIENT and leaning != "not_tma" and thr is not False:
+    if b12 == DEFICIENT and possible_picture:
         out.append(Alert(
             "b12_does_not_wait", "warning",
             "B12 replacement need not wait for the TTP / pseudo-TMA question to be settled: take any samples still "
