@@ -31,6 +31,7 @@ nav = {
         _page("regimen", "Regimen", ":material/vaccines:"),
         _page("recovery", "Recovery", ":material/monitoring:"),
     ],
+    "Reference": [_page("evidence", "Article and evidence", ":material/menu_book:")],
 }
 page = st.navigation(nav)
 sidebar()

@@ -21,6 +21,7 @@ PAGES = {
     "regimen": "Regimen",
     "recovery": "Recovery",
     "library": "Case library",
+    "evidence": "Article and evidence",
 }
 
 

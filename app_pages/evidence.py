@@ -1,0 +1,62 @@
+"""Article and evidence: every statement of the source article, where Cobalt shows it, and what the
+primary evidence says (supported, qualified or unsourced); every threshold in use with its source."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from logic.reference import load_json, reference, threshold_set
+from ui.common import why
+from ui.state import thresholds_id
+
+STATUS = {
+    "supported": ("supported", "green"),
+    "qualified": ("qualified by the evidence", "orange"),
+    "unsourced": ("no primary source", "red"),
+}
+
+st.title("Article and evidence")
+st.caption(
+    "Cobalt was specified from a clinical summary article. Each of its statements is listed with where it "
+    "appears in the app and what the primary sources say. Where the evidence qualifies the article, Cobalt "
+    "follows the evidence."
+)
+statements = load_json("article_map.json")["statements"]
+counts = {k: sum(s["status"] == k for s in statements) for k in STATUS}
+c = st.columns(3)
+for col, (key, (label, _colour)) in zip(c, STATUS.items(), strict=True):
+    col.metric(label.capitalize(), counts[key])
+show = st.pills(
+    "Show",
+    list(STATUS),
+    selection_mode="multi",
+    default=list(STATUS),
+    key="ev_filter",
+    format_func=lambda k: STATUS[k][0],
+)
+for s in statements:
+    if s["status"] not in (show or []):
+        continue
+    label, colour = STATUS[s["status"]]
+    with st.container(border=True):
+        st.badge(label, color=colour)
+        st.markdown(f"**{s['section']}.** {s['text']}")
+        st.markdown(f"*In Cobalt:* {'; '.join(s['where'])}")
+        st.markdown(s["evidence"])
+        why(s["refs"], key=f"why_ev_{s['id']}")
+
+t = threshold_set(thresholds_id())
+st.subheader(f"Thresholds in use: {t.name}")
+st.caption(t.about)
+rows = [
+    {
+        "threshold": th.label,
+        "value": f"{th.value:g} {th.unit}",
+        "source": "; ".join(reference(r)["citation"].split(".")[0] for r in th.refs),
+        "note": th.caveat or "",
+    }
+    for th in t.values.values()
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+why(sorted({r for th in t.values.values() for r in th.refs}), key="why_thresholds")
