@@ -13,6 +13,7 @@ from datetime import date
 from typing import TextIO
 
 from logic.case import CaseError, parse_case
+from logic.cli_io import fail, write
 from logic.reference import threshold_set_ids
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -20,13 +21,7 @@ MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # usage errors are exit 2 with one line, like bad input
-        raise SystemExit(_fail([f"usage: {message}"]))
-
-
-def _fail(lines: list[str]) -> int:
-    for line in lines:
-        print(line, file=sys.stderr)
-    return 2
+        raise SystemExit(fail([f"usage: {message}"]))
 
 
 def _read_json(path: str) -> object:
@@ -49,30 +44,20 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     try:
         doc = _read_json(args.case)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return _fail([str(exc)])
+        return fail([str(exc)])
     try:
         case = parse_case(doc)
     except CaseError as exc:
-        return _fail([str(p) for p in exc.problems])
+        return fail([str(p) for p in exc.problems])
     today = None
     if args.today:
         try:
             today = date.fromisoformat(args.today)
         except ValueError:
-            return _fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
+            return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
     return write(
         out, json.dumps(assess(case, today=today, thresholds=args.thresholds), indent=2, ensure_ascii=False) + "\n"
     )
-
-
-def write(out: TextIO, text: str) -> int:
-    """Write the whole answer at once; a closed pipe (``| head``) is not an error."""
-    try:
-        out.write(text)
-        out.flush()
-    except BrokenPipeError:
-        pass
-    return 0
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

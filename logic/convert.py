@@ -427,7 +427,8 @@ def _blank(row: list[str]) -> bool:
     return not any(c.strip() for c in row)
 
 
-def _read_csv_long(text: str) -> _Read:
+def _csv_table(text: str) -> tuple[list[list[str]], str] | _Read:
+    """The CSV's rows from its header on (leading blank lines dropped) and its delimiter, or a refusal."""
     parsed = _csv_rows(text)
     if isinstance(parsed, str):
         return _refuse(parsed)
@@ -436,6 +437,14 @@ def _read_csv_long(text: str) -> _Read:
         rows.pop(0)
     if not rows:
         return _refuse("the file is empty")
+    return rows, delimiter
+
+
+def _read_csv_long(text: str) -> _Read:
+    table = _csv_table(text)
+    if isinstance(table, _Read):
+        return table
+    rows, delimiter = table
     header = [c.strip().lower() for c in rows[0]]
     missing = [c for c in ("date", "analyte", "value") if c not in header]
     if missing:
@@ -547,14 +556,10 @@ def _column(header: str) -> tuple[str, str | None] | str:
 
 
 def _read_csv_wide(text: str) -> _Read:
-    parsed = _csv_rows(text)
-    if isinstance(parsed, str):
-        return _refuse(parsed)
-    rows, delimiter = parsed
-    while rows and _blank(rows[0]):
-        rows.pop(0)
-    if not rows:
-        return _refuse("the file is empty")
+    table = _csv_table(text)
+    if isinstance(table, _Read):
+        return table
+    rows, delimiter = table
     header = rows[0]
     names = [c.strip().lower() for c in header]
     if names.count("date") != 1:

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from logic.cli_io import fail, write
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
@@ -36,12 +37,6 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _fail(lines: list[str]) -> int:
-    for line in lines:
-        print(" ".join(line.split()), file=sys.stderr)
-    return 2
-
-
 def _read_input(path: str) -> bytes | str:
     """At most one byte more than the limit, so that read_any can say the file is too large."""
     if path == "-":
@@ -52,13 +47,12 @@ def _read_input(path: str) -> bytes | str:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
-    from logic.__main__ import write
 
     try:
         data = _read_input(args.file)
     except OSError as exc:
-        return _fail([f"{args.file}: cannot read ({exc.strerror or exc})"])
+        return fail([f"{args.file}: cannot read ({exc.strerror or exc})"])
     result = read_any(data, filename=None if args.file == "-" else args.file, fmt=args.source)
     if result.problems:
-        return _fail([str(p) for p in result.problems])
+        return fail([str(p) for p in result.problems])
     return write(out, write_as(result.doc, args.to))

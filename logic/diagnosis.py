@@ -38,6 +38,9 @@ class Note:
     text: str
     refs: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict:
+        return {"text": self.text, "refs": list(self.refs)}
+
 
 @dataclass(frozen=True)
 class Alert:

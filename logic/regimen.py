@@ -30,6 +30,7 @@ from typing import Any
 
 from logic.case import Case, Observation
 from logic.dates import add_months
+from logic.diagnosis import Note
 from logic.reference import load_json, threshold_set
 
 REGIMENS_FILE = "regimens.json"
@@ -56,15 +57,6 @@ class RegimenRefused(RegimenError):
         super().__init__([suitability.text])
 
 
-@dataclass(frozen=True)
-class Note:
-    """A statement and the references behind it."""
-
-    text: str
-    refs: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "refs": list(self.refs)}
 
 
 # -- data -----------------------------------------------------------------------------------------

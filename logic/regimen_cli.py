@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from typing import Any, TextIO
 
+from logic.cli_io import fail, write
 from logic.exports import ExportError, to_csv, to_ics
 from logic.regimen import RegimenError, build_regimen, build_schedule, default_preset_id, parse_knobs, preset_ids
 
@@ -43,12 +43,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--label", help="case label for the calendar (ics only; pseudonymous)")
     p.set_defaults(run=run)
     return p
-
-
-def _fail(lines: list[str]) -> int:
-    for line in lines:
-        print(line, file=sys.stderr)
-    return 2
 
 
 def _flagged(problem: str) -> str:
@@ -84,7 +78,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         knobs, knob_errors = parse_knobs(preset_id, {key: getattr(args, key) for key in KNOB_OPTIONS.values()})
         problems += [_flagged(p) for p in knob_errors]
     if problems:
-        return _fail(problems)
+        return fail(problems)
     assert start is not None
     try:
         sched = build_schedule(build_regimen(preset_id, **knobs), start)
@@ -95,12 +89,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         else:
             text = json.dumps(sched.to_dict(), indent=2, ensure_ascii=False) + "\n"
     except (RegimenError, ExportError) as exc:
-        return _fail([_flagged(p) for p in exc.problems])
+        return fail([_flagged(p) for p in exc.problems])
     except (OverflowError, ValueError) as exc:  # e.g. a start date near year 9999
-        return _fail([f"--start: the schedule runs past the last date the calendar holds ({exc})"])
-    try:
-        out.write(text)
-        out.flush()
-    except BrokenPipeError:
-        pass
-    return 0
+        return fail([f"--start: the schedule runs past the last date the calendar holds ({exc})"])
+    return write(out, text)

@@ -8,22 +8,16 @@ import pytest
 from logic.case import parse_case
 from logic.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
 from logic.reference import references
+from tests.helpers import case_of
+from tests.helpers import obs as _obs
 
 DAY = "2026-03-01"
 
 
 def obs(analyte, value, unit=None, comparator=None, date=DAY):
-    o = {"date": date, "analyte": analyte, "value": value}
-    if unit is not None:
-        o["unit"] = unit
-    if comparator:
-        o["comparator"] = comparator
-    return o
+    return _obs(analyte, value, unit, comparator, date=date)
 
 
-def case_of(*observations, active_cancer=False, transplant=False):
-    return parse_case({"history": {"active_cancer": active_cancer, "transplant": transplant},
-                       "observations": list(observations)})
 
 
 def met(case, cid):

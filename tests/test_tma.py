@@ -5,27 +5,20 @@ import dataclasses
 
 import pytest
 
-from logic.case import parse_case
 from logic.diagnosis import Alert, diagnose
 from logic.plasmic import plasmic
 from logic.reference import references
 from logic.tma import LEANINGS, TmaResult, adamts13_state, groups, tma
+from tests.helpers import case_of
+from tests.helpers import obs as _obs
 
 DAY = "2026-03-01"
 
 
 def obs(analyte, value, unit=None, comparator=None, date=DAY):
-    o = {"date": date, "analyte": analyte, "value": value}
-    if unit is not None:
-        o["unit"] = unit
-    if comparator:
-        o["comparator"] = comparator
-    return o
+    return _obs(analyte, value, unit, comparator, date=date)
 
 
-def case_of(*observations, active_cancer=False, transplant=False):
-    return parse_case({"history": {"active_cancer": active_cancer, "transplant": transplant},
-                       "observations": list(observations)})
 
 
 def run(*observations, **history) -> TmaResult:
