@@ -84,6 +84,8 @@ def _sync_widgets(force: bool = False) -> None:
         else:
             values[f"case_lab_{name}"] = format_entry(obs.value, obs.comparator)
             values[f"case_unit_{name}"] = obs.unit or system_unit(name, "Conventional")
+    if ss.get("case_source") in example_cases():
+        values["case_example"] = ss["case_source"]  # the picker shows the teaching case that is open
     for key, value in values.items():
         if force or key not in ss:
             ss[key] = value
