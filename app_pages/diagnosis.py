@@ -9,9 +9,9 @@ import streamlit as st
 
 from logic.assess import assess
 from logic.diagnosis import diagnose
-from logic.figures import b12_band_figure
 from logic.note import note_text
 from logic.reference import threshold_set
+from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
 
@@ -58,7 +58,7 @@ with st.container(border=True, key="dx_verdict"):
     with v2:
         b12 = d.values.get("b12")
         st.plotly_chart(
-            b12_band_figure(float(b12.canonical) if b12 else None, t, b12.comparator if b12 else None),
+            b12_chart(float(b12.canonical) if b12 else None, tid, b12.comparator if b12 else None),
             key="dx_b12_chart",
             width="stretch",
             config={"displayModeBar": False},

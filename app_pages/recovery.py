@@ -12,11 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError, parse_case
-from logic.figures import recovery_figure
-from logic.recovery import dose_course, expected, response
-from logic.reference import threshold_set
+from logic.recovery import dose_course, response
 from logic.regimen import RegimenError, build_regimen, build_schedule, regimen_for_case
 from logic.series import SERIES, apply_series_rows, column, series_rows
+from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, current_doc, is_read_only, set_doc, thresholds_id
 
@@ -112,16 +111,9 @@ with left:
         key="rec_extra",
         format_func=lambda k: {"hemoglobin": "Haemoglobin", "ldh": "LDH"}[k],
     )
-    r = expected()["reticulocytes"]
-    fig = recovery_figure(
-        case.treatment_start,
-        doses,
-        resp.series,
-        as_of,
-        threshold_set(tid)["platelets_lln"],
-        (int(r["rise_from_day"]["value"]), int(r["window_end_day"]["value"])),
-        r["sustain_multiple"]["value"] * r["reference_upper_pct"]["value"],
-        tuple(extra or ()),
+    plan = chosen if chosen else {"preset": regimen.id, "knobs": dict(regimen.knobs)}
+    fig = recovery_chart(
+        json.dumps(current_doc(), sort_keys=True), as_of, tid, tuple(extra or ()), json.dumps(plan, sort_keys=True)
     )
     st.plotly_chart(fig, key="rec_chart", width="stretch", config={"displayModeBar": False})
     st.caption(

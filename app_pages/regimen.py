@@ -6,13 +6,13 @@ The plan's knobs (never patient data) are mirrored in the address bar so a teach
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pandas as pd
 import streamlit as st
 
 from logic.exports import patient_sheet_html, to_csv, to_ics
-from logic.figures import regimen_figure
 from logic.regimen import (
     RegimenError,
     StoreParams,
@@ -27,6 +27,7 @@ from logic.regimen import (
     regimen_for_case,
     summary,
 )
+from ui.charts import regimen_chart
 from ui.common import DISCLAIMER, esc, why
 from ui.state import current_case, thresholds_id
 
@@ -153,7 +154,13 @@ def planner() -> None:
             plans.append(("pinned", p_sched, estimate_stores(p_sched, params, step_days=7)))
         except RegimenError:
             ss.pop("reg_pinned", None)
-    st.plotly_chart(regimen_figure(plans), key="reg_chart", width="stretch", config={"displayModeBar": False})
+    drawn = [["this plan", pid, knobs]] + ([["pinned", pinned["preset"], pinned["knobs"]]] if len(plans) > 1 else [])
+    st.plotly_chart(
+        regimen_chart(json.dumps(drawn, sort_keys=True), start, initial * 1000, loss),
+        key="reg_chart",
+        width="stretch",
+        config={"displayModeBar": False},
+    )
     st.caption(est.label + ". " + " ".join(n.text for n in est.assumptions))
 
     b1, b2 = st.columns([1, 3])

@@ -5,6 +5,7 @@ Renders logic.plasmic and logic.tma; the leaning is for a clinician to weigh, ne
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -14,8 +15,8 @@ from logic.assess import assess
 from logic.case import CaseError, parse_case
 from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
-from logic.figures import tma_comparison_figure
 from logic.plasmic import plasmic
+from ui.charts import tma_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
 
@@ -165,7 +166,9 @@ st.subheader("Against the published groups")
 left, right = st.columns([3, 2])
 with left:
     rows = [r for r in tma["comparison"] if r.get("pseudo_tma_median") is not None]
-    st.plotly_chart(tma_comparison_figure(rows), key="ttp_chart", width="stretch", config={"displayModeBar": False})
+    st.plotly_chart(
+        tma_chart(json.dumps(rows, sort_keys=True)), key="ttp_chart", width="stretch", config={"displayModeBar": False}
+    )
     st.caption(
         "Medians from Noël 2013 (7 B12 pseudo-TMA vs 6 TTP); the dotted line is the midpoint on this "
         "log scale. Small groups: a guide, not a rule."
