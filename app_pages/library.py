@@ -171,7 +171,7 @@ with tab_files:
     ):
         col.download_button(
             f"{fmt.upper()}",
-            write_as(doc, fmt),
+            lambda fmt=fmt: write_as(doc, fmt),  # built only when clicked
             file_name=f"cobalt-{name}",
             mime=mime,
             key=f"lib_export_{fmt}",

@@ -221,18 +221,23 @@ def planner() -> None:
     e1, e2, e3 = st.columns(3)
     e1.download_button(
         "Calendar (.ics)",
-        to_ics(sched, label=label, stamp=datetime.now(UTC)),
+        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC)),  # built only when clicked
         file_name="b12-plan.ics",
         mime="text/calendar",
         key="reg_ics",
         icon=":material/event:",
     )
     e2.download_button(
-        "Dates (.csv)", to_csv(sched), file_name="b12-plan.csv", mime="text/csv", key="reg_csv", icon=":material/table:"
+        "Dates (.csv)",
+        lambda: to_csv(sched),
+        file_name="b12-plan.csv",
+        mime="text/csv",
+        key="reg_csv",
+        icon=":material/table:",
     )
     e3.download_button(
         "Patient sheet (print)",
-        patient_sheet_html(sched, label),
+        lambda: patient_sheet_html(sched, label),
         file_name="b12-plan.html",
         mime="text/html",
         key="reg_sheet",

@@ -82,6 +82,14 @@ def main() -> None:
         at.run()
         at.switch_page(page).run()
         print(f"rerun {page:26s} (AppTest, {example}): {timeit(lambda at=at: at.run(), repeat=10):7.1f} ms")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    at.slider(key="reg_fda_label_1000_maintenance_months").set_value(120).run()
+    print(f"rerun regimen, ten-year schedule (AppTest):        {timeit(lambda: at.run(), repeat=10):7.1f} ms")
+    at.slider(key="reg_fda_label_1000_maintenance_months").set_value(119)
+    print(f"regimen knob change, ten-year schedule (AppTest):  {timeit(lambda: at.run(), repeat=1):7.1f} ms "
+          "(first build of a new plan)")
     big = long_course()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["case_doc"] = big

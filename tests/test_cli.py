@@ -87,3 +87,36 @@ def test_assess_handles_500_observations(tmp_path):
     path.write_text(json.dumps(big_case(500)))
     res = run_cli("assess", str(path))
     assert res.returncode == 0 and json.loads(res.stdout)["b12_status"] in {"deficient", "indeterminate", "unlikely"}
+
+
+@pytest.mark.parametrize(("today", "retic", "platelets", "alert"), [
+    ("2026-09-09", "too_early", "too_early", None),               # day 2
+    ("2026-09-13", "adequate", "too_early", "retic_response"),     # day 6: retic 3.2 %
+    ("2026-09-28", "adequate", "falling", "platelets_not_rising"),  # day 21
+])
+def test_assess_today_fills_response_for_the_course_so_far(tmp_path, today, retic, platelets, alert):
+    doc = {"treatment_start": "2026-09-07", "patient": {"sex": "female"}, "observations": [
+        {"date": "2026-09-06", "analyte": "platelets", "value": 70, "unit": "10^9/L"},
+        {"date": "2026-09-06", "analyte": "reticulocytes_pct", "value": 0.9, "unit": "%"},
+        {"date": "2026-09-08", "analyte": "potassium", "value": 3.9, "unit": "mmol/L"},
+        {"date": "2026-09-13", "analyte": "reticulocytes_pct", "value": 3.2, "unit": "%"},
+        {"date": "2026-09-21", "analyte": "platelets", "value": 74, "unit": "10^9/L"},
+        {"date": "2026-09-28", "analyte": "platelets", "value": 71, "unit": "10^9/L"}]}
+    path = tmp_path / "course.json"
+    path.write_text(json.dumps(doc))
+    res = run_cli("assess", str(path), "--today", today)
+    assert res.returncode == 0, res.stderr
+    response = json.loads(res.stdout)["response"]
+    assert (response["reticulocytes"], response["platelets"]) == (retic, platelets)
+    if alert:
+        assert alert in {a["id"] for a in response["alerts"]}
+
+
+def test_lagging_course_without_reticulocyte_rise_is_absent_by_the_cli(tmp_path):
+    doc = {"treatment_start": "2026-09-07", "observations": [
+        {"date": "2026-09-18", "analyte": "reticulocytes_pct", "value": 1.1, "unit": "%"}]}
+    path = tmp_path / "lag.json"
+    path.write_text(json.dumps(doc))
+    out = json.loads(run_cli("assess", str(path), "--today", "2026-09-18").stdout)
+    assert out["response"]["reticulocytes"] == "absent" and out["response"]["day"] == 11
+    assert "retic_response_absent" in {a["id"] for a in out["response"]["alerts"]}
