@@ -9,7 +9,7 @@ import streamlit as st
 
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
-from ui.common import esc
+from ui.common import esc, forget_case_widgets
 from ui.state import (
     current_doc,
     is_read_only,
@@ -67,6 +67,7 @@ with tab_mine:
             else:
                 if b1.button("Open", key="lib_open", icon=":material/folder_open:"):
                     open_case(pick.id)
+                    forget_case_widgets()
                     st.switch_page("app_pages/case.py")
                 if b2.button("Duplicate (what-if copy)", key="lib_duplicate", icon=":material/content_copy:"):
                     rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120])
@@ -127,8 +128,7 @@ with tab_teach:
                 t1.markdown(f"*{about.get('final_diagnosis', '')}.* {about.get('teaching_point', '')}")
             if t2.button("Open", key=f"lib_teach_{ex_id}"):
                 load_example(ex_id)
-                for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
-                    del ss[k]
+                forget_case_widgets()
                 st.switch_page("app_pages/case.py")
 
 with tab_files:

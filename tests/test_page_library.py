@@ -121,3 +121,17 @@ def test_pasted_case_opens_as_a_new_saved_case():
     at.text_area(key="case_paste").set_value(json.dumps(doc))
     at.button(key="case_load_paste").click().run()
     assert store().load(at.session_state["case_id"]).document["observations"][0]["value"] == 205
+
+
+def test_sidebar_picker_finds_and_opens_a_saved_case():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Sidebar bed 44").run()
+    at.text_input(key="case_lab_b12").set_value("150").run()
+    case_id = at.session_state["case_id"]
+    fresh = AppTest.from_file(APP, default_timeout=60)  # another session; the sidebar is read on a first run
+    fresh.session_state["app_search"] = "bed 44"
+    fresh.run()
+    assert fresh.sidebar.selectbox(key="app_pick").value == case_id
+    fresh.sidebar.button(key="app_open").click().run()
+    assert fresh.session_state["case_id"] == case_id
+    assert fresh.text_input(key="case_lab_b12").value == "150"

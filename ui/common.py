@@ -14,8 +14,11 @@ from ui.state import (
     current_case,
     get_store,
     is_read_only,
+    new_case,
+    open_case,
     reload_saved,
     save_as_new,
+    store_or_none,
 )
 
 DISCLAIMER = (
@@ -84,6 +87,58 @@ def _set_thresholds() -> None:
     st.session_state[THRESHOLDS_KEY] = st.session_state[THRESHOLDS_KEY + "_widget"]
 
 
+def _open_picked() -> None:
+    picked = st.session_state.get("app_pick")
+    if picked:
+        open_case(picked)
+        forget_case_widgets()
+
+
+def forget_case_widgets() -> None:
+    """Make the Case page re-read its fields from the case just opened."""
+    ss = st.session_state
+    for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
+        del ss[k]
+    for k in ("case_label", "case_age", "case_sex", "case_treatment_start", "case_symptom_onset", "case_draw_date"):
+        ss.pop(k, None)
+
+
+def _new_from_sidebar() -> None:
+    new_case()
+    forget_case_widgets()
+
+
+def _duplicate_from_sidebar() -> None:
+    save_as_new("Copy of")
+    forget_case_widgets()
+
+
+def _case_picker() -> None:
+    """Switch case: search saved cases by label, open one, start a new one or duplicate this one."""
+    store = store_or_none()
+    with st.expander("Switch case", icon=":material/swap_horiz:"):
+        if store is None:
+            st.caption("The case database is not available.")
+            return
+        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12")
+        found = store.list_cases(search or None, limit=20)
+        labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
+        if labels:
+            st.selectbox("Saved cases", list(labels), key="app_pick", format_func=labels.get)
+            st.button("Open", key="app_open", on_click=_open_picked, icon=":material/folder_open:")
+        else:
+            st.caption("No saved case" + (" matches." if search else " yet."))
+        c1, c2 = st.columns(2)
+        c1.button("New", key="app_new", on_click=_new_from_sidebar, icon=":material/note_add:")
+        c2.button(
+            "Duplicate",
+            key="app_duplicate",
+            on_click=_duplicate_from_sidebar,
+            icon=":material/content_copy:",
+            help="A what-if copy of the open case",
+        )
+
+
 def sidebar() -> None:
     """Current case label, key baseline numbers and the threshold set, on every page."""
     case = current_case()
@@ -112,6 +167,7 @@ def sidebar() -> None:
             st.caption(f":material/cloud_done: Saved · version {ss.get('case_version')}")
         else:
             st.caption(":material/edit_note: Not saved yet: saved on the first change")
+        _case_picker()
         st.toggle(
             "Teaching mode",
             key="app_teaching",
@@ -153,8 +209,7 @@ def status_banner() -> None:
         c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
         if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
             save_as_new("Copy of")
-            for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
-                del ss[k]
+            forget_case_widgets()
             st.rerun()
     store = get_store()
     if isinstance(store, str):
