@@ -348,6 +348,12 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult,
     specific = [r for r in b12_points if r.analyte in ("mcv", "rpi", "reticulocytes_abs", "neutrophils")]
     marrow_low = by["rpi"].points_to == B12_SIDE or by["reticulocytes_abs"].points_to == B12_SIDE
     marrow_brisk = by["rpi"].points_to == TTP_SIDE or by["reticulocytes_abs"].points_to == TTP_SIDE
+    # say which evidence makes the marrow look brisk: Tran 2018's "RPI below 3 in every case" is about the
+    # index; an absolute count nearer the TTP median is only a comparison with Noel's small groups
+    brisk_text = ("the reticulocyte production index is 3 or more, which no published pseudo-TMA case showed"
+                  if by["rpi"].points_to == TTP_SIDE else
+                  "the absolute reticulocyte count is nearer the TTP median than the pseudo-TMA median "
+                  "(small groups)")
     plasmic_high = plasmic_result.risk == "high"
     lean_refs = ("cobalt_tma_leaning",)
 
@@ -405,8 +411,8 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult,
     elif adamts.status == "not_deficient":
         if b12 == DEFICIENT and marrow_brisk:
             leaning = "indeterminate"
-            reasons.append(Note("B12 is deficient, but the marrow responds briskly, which no published pseudo-TMA "
-                                "case showed: consider another TMA with coexisting B12 deficiency.",
+            reasons.append(Note(f"B12 is deficient, but {brisk_text}: consider another TMA with coexisting B12 "
+                                "deficiency.",
                                 ("tran_2018",) + lean_refs))
         elif b12 == DEFICIENT:
             leaning = "b12_pseudo_tma"
@@ -440,7 +446,7 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult,
             leaning = "indeterminate"
             gaps = []
             if marrow_brisk:
-                gaps.append("the marrow responds briskly, unlike every published pseudo-TMA case")
+                gaps.append(brisk_text)
             elif not marrow_low:
                 gaps.append("no reticulocyte result shows a low marrow response")
             ldh_row = by["ldh"]
