@@ -40,11 +40,7 @@ def main() -> None:
                     page = ctx.new_page()
                     page.goto(server.url)
                     wait_idle(page)
-                    page.locator(".st-key-case_example").click()
-                    page.get_by_role("option").filter(has_text=_label(example)).first.click()
-                    wait_idle(page)
-                    page.locator(".st-key-case_load_example button").click()
-                    wait_idle(page)
+                    _open_teaching_case(page, example)
                     for slug in wanted:
                         if not _navigate(page, PAGES[slug]):
                             continue
@@ -55,6 +51,13 @@ def main() -> None:
     finally:
         server.stop()
     print(f"screenshots in {out}")
+
+
+def _open_teaching_case(page, example: str) -> None:
+    _navigate(page, "Case library")
+    page.get_by_role("tab", name="Teaching library").click()
+    page.locator(f".st-key-lib_teach_{example} button").click()
+    wait_idle(page)
 
 
 def _navigate(page, title: str) -> bool:
@@ -72,12 +75,6 @@ def _navigate(page, title: str) -> bool:
         page.locator("[data-testid='stSidebarCollapseButton'] button").first.click()
         page.wait_for_timeout(300)
     return True
-
-
-def _label(example: str) -> str:
-    from logic.reference import example_cases
-
-    return example_cases()[example]["label"]
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ from tests.browser.conftest import shot, wait_idle
 
 
 def load_example(page, example: str) -> None:
-    page.locator(".st-key-case_example").click()
-    page.get_by_role("option").filter(has_text=example_cases()[example]["label"]).first.click()
+    """Open a teaching case from the library (the example dropdown virtualises long lists)."""
+    page.get_by_role("link", name="Case library").click()
     wait_idle(page)
-    page.locator(".st-key-case_load_example button").click()
+    page.get_by_role("tab", name="Teaching library").click()
+    page.locator(f".st-key-lib_teach_{example} button").click()
     wait_idle(page)
+    assert page.locator(".st-key-case_label input").input_value() == example_cases()[example]["label"]
 
 
 @pytest.mark.parametrize(("example", "leaning"), [
