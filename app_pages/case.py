@@ -7,7 +7,7 @@ screen with its message and is not applied (nothing is partly applied).
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -65,7 +65,9 @@ def _sync_widgets(force: bool = False) -> None:
         "case_treatment_start": case.treatment_start,
         "case_symptom_onset": case.history.symptom_onset,
         "case_hist_ileal_resection_cm": case.history.ileal_resection_cm,
-        "case_draw_date": max((o.date for o in base.values()), default=None) or date.today(),
+        # results typed in go to this date: the latest baseline draw, else the day before treatment, else today
+        "case_draw_date": max((o.date for o in base.values()), default=None)
+        or (case.treatment_start - timedelta(days=1) if case.treatment_start else date.today()),
     }
     for flag in HISTORY_FLAGS:
         values[f"case_hist_{flag}"] = _tri_label(case.history.flag(flag))
@@ -169,8 +171,12 @@ def _on_unit_system() -> None:
             continue
         new_value = convert_entry(name, float(obs.value), obs.unit, target)
         doc = set_observation(doc, obs.date, name, new_value, target, obs.comparator)
+    drafts, errors = dict(ss["case_drafts"]), dict(ss["case_errors"])
     if _commit(doc, "units"):
         _sync_widgets(force=True)
+        for name, (text, unit) in drafts.items():  # entries not yet valid are kept as typed
+            ss[f"case_lab_{name}"], ss[f"case_unit_{name}"] = text, unit
+        ss["case_drafts"], ss["case_errors"] = drafts, {k: v for k, v in errors.items() if k in drafts}
 
 
 def _load_example() -> None:
@@ -245,7 +251,7 @@ with st.container(border=True):
     if about:
         hidden = ss.get("app_teaching") and not ss.get("teach_revealed")
         point = "" if hidden else f" {about.get('teaching_point', '')}"
-        st.caption(f"{about.get('source', '')}.{point}")
+        st.caption(f"{about.get('source', '').rstrip('.')}.{point}")
     with st.expander("Open or save a case file (JSON)"):
         u1, u2 = st.columns(2)
         u1.file_uploader(
@@ -361,6 +367,14 @@ l2.radio(
     help="Switching converts the values shown; the quantity stays the same.",
     disabled=RO,
 )
+if case_start := current_case().treatment_start:
+    if _draw_date() > case_start:
+        st.warning(
+            f"Results typed here are dated {_draw_date().isoformat()}, after the treatment start "
+            f"({case_start.isoformat()}): they count as the recovery course, not the baseline. Change the "
+            "date above for pre-treatment results.",
+            icon=":material/event:",
+        )
 st.caption("Type a number, or a censored value such as <8. Leave a field empty if not measured.")
 case = current_case()
 base = case.baseline()

@@ -76,6 +76,9 @@ with tab_mine:
                 if b3.button("Delete", key="lib_delete", icon=":material/delete:"):
                     store.delete(pick.id)
                     ss["lib_undo_delete"] = pick.id
+                    if pick.id == ss.get("case_id"):  # the open case is closed, not edited after deletion
+                        new_case()
+                        forget_case_widgets()
                     st.rerun()
         undo = ss.get("lib_undo_delete")
         if undo:
@@ -138,7 +141,7 @@ with tab_files:
         f"column header) or a FHIR R4 Bundle of LOINC-coded Observations, up to "
         f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Valid rows are added; every row that is not is listed."
     )
-    up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key="lib_upload")
+    up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key=f"lib_upload_{ss.get('lib_upload_rev', 0)}")
     if up is not None:
         if is_read_only():
             st.info("This teaching case is read-only: copy it to your cases first, or start a new case.")
@@ -155,7 +158,11 @@ with tab_files:
             and st.button(f"Add {result.imported} result(s) to the case", key="lib_import_apply", icon=":material/add:")
         ):
             set_doc(result.doc)
-            st.success(f"Added {result.imported} result(s).")
+            ss["lib_upload_rev"] = ss.get("lib_upload_rev", 0) + 1
+            ss["lib_added"] = result.imported
+            st.rerun()
+    if ss.get("lib_added"):
+        st.success(f"Added {ss.pop('lib_added')} result(s) to the case.")
     st.subheader("Export the open case")
     doc = current_doc()
     e = st.columns(4)

@@ -51,7 +51,15 @@ if case.treatment_start is None:
         "The case has no treatment start. Set it here (or on the Case page) to follow the recovery.",
         icon=":material/event:",
     )
-    st.date_input("B12 treatment started", value=None, key="rec_start", on_change=_set_start, format="YYYY-MM-DD")
+    st.date_input(
+        "B12 treatment started",
+        value=None,
+        key="rec_start",
+        on_change=_set_start,
+        format="YYYY-MM-DD",
+        disabled=is_read_only(),
+        help="Teaching cases are read-only: copy one to your cases first.",
+    )
     st.stop()
 
 last = case.last_date() or case.treatment_start
@@ -76,6 +84,7 @@ doses = dose_course(planned, case.doses)
 next_dose = next((d for d in doses if d.status == "planned" and d.date >= as_of), None)
 next_draw = resp.next_draw
 unrecorded = [d for d in doses if d.status == "planned" and d.date < as_of]
+due_dose = next((d for d in doses if d.status == "planned" and d.date <= as_of), None)  # never a future dose
 
 m = st.columns(5)
 m[0].metric("Day of treatment", resp.day)
@@ -205,10 +214,10 @@ if d1.button("Apply dose changes", key="rec_apply_doses", disabled=RO):
         ss["rec_dose_problems"] = []
         set_doc(doc)
         st.rerun()
-if next_dose and d2.button(f"Record the {next_dose.date.isoformat()} dose as given", key="rec_give_next", disabled=RO):
+if due_dose and d2.button(f"Record the {due_dose.date.isoformat()} dose as given", key="rec_give_next", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
     doc.setdefault("doses", []).append(
-        {"date": next_dose.date.isoformat(), "dose_mcg": next_dose.dose_mcg, "route": "IM"}
+        {"date": due_dose.date.isoformat(), "dose_mcg": due_dose.dose_mcg, "route": "IM"}
     )
     set_doc(doc)
     st.rerun()

@@ -60,6 +60,8 @@ def assess(
         tma_result = tma_fn(case, d, plasmic_result, thresholds)
         out["tma"] = tma_result.to_dict()
         extra = [a.to_dict() for a in tma_result.alerts]
+        if tma_result.leaning == "ttp":  # a note about over-diagnosed TTP must not shade a TTP picture
+            out["alerts"] = [a for a in out["alerts"] if a["id"] != "unsourced_misdiagnosis_rate"]
         out["alerts"] = sorted(
             out["alerts"] + extra, key=lambda a: ("critical", "warning", "info").index(a["severity"])
         )

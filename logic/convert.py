@@ -64,8 +64,18 @@ CSV_LONG_COLUMNS = ("date", "analyte", "value", "unit", "comparator")
 FHIR_STATUSES = ("final", "amended", "corrected", "preliminary")
 _FHIR_COMPARATORS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
 #: Bundle.type values of FHIR R4 (and R4B's subscription-notification); any of them is read.
-BUNDLE_TYPES = ("document", "message", "transaction", "transaction-response", "batch", "batch-response",
-                "history", "searchset", "collection", "subscription-notification")
+BUNDLE_TYPES = (
+    "document",
+    "message",
+    "transaction",
+    "transaction-response",
+    "batch",
+    "batch-response",
+    "history",
+    "searchset",
+    "collection",
+    "subscription-notification",
+)
 _PREFIX = re.compile(r"^(<=|>=|=<|=>|≤|≥|<|>)\s*(.*)$", re.S)
 _NUMBER = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+]?\d+,\d+", re.ASCII)
@@ -490,8 +500,9 @@ def _long_row(n: int, row: list[str], col: dict[str, int], width: int, decimal_c
     analyte = resolve_analyte(cell("analyte"))
     if analyte is None:
         shown = cell("analyte")
-        errors.append(f"unknown analyte {_show(shown)}; use one of: {', '.join(analytes())}" if shown else
-                      "the analyte is empty")
+        errors.append(
+            f"unknown analyte {_show(shown)}; use one of: {', '.join(analytes())}" if shown else "the analyte is empty"
+        )
         return _Item(_where(f"row {n}", None, day), key, None, "; ".join(errors))
     where = _where(f"row {n}", analyte, day)
     value: Any = None
@@ -548,10 +559,14 @@ def _column(header: str) -> tuple[str, str | None] | str:
         listed = listed_unit(analyte, unit)
     except UnitError:
         if unit is None:
-            return (f"column {_show(header.strip())} gives no unit; write it in the header, "
-                    f"e.g. '{analyte} ({allowed_units(analyte)[0]})'")
-        return f"column {_show(header.strip())}: unit {_show(unit)} is not accepted for {analyte}; " \
-               f"use one of: {', '.join(allowed_units(analyte))}"
+            return (
+                f"column {_show(header.strip())} gives no unit; write it in the header, "
+                f"e.g. '{analyte} ({allowed_units(analyte)[0]})'"
+            )
+        return (
+            f"column {_show(header.strip())}: unit {_show(unit)} is not accepted for {analyte}; "
+            f"use one of: {', '.join(allowed_units(analyte))}"
+        )
     return analyte, (listed or None)
 
 
@@ -566,12 +581,12 @@ def _read_csv_wide(text: str) -> _Read:
         return _refuse(
             "not a file Cobalt reads: expected a case document (JSON), a FHIR Bundle (JSON), CSV long "
             "(header date,analyte,value,unit) or CSV wide (a 'date' column and one column per analyte, "
-            "e.g. 'platelets (10^9/L)')" if "date" not in names else "row 1: the column date is named twice"
+            "e.g. 'platelets (10^9/L)')"
+            if "date" not in names
+            else "row 1: the column date is named twice"
         )
     date_col = names.index("date")
-    columns: dict[int, tuple[str, str | None] | str] = {
-        i: _column(h) for i, h in enumerate(header) if i != date_col
-    }
+    columns: dict[int, tuple[str, str | None] | str] = {i: _column(h) for i, h in enumerate(header) if i != date_col}
     read = _Read()
     for i, spec in columns.items():
         empty = not any(i < len(r) and r[i].strip() for r in rows[1:])
@@ -694,8 +709,9 @@ def _bundle_label(raw: dict[str, Any]) -> str | Problem | None:
         value = ident.get("value")
         if isinstance(value, str) and 0 < len(value) <= 120:
             return value
-        return Problem("Bundle.identifier", f"case label {_show(value)} is not used: give text of 1 to 120 "
-                                            "characters", "file")
+        return Problem(
+            "Bundle.identifier", f"case label {_show(value)} is not used: give text of 1 to 120 characters", "file"
+        )
     return None
 
 
@@ -793,8 +809,11 @@ def _fhir_unit(analyte: str, quantity: Any) -> tuple[str | None, str | None]:
             return listed_unit(analyte, c) or None, None
         except UnitError:
             continue
-    return None, f"unit {_show(candidates[0])} is not accepted for {analyte}; use one of: " \
-                 f"{', '.join(ucum_for(analyte, u) for u in allowed_units(analyte))} (UCUM)"
+    return (
+        None,
+        f"unit {_show(candidates[0])} is not accepted for {analyte}; use one of: "
+        f"{', '.join(ucum_for(analyte, u) for u in allowed_units(analyte))} (UCUM)",
+    )
 
 
 def _coded_yes_no(concept: Any) -> bool | None:
@@ -856,8 +875,11 @@ def _fhir_value(analyte: str, holder: Any) -> tuple[dict[str, Any] | None, str |
     if absent is not None:
         why = absent.text or ", ".join(c.code or "" for c in absent.coding or [])
         return None, f"no value (dataAbsentReason {_show(why)})"
-    wanted = "valueBoolean or valueCodeableConcept (present / absent)" if is_boolean(analyte) else \
-        "valueQuantity with a UCUM unit"
+    wanted = (
+        "valueBoolean or valueCodeableConcept (present / absent)"
+        if is_boolean(analyte)
+        else "valueQuantity with a UCUM unit"
+    )
     return None, f"no value Cobalt reads; expected {wanted}"
 
 
@@ -865,18 +887,37 @@ def _fhir_observation(where: str, key: str, obs: Any) -> list[_Item]:
     if obs.status not in FHIR_STATUSES:
         return [_Item(where, key, None, f"status {_show(obs.status)} carries no result to import")]
     day, day_error = _effective_day(obs)
-    has_value = any(getattr(obs, f) is not None for f in ("valueQuantity", "valueBoolean", "valueCodeableConcept",
-                                                          "valueString", "valueInteger", "valueRange",
-                                                          "valueRatio", "valueSampledData", "valueTime",
-                                                          "valueDateTime", "valuePeriod"))
+    has_value = any(
+        getattr(obs, f) is not None
+        for f in (
+            "valueQuantity",
+            "valueBoolean",
+            "valueCodeableConcept",
+            "valueString",
+            "valueInteger",
+            "valueRange",
+            "valueRatio",
+            "valueSampledData",
+            "valueTime",
+            "valueDateTime",
+            "valuePeriod",
+        )
+    )
     if not has_value and obs.dataAbsentReason is None and obs.component:
         items = []
         for j, component in enumerate(obs.component):
             items.append(_fhir_holder(f"{where} component {j}", f"{key}.component[{j}]", component, day, day_error))
         return items
     if not has_value and obs.dataAbsentReason is None and obs.hasMember:
-        return [_Item(where, key, None, "a panel with no value of its own; its results are read from their own "
-                                        "entries (hasMember references are not followed)")]
+        return [
+            _Item(
+                where,
+                key,
+                None,
+                "a panel with no value of its own; its results are read from their own "
+                "entries (hasMember references are not followed)",
+            )
+        ]
     return [_fhir_holder(where, key, obs, day, day_error)]
 
 
@@ -1009,8 +1050,14 @@ def _not_applied(shell: dict[str, Any], base: dict[str, Any]) -> list[Problem]:
         else:
             differs = base.get(key) != value
         if differs:
-            out.append(Problem(key, "the file's value is not applied to the open case (only lab results are "
-                                    "added); open the file as a new case to use it", key))
+            out.append(
+                Problem(
+                    key,
+                    "the file's value is not applied to the open case (only lab results are "
+                    "added); open the file as a new case to use it",
+                    key,
+                )
+            )
     return out
 
 

@@ -25,7 +25,13 @@ def parse_entry(text: str | None) -> tuple[float, str | None] | None:
     m = _ENTRY.match(str(text))
     if not m:
         raise ValueError(f"{text!r} is not a number; type a value such as 107, 1.5 or <8")
-    value = float(m.group(2).replace(",", "."))
+    number = m.group(2)
+    if re.fullmatch(r"[0-9]{1,3},[0-9]{3}", number):
+        raise ValueError(
+            f"{text!r} is ambiguous: a thousands separator or a decimal comma? Type it without the "
+            "comma (3115) or with a decimal point (3.115)"
+        )
+    value = float(number.replace(",", "."))
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not a finite number")
     comp = m.group(1)

@@ -12,7 +12,7 @@ def note_text(case: Case, result: dict[str, Any]) -> str:
     """A short clinical-note paragraph from an :func:`logic.assess.assess` result."""
     t = threshold_set(result.get("thresholds"))
     lines = [f"B12 assessment (Cobalt, {t.name}):"]
-    lines.append(f"- {result['b12']['headline']}.")
+    lines.append(f"- {result['b12']['headline'].rstrip('.')}.")
     for reason in result["b12"]["reasons"]:
         lines.append(f"  {reason['text']}")
     grade = result.get("thrombocytopenia_grade")
@@ -26,7 +26,17 @@ def note_text(case: Case, result: dict[str, Any]) -> str:
         score = p["score"] if p["score"] is not None else f"{p['min']}-{p['max']} (incomplete data)"
         lines.append(f"- PLASMIC {score}" + (f", {p['risk']} risk." if p.get("risk") else "."))
     if result.get("tma"):
-        lines.append(f"- TMA picture leans: {result['tma']['leaning'].replace('_', ' ')} (for clinical judgement).")
+        words = {
+            "b12_pseudo_tma": "B12 pseudo-TMA",
+            "ttp": "TTP",
+            "other_tma": "another TMA",
+            "not_tma": "not a TMA picture",
+            "indeterminate": "not enough to lean either way",
+        }
+        lines.append(f"- TTP or B12: {words[result['tma']['leaning']]} (a leaning for clinical judgement).")
+        adamts = (result["tma"].get("adamts13") or {}).get("text")
+        if adamts:
+            lines.append(f"  {adamts}")
     causes = [c["label"] for c in result["causes"] if c["present"]]
     if causes:
         lines.append("- Causes in the history: " + ", ".join(causes) + ".")

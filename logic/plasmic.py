@@ -21,6 +21,7 @@ Rules kept here:
 Cut-offs, bands and their sources: ``data/plasmic.json``; the three haemolysis cut-offs come
 from the active threshold set. Sources: Bendapudi 2017; Li 2018; the authors' calculator page.
 """
+
 from __future__ import annotations
 
 import copy
@@ -76,8 +77,9 @@ class Criterion:
         if self.observation is not None:
             return self.observation.display()
         if self.parts:
-            shown = [f"{p.observation.label} {p.observation.display()}" for p in self.parts
-                     if p.observation is not None]
+            shown = [
+                f"{p.observation.label} {p.observation.display()}" for p in self.parts if p.observation is not None
+            ]
             return "; ".join(shown) if shown else None
         if self.source and self.source.startswith("history."):
             return None if self.history_value is None else ("yes" if self.history_value else "no")
@@ -132,8 +134,9 @@ class PlasmicResult:
     @property
     def possible_bands(self) -> tuple[str, ...]:
         """Every band the score could fall in, low to high."""
-        return tuple(b["id"] for b in plasmic_data()["bands"]
-                     if b["min"] <= self.max_score and b["max"] >= self.min_score)
+        return tuple(
+            b["id"] for b in plasmic_data()["bands"] if b["min"] <= self.max_score and b["max"] >= self.min_score
+        )
 
     def to_dict(self) -> dict[str, Any]:
         data = plasmic_data()
@@ -149,8 +152,17 @@ class PlasmicResult:
             "in_scope": self.in_scope,
             "scope_note": self.scope_note,
             "band_meaning": self.band_meaning,
-            "bands": [{"id": b["id"], "label": b["label"], "min": b["min"], "max": b["max"],
-                       "meaning": b["meaning"], "refs": list(b["refs"])} for b in data["bands"]],
+            "bands": [
+                {
+                    "id": b["id"],
+                    "label": b["label"],
+                    "min": b["min"],
+                    "max": b["max"],
+                    "meaning": b["meaning"],
+                    "refs": list(b["refs"]),
+                }
+                for b in data["bands"]
+            ],
             "validation": copy.deepcopy(data["validation"]),
             "value_rule": data["value_rule"]["text"],
             "b12_note": {"text": data["b12_note"]["text"], "refs": list(data["b12_note"]["refs"])},
@@ -160,6 +172,7 @@ class PlasmicResult:
 
 
 # -- pure helpers ----------------------------------------------------------------
+
 
 def band_of(score: int) -> str:
     """The band id ('low', 'intermediate', 'high') of a whole score 0-7."""
@@ -222,13 +235,23 @@ def _indirect_bilirubin(spec: dict[str, Any], first: dict[str, Observation], t: 
     cut, _ = _cut(spec, t)
     if total is not None and bands.at_or_below(total, cut):
         return dataclasses.replace(
-            crit, met=False, observation=total, source="bilirubin_total",
-            detail=(f"No indirect bilirubin, but total bilirubin {total.display()} ({total.date.isoformat()}) is at "
-                    f"or below {cut:g} mg/dL, so the indirect part is too (it cannot exceed the total)."))
+            crit,
+            met=False,
+            observation=total,
+            source="bilirubin_total",
+            detail=(
+                f"No indirect bilirubin, but total bilirubin {total.display()} ({total.date.isoformat()}) is at "
+                f"or below {cut:g} mg/dL, so the indirect part is too (it cannot exceed the total)."
+            ),
+        )
     if total is not None:
         return dataclasses.replace(
-            crit, detail=(f"No indirect bilirubin; total bilirubin {total.display()} is above {cut:g} mg/dL, which "
-                          "does not say how much is indirect: not known."))
+            crit,
+            detail=(
+                f"No indirect bilirubin; total bilirubin {total.display()} is above {cut:g} mg/dL, which "
+                "does not say how much is indirect: not known."
+            ),
+        )
     return crit
 
 
@@ -269,8 +292,17 @@ def _history_criterion(spec: dict[str, Any], case: Case) -> Criterion:
         detail = f"Recorded as present ({flag.replace('_', ' ')}): no point."
     else:
         detail = f"Recorded as absent: {what}, one point."
-    return Criterion(spec["id"], spec["label"], met, what, detail, tuple(spec["refs"]), None,
-                     history_value=value, source=f"history.{flag}")
+    return Criterion(
+        spec["id"],
+        spec["label"],
+        met,
+        what,
+        detail,
+        tuple(spec["refs"]),
+        None,
+        history_value=value,
+        source=f"history.{flag}",
+    )
 
 
 def _schistocytes(first: dict[str, Observation], t: ThresholdSet) -> tuple[bool | None, str]:
@@ -296,7 +328,7 @@ def scope(case: Case, t: ThresholdSet | None = None) -> tuple[bool | None, str]:
     plt = _clean(first.get("platelets"))
     low_plt = bands.below(plt, data["platelets_below"])
     schisto, schisto_text = _schistocytes(first, t)
-    plt_text = (f"platelets {plt.display()}" if plt is not None else "no platelet count")
+    plt_text = f"platelets {plt.display()}" if plt is not None else "no platelet count"
     if low_plt and schisto:
         return True, f"PLASMIC applies: {plt_text} (below {data['platelets_below']}) and {schisto_text}."
     reasons = []
@@ -305,8 +337,9 @@ def scope(case: Case, t: ThresholdSet | None = None) -> tuple[bool | None, str]:
     if schisto is False:
         reasons.append(f"{schisto_text}")
     if reasons:
-        return False, ("Outside PLASMIC's scope (" + "; ".join(reasons) + "): " + data["text"]
-                       + " Read the score with care.")
+        return False, (
+            "Outside PLASMIC's scope (" + "; ".join(reasons) + "): " + data["text"] + " Read the score with care."
+        )
     unknown = []
     if low_plt is None:
         unknown.append(plt_text if plt is None else f"{plt_text} (censored)")
@@ -344,7 +377,9 @@ def plasmic(case: Case, thresholds: str | None = None) -> PlasmicResult:
         possible = [by_id[b]["label"] for b in (band_of(s) for s in range(lo, hi + 1))]
         possible = list(dict.fromkeys(possible))
         missing = "; ".join(c.label for c in crits if c.met is None)
-        meaning = (f"Score {lo}-{hi}: it could be {' or '.join(possible)}. The band depends on what is not yet "
-                   f"known ({missing}).")
+        meaning = (
+            f"Score {lo}-{hi}: it could be {' or '.join(possible)}. The band depends on what is not yet "
+            f"known ({missing})."
+        )
     refs = tuple(dict.fromkeys(tuple(data["refs"]) + tuple(r for c in crits for r in c.refs)))
     return PlasmicResult(tuple(crits), lo, hi, score, risk, in_scope, scope_note, meaning, t.id, refs)

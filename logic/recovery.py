@@ -53,8 +53,16 @@ class Task:
     overdue: bool
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "date": self.date.isoformat(), "day": self.day, "what": self.what, "why": self.why,
-                "refs": list(self.refs), "done": self.done, "overdue": self.overdue}
+        return {
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "day": self.day,
+            "what": self.what,
+            "why": self.why,
+            "refs": list(self.refs),
+            "done": self.done,
+            "overdue": self.overdue,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,8 +98,10 @@ class Response:
             "reticulocytes": self.reticulocytes,
             "platelets": self.platelets,
             "alerts": [a.to_dict() for a in self.alerts],
-            "reticulocytes_reason": {"text": self.reticulocytes_reason.text,
-                                     "refs": list(self.reticulocytes_reason.refs)},
+            "reticulocytes_reason": {
+                "text": self.reticulocytes_reason.text,
+                "refs": list(self.reticulocytes_reason.refs),
+            },
             "platelets_reason": {"text": self.platelets_reason.text, "refs": list(self.platelets_reason.refs)},
             "monitoring": [t.to_dict() for t in self.tasks],
             "next_draw": nd.to_dict() if nd else None,
@@ -121,43 +131,74 @@ def _retic_verdict(case: Case, day: int, today: date) -> tuple[str, Note, list[A
     post.sort(key=lambda o: (o.date, o.index))
     alerts: list[Alert] = []
     if day < rise_from:
-        return TOO_EARLY, Note(f"Day {day}: reticulocytes are not expected to rise before day {rise_from:g}.",
-                               refs), alerts
+        return (
+            TOO_EARLY,
+            Note(f"Day {day}: reticulocytes are not expected to rise before day {rise_from:g}.", refs),
+            alerts,
+        )
     good = [o for o in post if day_of(case, o.date) >= rise_from and bands.above(o, _retic_threshold(o) - 1e-9)]
     if good:
         best = max(good, key=lambda o: float(o.canonical) / _retic_threshold(o))
-        note = Note(f"Reticulocytes {best.display()} on day {day_of(case, best.date)}: at least twice the upper "
-                    "reference limit, the response the label asks for.", refs)
-        alerts.append(Alert("retic_response", "info", "Reticulocyte response seen: the marrow is answering B12.",
-                            refs))
+        note = Note(
+            f"Reticulocytes {best.display()} on day {day_of(case, best.date)}: at least twice the upper "
+            "reference limit, the response the label asks for.",
+            refs,
+        )
+        alerts.append(Alert("retic_response", "info", "Reticulocyte response seen: the marrow is answering B12.", refs))
         latest = post[-1]
         hct = _latest_hct(case, today)
-        if (latest is not best and hct is not None and hct < _v(r, "sustain_while_hct_below")
-                and bands.below(latest, _retic_threshold(latest))):
-            alerts.append(Alert(
-                "retic_not_sustained", "warning",
-                f"Reticulocytes have fallen to {latest.display()} while the haematocrit is still below "
-                f"{_v(r, 'sustain_while_hct_below'):g} %: the label asks for the diagnosis or treatment to be "
-                "re-evaluated (repeat iron and folate).", _refs(r, "sustain_multiple") + ("cobalt_lag_differential",)))
+        if (
+            latest is not best
+            and hct is not None
+            and hct < _v(r, "sustain_while_hct_below")
+            and bands.below(latest, _retic_threshold(latest))
+        ):
+            alerts.append(
+                Alert(
+                    "retic_not_sustained",
+                    "warning",
+                    f"Reticulocytes have fallen to {latest.display()} while the haematocrit is still below "
+                    f"{_v(r, 'sustain_while_hct_below'):g} %: the label asks for the diagnosis or treatment to be "
+                    "re-evaluated (repeat iron and folate).",
+                    _refs(r, "sustain_multiple") + ("cobalt_lag_differential",),
+                )
+            )
         return ADEQUATE, note, alerts
     if not post:
         if day >= 5:
-            alerts.append(Alert("retic_not_measured", "warning",
-                                f"Day {day}: no reticulocyte count since treatment started; the label asks for "
-                                "daily counts on days 5-7.", ("fda_cyanocobalamin_label",)))
+            alerts.append(
+                Alert(
+                    "retic_not_measured",
+                    "warning",
+                    f"Day {day}: no reticulocyte count since treatment started; the label asks for "
+                    "daily counts on days 5-7.",
+                    ("fda_cyanocobalamin_label",),
+                )
+            )
         verdict = TOO_EARLY if day < peak else UNKNOWN
         return verdict, Note("No reticulocyte count since treatment started.", refs), alerts
     latest = post[-1]
     if day <= window_end:
         verdict = DELAYED if day >= peak else TOO_EARLY
-        return verdict, Note(
-            f"Day {day}: reticulocytes {latest.display()}, not yet twice normal; the label's window runs to day "
-            f"{window_end:g}.", refs), alerts
-    alerts.append(Alert(
-        "retic_response_absent", "warning",
-        f"No reticulocyte response by day {day} (latest {latest.display()}). Re-evaluate the diagnosis and the "
-        "treatment: check iron and folate (the label), thyroid function and infection, and whether this is B12 "
-        "deficiency at all.", ("fda_cyanocobalamin_label", "cobalt_lag_differential")))
+        return (
+            verdict,
+            Note(
+                f"Day {day}: reticulocytes {latest.display()}, not yet twice normal; the label's window runs to day "
+                f"{window_end:g}.",
+                refs,
+            ),
+            alerts,
+        )
+    alerts.append(
+        Alert(
+            "retic_response_absent",
+            "warning",
+            f"No reticulocyte response by day {day} (latest {latest.display()}). Re-evaluate the diagnosis and the "
+            "treatment: check iron and folate (the label), thyroid function and infection, and whether this is B12 "
+            "deficiency at all.",
+            ("fda_cyanocobalamin_label", "cobalt_lag_differential"),
+        )
+    )
     return ABSENT, Note(f"No reticulocyte rise to twice normal by day {day}.", refs), alerts
 
 
@@ -182,9 +223,14 @@ def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[st
         return verdict, Note("No platelet count since treatment started.", refs), alerts
     latest = post[-1]
     if bands.below(latest, lln) is False:
-        alerts.append(Alert("platelets_normal", "info",
-                            f"Platelets {latest.display()} on day {day_of(case, latest.date)}: back in the reference "
-                            "range.", refs + ("ref_ranges_lab",)))
+        alerts.append(
+            Alert(
+                "platelets_normal",
+                "info",
+                f"Platelets {latest.display()} on day {day_of(case, latest.date)}: back in the reference range.",
+                refs + ("ref_ranges_lab",),
+            )
+        )
         return NORMAL, Note(f"Platelets {latest.display()}: at or above {lln:g} x10^9/L.", refs), alerts
     previous = post[-2] if len(post) > 1 else base
     if previous is None:
@@ -199,19 +245,37 @@ def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[st
     if day < quiet:
         if direction == RISING:
             return RISING, Note(f"Platelets {latest.display()}{compare}: rising.", refs), alerts
-        return TOO_EARLY, Note(
-            f"Day {day}: platelets {latest.display()}{compare}. Counts often fall in the first week before they "
-            f"rise; no verdict before day {quiet:g}.", refs), alerts
+        return (
+            TOO_EARLY,
+            Note(
+                f"Day {day}: platelets {latest.display()}{compare}. Counts often fall in the first week before they "
+                f"rise; no verdict before day {quiet:g}.",
+                refs,
+            ),
+            alerts,
+        )
     if direction is None:
         return UNKNOWN, Note(f"Platelets {latest.display()}: only one count, no direction yet.", refs), alerts
     if direction in (FLAT, FALLING):
-        alerts.append(Alert(
-            "platelets_not_rising", "warning",
-            f"Day {day}: platelets {latest.display()} are {'not rising' if direction == FLAT else 'falling'}"
-            f"{compare} after the second week of B12. Reconsider TTP, immune thrombocytopenia, marrow disease and "
-            "drugs.", refs + ("cobalt_lag_differential",)))
-    return direction, Note(f"Platelets {latest.display()}{compare}: {direction}. No published recovery rate exists; "
-                           "only the direction is judged.", refs), alerts
+        alerts.append(
+            Alert(
+                "platelets_not_rising",
+                "warning",
+                f"Day {day}: platelets {latest.display()} are {'not rising' if direction == FLAT else 'falling'}"
+                f"{compare} after the second week of B12. Reconsider TTP, immune thrombocytopenia, marrow disease and "
+                "drugs.",
+                refs + ("cobalt_lag_differential",),
+            )
+        )
+    return (
+        direction,
+        Note(
+            f"Platelets {latest.display()}{compare}: {direction}. No published recovery rate exists; "
+            "only the direction is judged.",
+            refs,
+        ),
+        alerts,
+    )
 
 
 def _other_alerts(case: Case, day: int, today: date, sex: str | None) -> list[Alert]:
@@ -219,24 +283,41 @@ def _other_alerts(case: Case, day: int, today: date, sex: str | None) -> list[Al
     out: list[Alert] = []
     k_post = [o for o in case.series("potassium") if case.treatment_start <= o.date <= today]
     if day <= 2 and not k_post:
-        out.append(Alert("potassium_due", "warning",
-                         f"Day {day} of treatment: no potassium result yet; the label asks for close potassium "
-                         "monitoring in the first 48 hours.", ("fda_cyanocobalamin_label",)))
+        out.append(
+            Alert(
+                "potassium_due",
+                "warning",
+                f"Day {day} of treatment: no potassium result yet; the label asks for close potassium "
+                "monitoring in the first 48 hours.",
+                ("fda_cyanocobalamin_label",),
+            )
+        )
     low_k = [o for o in k_post if bands.below(o, t["potassium_lln"])]
     if low_k:
-        out.append(Alert("potassium_low", "critical",
-                         f"Potassium {low_k[-1].display()} on day {day_of(case, low_k[-1].date)}: hypokalaemia "
-                         "during early treatment; replace as needed.", ("fda_cyanocobalamin_label",)))
+        out.append(
+            Alert(
+                "potassium_low",
+                "critical",
+                f"Potassium {low_k[-1].display()} on day {day_of(case, low_k[-1].date)}: hypokalaemia "
+                "during early treatment; replace as needed.",
+                ("fda_cyanocobalamin_label",),
+            )
+        )
     normal_by = _v("blood_count", "normal_by_day")
     hb = [o for o in case.series("hemoglobin") if o.date <= today]
     if day >= normal_by and hb and hb[-1].date > case.treatment_start:
         grade, _text = anaemia_grade(hb[-1], sex, t)
         if grade:
-            out.append(Alert("count_not_normal", "warning",
-                             f"Haemoglobin {hb[-1].display()} at day {day}: the blood count usually normalises in "
-                             "about eight weeks. Look for iron or folate deficiency unmasked by treatment, and "
-                             "review adherence and the diagnosis.", _refs("blood_count", "normal_by_day")
-                             + ("cobalt_lag_differential",)))
+            out.append(
+                Alert(
+                    "count_not_normal",
+                    "warning",
+                    f"Haemoglobin {hb[-1].display()} at day {day}: the blood count usually normalises in "
+                    "about eight weeks. Look for iron or folate deficiency unmasked by treatment, and "
+                    "review adherence and the diagnosis.",
+                    _refs("blood_count", "normal_by_day") + ("cobalt_lag_differential",),
+                )
+            )
     return out
 
 
@@ -250,8 +331,18 @@ def monitoring_tasks(case: Case, today: date) -> tuple[Task, ...]:
         for d in spec["days"]:
             when = start + timedelta(days=d)
             done = any((a, when) in dates for a in spec["analytes"])
-            out.append(Task(spec["id"], when, d, spec["what"], spec["why"], tuple(spec["refs"]), done,
-                            overdue=not done and when < today))
+            out.append(
+                Task(
+                    spec["id"],
+                    when,
+                    d,
+                    spec["what"],
+                    spec["why"],
+                    tuple(spec["refs"]),
+                    done,
+                    overdue=not done and when < today,
+                )
+            )
     return tuple(sorted(out, key=lambda t: (t.date, t.id)))
 
 
@@ -266,17 +357,19 @@ def response(case: Case, today: date | None = None, thresholds: str | None = Non
     plt, plt_note, plt_alerts = _platelet_verdict(case, day, today, t["platelets_lln"])
     alerts = alerts + plt_alerts + _other_alerts(case, day, today, case.patient.sex)
     alerts.sort(key=lambda a: ("critical", "warning", "info").index(a.severity))
-    series = {a: tuple(case.series(a)) for a in ("platelets", "reticulocytes_pct", "reticulocytes_abs",
-                                                  "hemoglobin", "ldh")}
-    return Response(day, retic, plt, tuple(alerts), retic_note, plt_note, monitoring_tasks(case, today), today,
-                    series)
+    series = {
+        a: tuple(case.series(a)) for a in ("platelets", "reticulocytes_pct", "reticulocytes_abs", "hemoglobin", "ldh")
+    }
+    return Response(day, retic, plt, tuple(alerts), retic_note, plt_note, monitoring_tasks(case, today), today, series)
 
 
 def dose_course(planned: Sequence[Any], given: Sequence[Dose]) -> tuple[CourseDose, ...]:
     """Given doses, then the rest of the plan shifted so it follows the last given dose with the
     plan's own spacing (a missed or late dose moves everything after it)."""
-    out = [CourseDose(d.date, d.dose_mcg, planned[i].phase if i < len(planned) else "extra", "given")
-           for i, d in enumerate(given)]
+    out = [
+        CourseDose(d.date, d.dose_mcg, planned[i].phase if i < len(planned) else "extra", "given")
+        for i, d in enumerate(given)
+    ]
     k = len(given)
     if k == 0:
         return tuple(CourseDose(p.date, p.dose_mcg, p.phase, "planned") for p in planned)

@@ -57,8 +57,6 @@ class RegimenRefused(RegimenError):
         super().__init__([suitability.text])
 
 
-
-
 # -- data -----------------------------------------------------------------------------------------
 
 

@@ -80,14 +80,19 @@ def apply_series_rows(doc: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[
             try:
                 parsed = parse_entry(str(cell))
             except ValueError as exc:
-                problems.append(Problem(f"row {i} ({when.isoformat()}), {column(analyte, unit)}", str(exc),
-                                        f"rows[{i}].{analyte}"))
+                problems.append(
+                    Problem(f"row {i} ({when.isoformat()}), {column(analyte, unit)}", str(exc), f"rows[{i}].{analyte}")
+                )
                 continue
             if parsed is None:
                 continue
             value, comp = parsed
-            item: dict[str, Any] = {"date": when.isoformat(), "analyte": analyte,
-                                    "value": int(value) if value.is_integer() else value, "unit": unit}
+            item: dict[str, Any] = {
+                "date": when.isoformat(),
+                "analyte": analyte,
+                "value": int(value) if value.is_integer() else value,
+                "unit": unit,
+            }
             if comp:
                 item["comparator"] = comp
             new_obs.append(item)
@@ -112,5 +117,5 @@ def apply_series_rows(doc: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[
 
 def _obs_index(field: str | None) -> int | None:
     if field and field.startswith("observations[") and field.endswith("]"):
-        return int(field[len("observations["):-1])
+        return int(field[len("observations[") : -1])
     return None

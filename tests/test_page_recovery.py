@@ -69,3 +69,19 @@ def test_next_injection_follows_the_last_given_dose():
     at = open_recovery("lagging_iron_deficiency", "2026-09-14")
     # seven daily doses given (7-13 Sep); the alternate-day phase starts two days after the last
     assert metric(at, "Next injection") == "2026-09-15"
+
+
+def test_only_a_dose_already_due_can_be_recorded_as_given():
+    at = open_recovery("lagging_iron_deficiency", "2026-09-14")  # next dose 15 Sep is in the future
+    assert not [b for b in at.button if b.key == "rec_give_next"]
+    at = open_recovery("lagging_iron_deficiency", "2026-09-28")
+    assert at.button(key="rec_give_next").label == "Record the 2026-09-15 dose as given"
+
+
+def test_teaching_case_without_start_cannot_be_edited_from_recovery():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.selectbox(key="case_example").set_value("pseudo_tma_composite")
+    at.button(key="case_load_example").click().run()
+    at.switch_page("app_pages/recovery.py").run()
+    assert at.date_input(key="rec_start").disabled
+    assert [e.message for e in at.exception] == []

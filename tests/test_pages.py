@@ -154,3 +154,13 @@ def test_diagnosis_page_offers_a_copy_to_note_block_without_a_timestamp():
     note = at.code[0].value
     assert note.startswith("B12 assessment") and "deficiency confirmed" in note
     assert "2026" not in note and ":" in note
+
+
+def test_results_typed_after_treatment_start_are_flagged_as_recovery_not_baseline():
+    at = new_app()
+    import datetime
+
+    at.date_input(key="case_treatment_start").set_value(datetime.date(2026, 11, 2)).run()
+    assert at.date_input(key="case_draw_date").value == datetime.date(2026, 11, 1)  # baseline by default
+    at.date_input(key="case_draw_date").set_value(datetime.date(2026, 11, 5)).run()
+    assert any("count as the recovery course" in w.value for w in at.warning)

@@ -62,3 +62,16 @@ def test_composites_say_they_are_not_real_patients():
 
 def test_reference_ids_used_by_the_teaching_library_exist():
     assert {"ttp_pernicious_anaemia_2017", "battat_ibd_2014", "prac_neurol_n2o"} <= set(references())
+
+
+def test_confirmed_ttp_gets_a_critical_emergency_alert_and_no_overdiagnosis_note():
+    out = assess(parse_case(example_cases()["ttp_after_sleeve"]))
+    ids = [a["id"] for a in out["alerts"]]
+    assert ids[0] == "ttp_emergency" and out["alerts"][0]["severity"] == "critical"
+    assert "unsourced_misdiagnosis_rate" not in ids
+
+
+def test_ttp_with_pernicious_anaemia_alert_outranks_the_potassium_alert():
+    out = assess(parse_case(example_cases()["ttp_with_pernicious_anaemia"]))
+    sev = {a["id"]: a["severity"] for a in out["alerts"]}
+    assert sev["ttp_emergency"] == sev["ttp_with_b12_deficiency"] == "critical"
