@@ -33,6 +33,14 @@ st.title("Diagnosis")
 teaching_gate("dx")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {t.name}")
 
+pending = st.session_state.get("case_errors") or {}
+if pending:
+    st.warning(
+        f"{len(pending)} entr{'y' if len(pending) == 1 else 'ies'} on the Case page "
+        f"({', '.join(sorted(pending))}) {'is' if len(pending) == 1 else 'are'} not applied: this assessment "
+        "leaves them out until they are corrected.",
+        icon=":material/edit_off:",
+    )
 if not case.observations:
     st.info("No results yet. Enter labs on the Case page, or load an example case there.", icon=":material/info:")
 

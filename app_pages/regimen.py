@@ -28,7 +28,7 @@ from logic.regimen import (
     summary,
 )
 from ui.charts import regimen_chart
-from ui.common import DISCLAIMER, esc, why
+from ui.common import DISCLAIMER, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
 
 ss = st.session_state
@@ -67,6 +67,7 @@ def _knob_widget(pid: str, spec) -> int:
 
 _init_from_url()
 st.title("Regimen")
+teaching_gate("reg")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · a plan to discuss, not an order")
 
 with st.expander("Why this plan is suggested", expanded=False):

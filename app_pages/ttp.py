@@ -16,6 +16,7 @@ from logic.case import CaseError, parse_case
 from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
 from logic.plasmic import plasmic
+from logic.reference import threshold_set
 from ui.charts import tma_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
@@ -138,7 +139,7 @@ tid = thresholds_id()
 d = diagnose(case, tid, case.last_date())
 result = assess(case, thresholds=tid, diagnosis=d)
 p, tma = result["plasmic"], result["tma"]
-st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {tid}")
+st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {threshold_set(tid).name}")
 
 label, colour, icon = LEANING[tma["leaning"]]
 with st.container(border=True, key="ttp_leaning"):
@@ -181,5 +182,10 @@ with right:
         )
     why([r for x in tma["comparison"] for r in x["refs"]], key="why_comparison")
 
-st.info(tma.get("no_validated_rule") or "", icon=":material/info:")
+st.info(
+    (tma.get("no_validated_rule") or "") + " A bone marrow showing megaloblastic change also points to B12 "
+    "deficiency, and a response to B12 confirms it in hindsight; a marrow is rarely needed when the blood tests "
+    "agree.",
+    icon=":material/info:",
+)
 st.caption(DISCLAIMER)

@@ -540,6 +540,23 @@ def _blood_picture(
                 ("stabler_nejm_2013",),
             )
         )
+    hcy = base.get("homocysteine")
+    hcy_high = bands.above(hcy, t["homocysteine_raised_above"])
+    findings.append(
+        Finding(
+            "hyperhomocysteinaemia",
+            "Hyperhomocysteinaemia",
+            hcy_high,
+            (
+                f"Homocysteine {_fmt(hcy)}: {'above' if hcy_high else 'not above'} "
+                f"{t['homocysteine_raised_above']:g} umol/L."
+                " It rises in B12 and folate deficiency and renal impairment."
+                if hcy is not None
+                else "No homocysteine result (the article asks to screen for it)."
+            ),
+            t.get("homocysteine_raised_above").refs + ("bsh_2014",),
+        )
+    )
     return findings, grade, a_grade, hemolysis, rpi
 
 
@@ -557,7 +574,8 @@ def causes(case: Case, t: ThresholdSet) -> tuple[list[Cause], bool | None, list[
             "Pernicious anaemia",
             pa,
             True if pa else None,
-            "Autoimmune loss of intrinsic factor: needs B12 for life, by injection."
+            "Autoimmune loss of intrinsic factor: B12 is needed for life (the US label); injections are the "
+            "dependable route."
             if pa
             else "Not known: intrinsic-factor antibodies (positive in only 60-70 %) help; a "
             "negative result does not exclude it."
@@ -693,7 +711,7 @@ def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
     h = case.history
     out = [
         Note(
-            "Start with intramuscular injections (the US label also allows deep subcutaneous).",
+            "When B12 is replaced, injections come first: intramuscular (the US label also allows deep subcutaneous).",
             ("fda_cyanocobalamin_label", "bnf_hydroxocobalamin"),
         ),
         Note(
@@ -719,7 +737,9 @@ def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
     if malabsorption:
         out.append(
             Note(
-                "Oral maintenance is not reliable here (" + ", ".join(malabsorption) + "): keep to injections. "
+                "Oral maintenance is not reliable here ("
+                + ", ".join(malabsorption)
+                + "): injections are the dependable route. "
                 "If oral is chosen anyway in malabsorption, NICE asks for at least 1 mg a day.",
                 ("fda_cyanocobalamin_label", "sands_bmj_2024"),
             )
@@ -778,8 +798,8 @@ def _alerts(
                 "delay_over_3_months",
                 "warning",
                 f"Symptoms began {days} days ({days / 30.44:.1f} months) {what}. Deficiency left untreated for "
-                f"more than {months} months may cause permanent spinal cord damage: do not hold B12 back for "
-                "further tests.",
+                f"more than {months} months may cause permanent spinal cord damage; BSH advises not delaying "
+                "treatment for further tests.",
                 treat_refs + ("bsh_2014",),
             )
         )
@@ -790,7 +810,8 @@ def _alerts(
             Alert(
                 "folate_deficiency",
                 "warning",
-                f"Folate {folate.display()} is low: replace it too, but never folic acid alone before B12 "
+                f"Folate {folate.display()} is low: the label advises giving folic acid as well, but never folic acid "
+                "alone before B12 "
                 "(it can correct the blood count while nerve damage progresses). In an emergency both may be "
                 "given until assays return.",
                 treat_refs + ("bnf_hydroxocobalamin", "bsh_2014"),
@@ -831,7 +852,8 @@ def _alerts(
             Alert(
                 "potassium_first_48h",
                 sev,
-                "Watch serum potassium closely in the first 48 hours of treatment and replace it if needed: "
+                "The label advises watching serum potassium closely in the first 48 hours of treatment, replacing it "
+                "as needed: "
                 "correcting megaloblastic anaemia can cause hypokalaemia"
                 + (" (" + "; ".join(extra) + ")" if extra else "")
                 + ".",

@@ -202,6 +202,12 @@ def _retic_verdict(case: Case, day: int, today: date) -> tuple[str, Note, list[A
     return ABSENT, Note(f"No reticulocyte rise to twice normal by day {day}.", refs), alerts
 
 
+def _age(day: int, case: Case, obs: Observation) -> str:
+    """' (latest count, 12 days old)' when the value is not from the day being judged."""
+    old = day - day_of(case, obs.date)
+    return f" (latest result, {old} days old)" if old > 0 else ""
+
+
 def _latest_hct(case: Case, today: date) -> float | None:
     hct = [o for o in case.series("hematocrit") if o.date <= today and not o.comparator]
     hb = [o for o in case.series("hemoglobin") if o.date <= today and not o.comparator]
@@ -261,7 +267,8 @@ def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[st
             Alert(
                 "platelets_not_rising",
                 "warning",
-                f"Day {day}: platelets {latest.display()} are {'not rising' if direction == FLAT else 'falling'}"
+                f"Platelets {latest.display()} on day {day_of(case, latest.date)}{_age(day, case, latest)} are "
+                f"{'not rising' if direction == FLAT else 'falling'}"
                 f"{compare} after the second week of B12. Reconsider TTP, immune thrombocytopenia, marrow disease and "
                 "drugs.",
                 refs + ("cobalt_lag_differential",),
@@ -312,7 +319,8 @@ def _other_alerts(case: Case, day: int, today: date, sex: str | None) -> list[Al
                 Alert(
                     "count_not_normal",
                     "warning",
-                    f"Haemoglobin {hb[-1].display()} at day {day}: the blood count usually normalises in "
+                    f"Haemoglobin {hb[-1].display()} on day {day_of(case, hb[-1].date)}{_age(day, case, hb[-1])}: "
+                    "the blood count usually normalises in "
                     "about eight weeks. Look for iron or folate deficiency unmasked by treatment, and "
                     "review adherence and the diagnosis.",
                     _refs("blood_count", "normal_by_day") + ("cobalt_lag_differential",),

@@ -793,6 +793,28 @@ def malabsorption(case: Case, thresholds: str | None = None) -> tuple[tuple[str,
 def suitability(preset_id: str, case: Case, thresholds: str | None = None) -> Suitability:
     """Whether ``preset_id`` fits ``case``. Only presets needing normal absorption can be refused."""
     p = preset(preset_id)
+    if preset_id == "bnf_hydroxo":  # the BNF schedule for anaemia *without* neurological involvement
+        neuro = case.history.neurological_symptoms
+        if neuro is True:
+            return Suitability(
+                preset_id,
+                "refused",
+                "Neurological symptoms are recorded: the BNF gives the schedule "
+                "for neurological involvement (alternate days until no further improvement).",
+                ("bnf_hydroxocobalamin",),
+                ("neurological symptoms",),
+                (),
+            )
+        if neuro is None:
+            return Suitability(
+                preset_id,
+                "not_known",
+                "This BNF schedule is for anaemia without neurological "
+                "involvement, and neurological symptoms are not recorded.",
+                ("bnf_hydroxocobalamin",),
+                (),
+                ("neurological symptoms",),
+            )
     if not p.requires_normal_absorption:
         return Suitability(preset_id, "ok", "", p.refs)
     rule = _data()["absorption"]

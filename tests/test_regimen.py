@@ -404,8 +404,15 @@ def test_oral_maintenance_is_allowed_when_absorption_is_known_to_be_normal():
 
 
 def test_injection_presets_are_never_refused_for_malabsorption():
-    case = make_case(history={"pernicious_anemia": True, "gastric_surgery": True})
+    case = make_case(history={"pernicious_anemia": True, "gastric_surgery": True, "neurological_symptoms": False})
     assert {suitability(p, case).status for p in preset_ids() if p != "oral_maintenance"} == {"ok"}
+
+
+@pytest.mark.parametrize(("neuro", "status"), [(False, "ok"), (None, "not_known"), (True, "refused")])
+def test_bnf_schedule_without_neurological_involvement_needs_neurology_known_absent(neuro, status):
+    fit = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": neuro}))
+    assert fit.status == status
+    assert suitability("bnf_hydroxo_neuro", make_case(history={"neurological_symptoms": neuro})).status == "ok"
 
 
 def test_neurological_symptoms_suggest_the_bnf_neurological_preset():

@@ -79,7 +79,7 @@ def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: 
         return None
     text = f"**{label}** {obs.display()}"
     if si and obs.unit and obs.unit != si and not isinstance(obs.canonical, bool):
-        text += f" ({fmt.format(from_canonical(analyte, float(obs.canonical), si))} {si})"
+        text += f" ({obs.comparator or ''}{fmt.format(from_canonical(analyte, float(obs.canonical), si))} {si})"
     return text
 
 
