@@ -9,7 +9,11 @@ import streamlit as st
 
 from ui.common import sidebar, status_banner
 
-st.set_page_config(page_title="Cobalt · B12 and platelets", page_icon=":material/hematology:", layout="wide")
+st.set_page_config(
+    page_title="Cobalt · B12 and platelets",
+    page_icon=str(Path(__file__).parent / "docs" / "icon.png"),  # local file: no font CDN request
+    layout="wide",
+)
 
 PAGES = Path(__file__).parent / "app_pages"  # not pages/: see README, "Layout"
 

@@ -107,6 +107,9 @@ if mode == "Quick PLASMIC":
         "inr": ("INR", ["1"]),
         "creatinine": ("Creatinine", ["mg/dL", "umol/L"]),
     }
+    saved = ss.setdefault("ttp_q_saved", {})  # widget state is dropped when the mode hides the fields
+    for key, value in saved.items():
+        ss.setdefault(key, value)
     inputs = {}
     for i, (analyte, (label, units)) in enumerate(fields.items()):
         with q[i % 3]:
@@ -122,6 +125,7 @@ if mode == "Quick PLASMIC":
     transplant = tri[
         h2.radio("Solid-organ or stem-cell transplant", list(tri), key="ttp_q_transplant", horizontal=True)
     ]
+    ss["ttp_q_saved"] = {k: ss[k] for k in ss if str(k).startswith(("ttp_q_", "ttp_qu_")) and k != "ttp_q_saved"}
     qcase, problems = quick_case(inputs, cancer, transplant)
     for msg in problems:
         st.error(esc(msg), icon=":material/error:")

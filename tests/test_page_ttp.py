@@ -86,3 +86,12 @@ def test_quick_plasmic_bad_entry_names_the_field():
     at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
     at.text_input(key="ttp_q_mcv").set_value("ninety").run()
     assert any("mcv" in e.value and "not a number" in e.value for e in at.error)
+
+
+def test_quick_plasmic_values_survive_switching_modes():
+    at = open_ttp()
+    at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
+    at.text_input(key="ttp_q_platelets").set_value("20").run()
+    at.segmented_control(key="ttp_mode").set_value("Current case").run()
+    at.segmented_control(key="ttp_mode").set_value("Quick PLASMIC").run()
+    assert at.text_input(key="ttp_q_platelets").value == "20"

@@ -144,7 +144,8 @@ def sidebar() -> None:
     case = current_case()
     with st.sidebar:
         st.markdown("#### Current case")
-        st.markdown(esc(case.label) or "*Unnamed case*")
+        hidden = st.session_state.get("app_teaching") and is_read_only() and not st.session_state.get("teach_revealed")
+        st.markdown("*Teaching case (label hidden until reveal)*" if hidden else (esc(case.label) or "*Unnamed case*"))
         lines = [
             _baseline_line(case, "b12", "B12", "{:.0f}", "pmol/L"),
             _baseline_line(case, "platelets", "Platelets"),
