@@ -44,6 +44,11 @@ if pending:
 if not case.observations:
     st.info("No results yet. Enter labs on the Case page, or load an example case there.", icon=":material/info:")
 
+# an emergency outranks the B12 verdict: shown first
+URGENT = {"ttp_emergency", "ttp_with_b12_deficiency"}
+for a in [a for a in result["alerts"] if a["id"] in URGENT]:
+    alert_box(a, key="dx_top")
+
 # -- verdict -------------------------------------------------------------------------
 colour, icon = STATUS_BADGE[d.b12.status]
 with st.container(border=True, key="dx_verdict"):
@@ -91,7 +96,7 @@ with right:
     st.subheader("Alerts")
     if not result["alerts"]:
         st.caption("No alerts.")
-    for a in result["alerts"]:
+    for a in [a for a in result["alerts"] if a["id"] not in URGENT]:
         alert_box(a, key="dx")
 
 # -- findings --------------------------------------------------------------------------

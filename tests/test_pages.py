@@ -164,3 +164,11 @@ def test_results_typed_after_treatment_start_are_flagged_as_recovery_not_baselin
     assert at.date_input(key="case_draw_date").value == datetime.date(2026, 11, 1)  # baseline by default
     at.date_input(key="case_draw_date").set_value(datetime.date(2026, 11, 5)).run()
     assert any("count as the recovery course" in w.value for w in at.warning)
+
+
+def test_ttp_emergency_is_shown_above_the_b12_verdict():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["case_doc"] = json.loads((ROOT / "data/cases/ttp_after_sleeve.json").read_text())
+    at.run()
+    at.switch_page("app_pages/diagnosis.py").run()
+    assert "haematological emergency" in at.error[0].value
