@@ -94,8 +94,8 @@ with left:
     why([r for n in d.next_tests for r in n.refs], key="why_next")
 with right:
     st.subheader("Alerts")
-    if not result["alerts"]:
-        st.caption("No alerts.")
+    if not [a for a in result["alerts"] if a["id"] not in URGENT]:
+        st.caption("No other alerts." if result["alerts"] else "No alerts.")
     for a in [a for a in result["alerts"] if a["id"] not in URGENT]:
         alert_box(a, key="dx")
 
