@@ -416,19 +416,10 @@ def recovery_figure(
                 hline(i, retic_target_pct, "twice normal", OKABE_ITO["blue"], "dot", right=True)
         fig.update_yaxes(rangemode="tozero", fixedrange=True, row=i, col=1)
     fig.update_yaxes(fixedrange=True, row=1, col=1)
-    for d in (0, 7, 14, 28, 56):
-        x = start + timedelta(days=d)
+
+    def vline(x, text: str, colour: str, width: float, size: int, **note) -> None:
         shapes.append(
-            dict(
-                type="line",
-                xref="x",
-                x0=x,
-                x1=x,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line=dict(color=OKABE_ITO["grey"], width=0.5),
-            )
+            dict(type="line", xref="x", x0=x, x1=x, yref="paper", y0=0, y1=1, line=dict(color=colour, width=width))
         )
         notes.append(
             dict(
@@ -436,38 +427,18 @@ def recovery_figure(
                 xref="x",
                 y=1.0,
                 yref="paper",
-                text=f"d{d}",
+                text=text,
                 showarrow=False,
                 yanchor="bottom",
-                font=dict(size=10, color=OKABE_ITO["grey"]),
+                font=dict(size=size, color=colour),
+                **note,
             )
         )
+
+    for d in (0, 7, 14, 28, 56):
+        vline(start + timedelta(days=d), f"d{d}", OKABE_ITO["grey"], 0.5, 10)
     if today is not None:
-        shapes.append(
-            dict(
-                type="line",
-                xref="x",
-                x0=today,
-                x1=today,
-                yref="paper",
-                y0=0,
-                y1=1,
-                line=dict(color=OKABE_ITO["green"], width=2),
-            )
-        )
-        notes.append(
-            dict(
-                x=today,
-                xref="x",
-                y=1.0,
-                yref="paper",
-                text="today",
-                showarrow=False,
-                yanchor="bottom",
-                xanchor="left",
-                font=dict(size=11, color=OKABE_ITO["green"]),
-            )
-        )
+        vline(today, "today", OKABE_ITO["green"], 2, 11, xanchor="left")
     fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
     # open on the treatment so far (plus three weeks ahead); later planned doses are a pan away
     seen = [o.date for key in rows[1:] for o in series.get(key, ())] + [today or start]
