@@ -377,16 +377,24 @@ def detect_format(text: str, filename: str | None = None) -> str:
 # -- JSON (the case document) -------------------------------------------------------------------
 
 
-def _read_json(text: str) -> _Read:
+def _json_object(text: str, what: str, *field: str) -> dict[str, Any] | _Read:
+    """The text as a JSON object, or a refusal naming ``what`` it should have been."""
     try:
-        raw = _loads(_strip_bom(text))
+        raw = _loads(text)
     except RecursionError:
-        return _refuse("the JSON is nested too deeply to be a case document")
+        return _refuse(f"the JSON is nested too deeply to be {what}")
     except ValueError as exc:
         where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
         return _refuse(f"not valid JSON{where}")
     if not isinstance(raw, dict):
-        return _refuse(f"a case document must be a JSON object, got {type(raw).__name__}", "document")
+        return _refuse(f"{what} must be a JSON object, got {type(raw).__name__}", *field)
+    return raw
+
+
+def _read_json(text: str) -> _Read:
+    raw = _json_object(_strip_bom(text), "a case document", "document")
+    if isinstance(raw, _Read):
+        return raw
     read = _Read()
     raw_obs = raw.get("observations")
     shell = {k: v for k, v in raw.items() if k != "observations"}
@@ -664,15 +672,9 @@ def _read_fhir(text: str) -> _Read:
     s = _strip_bom(text).lstrip()
     if s.startswith("<"):
         return _refuse("FHIR XML is not read; export the Bundle as FHIR JSON")
-    try:
-        raw = _loads(s)
-    except RecursionError:
-        return _refuse("the JSON is nested too deeply to be a FHIR Bundle")
-    except ValueError as exc:
-        where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
-        return _refuse(f"not valid JSON{where}")
-    if not isinstance(raw, dict):
-        return _refuse(f"a FHIR Bundle must be a JSON object, got {type(raw).__name__}")
+    raw = _json_object(s, "a FHIR Bundle")
+    if isinstance(raw, _Read):
+        return raw
     rtype = raw.get("resourceType")
     if rtype == "Observation":
         entries: list[Any] = [{"resource": raw}]

@@ -707,6 +707,26 @@ def causes(case: Case, t: ThresholdSet) -> tuple[list[Cause], bool | None, list[
     return out, lifelong, reasons
 
 
+def malabsorption_causes(case: Case, t: ThresholdSet) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(causes of malabsorption present, those not known) from the history checklist: pernicious
+    anaemia, ileal resection longer than the set's cut-off (20 cm, Battat 2014), ileal Crohn's
+    disease, gastric surgery. Unknown is never treated as no. The one place this rule lives."""
+    h = case.history
+    cut = t["ileal_resection_lifelong_above_cm"]
+    resected = None if h.ileal_resection_cm is None else h.ileal_resection_cm > cut
+    items = (
+        ("pernicious anaemia", h.pernicious_anemia),
+        (f"ileal resection over {cut:g} cm", resected),
+        ("ileal Crohn's disease", h.crohns_ileal),
+        ("gastric surgery", h.gastric_surgery),
+    )
+    present = tuple(name for name, v in items if v is True)
+    unknown = tuple(
+        ("ileal resection length" if name.startswith("ileal resection") else name) for name, v in items if v is None
+    )
+    return present, unknown
+
+
 def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
     h = case.history
     out = [
@@ -720,20 +740,8 @@ def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
             ("fda_cyanocobalamin_label", "swiss_cbl_fachinfo"),
         ),
     ]
-    malabsorption = [
-        name
-        for name, val in (
-            ("pernicious anaemia", h.pernicious_anemia),
-            (
-                "ileal resection over 20 cm",
-                None if h.ileal_resection_cm is None else h.ileal_resection_cm > t["ileal_resection_lifelong_above_cm"],
-            ),
-            ("ileal Crohn's disease", h.crohns_ileal),
-            ("gastric surgery", h.gastric_surgery),
-        )
-        if val
-    ]
-    unknown = None in (h.pernicious_anemia, h.ileal_resection_cm, h.gastric_surgery, h.crohns_ileal)
+    malabsorption, not_known = malabsorption_causes(case, t)
+    unknown = bool(not_known)
     if malabsorption:
         out.append(
             Note(

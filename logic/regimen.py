@@ -774,20 +774,9 @@ def malabsorption(case: Case, thresholds: str | None = None) -> tuple[tuple[str,
 
     Causes: pernicious anaemia, ileal resection longer than the threshold set's cut-off (20 cm,
     Battat 2014), ileal Crohn's disease, gastric surgery. Unknown is never treated as no."""
-    h = case.history
-    cut = threshold_set(thresholds)["ileal_resection_lifelong_above_cm"]
-    resected = None if h.ileal_resection_cm is None else h.ileal_resection_cm > cut
-    items = (
-        ("pernicious anaemia", h.pernicious_anemia),
-        (f"ileal resection over {cut:g} cm", resected),
-        ("ileal Crohn's disease", h.crohns_ileal),
-        ("gastric surgery", h.gastric_surgery),
-    )
-    present = tuple(name for name, v in items if v is True)
-    unknown = tuple(
-        ("ileal resection length" if name.startswith("ileal resection") else name) for name, v in items if v is None
-    )
-    return present, unknown
+    from logic.diagnosis import malabsorption_causes
+
+    return malabsorption_causes(case, threshold_set(thresholds))
 
 
 def suitability(preset_id: str, case: Case, thresholds: str | None = None) -> Suitability:
