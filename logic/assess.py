@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from logic import serialize, statements
 from logic.case import Case
-from logic.diagnosis import Diagnosis, Note, diagnose
+from logic.diagnosis import Diagnosis, diagnose
+from logic.results import Note
 
-DISCLAIMER = (
-    "Cobalt supports a clinician's judgement; it does not make decisions or order treatment. "
-    "Check every result against the patient and local guidance."
-)
+DISCLAIMER = statements.text("common.disclaimer")
 
 
 def _notes(notes: tuple[Note, ...] | list[Note]) -> list[dict[str, Any]]:
@@ -47,7 +46,7 @@ def assess(
         "plasmic": None,
         "tma": None,
         "lifelong": d.lifelong,
-        "alerts": [a.to_dict() for a in d.alerts],
+        "alerts": serialize.alerts(d.alerts),
         "next_tests": [n.id for n in d.next_tests],
     }
     plasmic_fn = _optional("plasmic", "plasmic")
@@ -59,7 +58,7 @@ def assess(
     if tma_fn is not None and plasmic_result is not None:
         tma_result = tma_fn(case, d, plasmic_result, thresholds)
         out["tma"] = tma_result.to_dict()
-        extra = [a.to_dict() for a in tma_result.alerts]
+        extra = serialize.alerts(tma_result.alerts)
         if tma_result.leaning == "ttp":  # a note about over-diagnosed TTP must not shade a TTP picture
             out["alerts"] = [a for a in out["alerts"] if a["id"] != "unsourced_misdiagnosis_rate"]
         out["alerts"] = sorted(

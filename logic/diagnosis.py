@@ -19,38 +19,16 @@ from logic import bands
 from logic.case import Case, Observation
 from logic.dates import add_months
 from logic.reference import ThresholdSet, threshold_set
+from logic.results import Alert, B12Status, NextTest, Note, by_severity
 from logic.units import from_canonical
 
-DEFICIENT, INDETERMINATE, UNLIKELY, UNKNOWN = "deficient", "indeterminate", "unlikely", "unknown"
+DEFICIENT, INDETERMINATE, UNLIKELY, UNKNOWN = B12Status
 STATUS_TEXT = {
     DEFICIENT: "B12 deficiency confirmed",
     INDETERMINATE: "B12 status indeterminate",
     UNLIKELY: "B12 deficiency unlikely",
     UNKNOWN: "B12 status unknown: not enough data",
 }
-SEVERITIES = ("critical", "warning", "info")
-
-
-@dataclass(frozen=True)
-class Note:
-    """A statement and the references behind it."""
-
-    text: str
-    refs: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "refs": list(self.refs)}
-
-
-@dataclass(frozen=True)
-class Alert:
-    id: str
-    severity: str
-    message: str
-    refs: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "severity": self.severity, "message": self.message, "refs": list(self.refs)}
 
 
 @dataclass(frozen=True)
@@ -61,14 +39,6 @@ class Finding:
     label: str
     present: bool | None
     detail: str
-    refs: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class NextTest:
-    id: str
-    label: str
-    reason: str
     refs: tuple[str, ...] = ()
 
 
@@ -1073,7 +1043,7 @@ def diagnose(case: Case, thresholds: str | None = None, today: date | None = Non
     cause_list, lifelong, life_reasons = causes(case, t)
     schisto = next(f.present for f in findings if f.id == "schistocytes")
     alerts = _alerts(case, t, verdict, findings, grade, a_grade, today)
-    alerts.sort(key=lambda a: SEVERITIES.index(a.severity))
+    alerts = by_severity(alerts)
     return Diagnosis(
         b12=verdict,
         thrombocytopenia_grade=grade,

@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from logic import bands
+from logic import bands, serialize
 from logic.case import Case, Dose, Observation
-from logic.diagnosis import Alert, Note, anaemia_grade
+from logic.diagnosis import anaemia_grade
 from logic.reference import load_json, threshold_set
+from logic.results import Alert, Note
 
 TOO_EARLY, ADEQUATE, DELAYED, ABSENT, UNKNOWN = "too_early", "adequate", "delayed", "absent", "unknown"
 NORMAL, RISING, FLAT, FALLING = "normal", "rising", "flat", "falling"
@@ -97,7 +98,7 @@ class Response:
             "day": self.day,
             "reticulocytes": self.reticulocytes,
             "platelets": self.platelets,
-            "alerts": [a.to_dict() for a in self.alerts],
+            "alerts": serialize.alerts(self.alerts),
             "reticulocytes_reason": {
                 "text": self.reticulocytes_reason.text,
                 "refs": list(self.reticulocytes_reason.refs),

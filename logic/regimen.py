@@ -28,10 +28,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from logic import serialize
 from logic.case import Case, Observation
 from logic.dates import add_months
-from logic.diagnosis import Note
 from logic.reference import load_json, threshold_set
+from logic.results import Note
 
 REGIMENS_FILE = "regimens.json"
 MAX_DOSE_MCG = 5000
@@ -315,7 +316,7 @@ class Regimen:
             "phases": [p.to_dict() for p in self.phases],
             "refs": list(self.refs),
             "knobs": dict(self.knobs),
-            "notes": [n.to_dict() for n in self.notes],
+            "notes": serialize.notes(self.notes),
         }
 
     @classmethod
@@ -682,7 +683,7 @@ class Schedule:
             "knobs": dict(self.regimen.knobs),
             "phases": [p.to_dict() for p in self.regimen.phases],
             "checkpoints": [c.to_dict() for c in self.checkpoints],
-            "notes": [n.to_dict() for n in self.regimen.notes],
+            "notes": serialize.notes(self.regimen.notes),
             "refs": list(self.regimen.all_refs),
         }
 
@@ -1134,7 +1135,7 @@ class StoreEstimate:
             ],
             "milestones": {str(m): (None if v is None else round(v, 1)) for m, v in self.milestones},
             "params": [p.to_dict() for p in self.params],
-            "assumptions": [a.to_dict() for a in self.assumptions],
+            "assumptions": serialize.notes(self.assumptions),
         }
 
 

@@ -52,11 +52,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from logic import bands
+from logic import bands, serialize
 from logic.case import Case, Observation
-from logic.diagnosis import DEFICIENT, INDETERMINATE, UNLIKELY, Alert, Diagnosis, NextTest, Note
+from logic.diagnosis import DEFICIENT, INDETERMINATE, UNLIKELY, Diagnosis
 from logic.plasmic import PlasmicResult
 from logic.reference import ThresholdSet, load_json, threshold_set
+from logic.results import Alert, NextTest, Note
 
 B12_SIDE, TTP_SIDE = "b12_pseudo_tma", "ttp"
 LEANINGS = ("b12_pseudo_tma", "ttp", "other_tma", "not_tma", "indeterminate")
@@ -196,7 +197,7 @@ class TmaResult:
             "context": [{"text": n.text, "refs": list(n.refs)} for n in self.context],
             "no_validated_rule": self.no_validated_rule.text,
             "no_validated_rule_refs": list(self.no_validated_rule.refs),
-            "alerts": [a.to_dict() for a in self.alerts],
+            "alerts": serialize.alerts(self.alerts),
             "thresholds": self.thresholds_id,
         }
 

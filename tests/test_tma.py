@@ -5,9 +5,10 @@ import dataclasses
 
 import pytest
 
-from logic.diagnosis import Alert, diagnose
+from logic.diagnosis import diagnose
 from logic.plasmic import plasmic
 from logic.reference import references
+from logic.results import Alert
 from logic.tma import LEANINGS, TmaResult, adamts13_state, groups, tma
 from tests.helpers import case_of
 from tests.helpers import obs as _obs

@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from logic import statements
 from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.units import from_canonical
@@ -21,10 +22,7 @@ from ui.state import (
     store_or_none,
 )
 
-DISCLAIMER = (
-    "Cobalt supports a clinician's judgement; it does not make decisions or order treatment. "
-    "Check every result against the patient and local guidance."
-)
+DISCLAIMER = statements.text("common.disclaimer")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 SEVERITY_ICON = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
