@@ -112,6 +112,10 @@ class Observation:
         unit = f" {self.unit}" if self.unit and self.unit != "1" else ""
         return f"{self.comparator or ''}{num}{unit}"
 
+    def dated(self) -> str:
+        """The value as entered with its date, e.g. ``<8 mg/dL (2026-11-01)``."""
+        return f"{self.display()} ({self.date.isoformat()})"
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"date": self.date.isoformat(), "analyte": self.analyte, "value": self.value}
         if self.unit is not None and not isinstance(self.value, bool):

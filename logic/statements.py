@@ -10,7 +10,9 @@ Code chooses which statement applies and fills it:
   from ``data/``);
 - a ref written ``@KEY`` stands for the sources of threshold ``KEY`` in the set in use.
 
-``say(key, t, **values)`` returns a :class:`~logic.results.Note`.
+``say(key, t, **values)`` returns a :class:`~logic.results.Note`; ``alert(key, t, **values)`` an
+:class:`~logic.results.Alert` whose id is the statement's name and whose severity is the entry's
+``severity`` (the alert catalogue is ``data/statements/alerts.json``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from logic.reference import DATA_DIR, ThresholdSet, load_json
-from logic.results import Note
+from logic.results import Alert, Note, Severity
 
 
 @lru_cache(maxsize=1)
@@ -64,3 +66,10 @@ def say(key: str, t: ThresholdSet | None = None, /, extra_refs: tuple[str, ...] 
 
 def badge(key: str) -> str | None:
     return statement(key).get("badge")
+
+
+def alert(key: str, t: ThresholdSet | None = None, /, severity: Severity | str | None = None, **values: Any) -> Alert:
+    """The statement as an Alert: id = the name after the topic, the entry's severity unless overridden."""
+    entry = statement(key)
+    note = say(key, t, **values)
+    return Alert(key.split(".", 1)[1], Severity(severity or entry["severity"]), note.text, note.refs)
