@@ -46,7 +46,7 @@ if not case.observations:
 
 # an emergency outranks the B12 verdict: shown first
 URGENT = {"ttp_emergency", "ttp_with_b12_deficiency"}
-for a in [a for a in result["alerts"] if a["id"] in URGENT]:
+for a in [a for a in result.alerts if a.id in URGENT]:
     alert_box(a, key="dx_top")
 
 # -- verdict -------------------------------------------------------------------------
@@ -94,9 +94,9 @@ with left:
     why([r for n in d.next_tests for r in n.refs], key="why_next")
 with right:
     st.subheader("Alerts")
-    if not [a for a in result["alerts"] if a["id"] not in URGENT]:
-        st.caption("No other alerts." if result["alerts"] else "No alerts.")
-    for a in [a for a in result["alerts"] if a["id"] not in URGENT]:
+    if not [a for a in result.alerts if a.id not in URGENT]:
+        st.caption("No other alerts." if result.alerts else "No alerts.")
+    for a in [a for a in result.alerts if a.id not in URGENT]:
         alert_box(a, key="dx")
 
 # -- findings --------------------------------------------------------------------------

@@ -134,7 +134,7 @@ with right:
     st.markdown(f"**Reticulocytes:** {resp.reticulocytes_reason.text}")
     st.markdown(f"**Platelets:** {resp.platelets_reason.text}")
     why(resp.reticulocytes_reason.refs + resp.platelets_reason.refs, key="why_verdicts")
-    for a in resp.to_dict()["alerts"]:
+    for a in resp.alerts:
         alert_box(a, key="rec")
     st.subheader("Monitoring plan")
     tasks = pd.DataFrame(

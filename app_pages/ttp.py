@@ -15,8 +15,9 @@ from logic.assess import assess
 from logic.case import CaseError, parse_case
 from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
-from logic.plasmic import plasmic
+from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
+from logic.serialize import comparison
 from ui.charts import tma_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.state import current_case, thresholds_id
@@ -32,34 +33,32 @@ POINT = {True: "1", False: "0", None: "?"}
 ss = st.session_state
 
 
-def plasmic_table(p: dict) -> None:
+def plasmic_table(p: PlasmicResult) -> None:
     """The seven PLASMIC rows: value used, cut-off, point (unknowns shown as such)."""
     rows = []
-    for c in p["criteria_detail"]:
-        value = c["value"] or "not known"
-        if c.get("date"):
-            value += f" ({c['date']})"
-        rows.append(
-            {"Point": POINT[c["met"]], "Criterion": c["label"], "Value used": value, "Scores when": c["cutoff"]}
-        )
+    for c in p.criteria:
+        value = c.value or "not known"
+        if c.date:
+            value += f" ({c.date})"
+        rows.append({"Point": POINT[c.met], "Criterion": c.label, "Value used": value, "Scores when": c.cutoff})
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
         column_config={"Point": st.column_config.TextColumn(width="small")},
     )
-    if p["score"] is not None:
-        total = f"**PLASMIC {p['score']}**"
+    if p.score is not None:
+        total = f"**PLASMIC {p.score}**"
     else:
-        total = f"**PLASMIC {p['min']} to {p['max']}** (unknown criteria: {len(p['unknown'])})"
-    risk = p.get("risk")
-    band = f" · {risk} risk of severe ADAMTS13 deficiency" if risk else " · the range spans risk bands"
+        unknown = sum(1 for c in p.criteria if c.met is None)
+        total = f"**PLASMIC {p.min_score} to {p.max_score}** (unknown criteria: {unknown})"
+    band = f" · {p.risk} risk of severe ADAMTS13 deficiency" if p.risk else " · the range spans risk bands"
     st.markdown(total + band)
-    if p.get("band_meaning"):
-        st.caption(p["band_meaning"])
-    if p.get("scope_note"):
-        (st.caption if p.get("in_scope") else st.warning)(p["scope_note"])
-    why(p.get("refs", []), key="why_plasmic_" + ss.get("ttp_mode", "case"))
+    if p.band_meaning:
+        st.caption(p.band_meaning)
+    if p.scope_note:
+        (st.caption if p.in_scope else st.warning)(p.scope_note)
+    why(p.refs, key="why_plasmic_" + ss.get("ttp_mode", "case"))
 
 
 def quick_case(inputs: dict[str, tuple[str, str | None]], cancer: bool | None, transplant: bool | None):
@@ -130,7 +129,7 @@ if mode == "Quick PLASMIC":
     for msg in problems:
         st.error(esc(msg), icon=":material/error:")
     if qcase is not None:
-        plasmic_table(plasmic(qcase, thresholds_id()).to_dict())
+        plasmic_table(plasmic(qcase, thresholds_id()))
     st.caption(
         "PLASMIC estimates the chance of severe ADAMTS13 deficiency; it does not test for B12 deficiency. "
         "Use the current-case view for the B12 evidence. " + DISCLAIMER
@@ -142,26 +141,26 @@ case = current_case()
 tid = thresholds_id()
 d = diagnose(case, tid, case.last_date())
 result = assess(case, thresholds=tid, diagnosis=d)
-p, tma = result["plasmic"], result["tma"]
+p, tma = result.plasmic, result.tma
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {threshold_set(tid).name}")
 
-label, colour, icon = LEANING[tma["leaning"]]
+label, colour, icon = LEANING[tma.leaning]
 with st.container(border=True, key="ttp_leaning"):
     st.badge("Leaning, for clinical judgement", color="gray")
     st.markdown(f"### :{colour}[{label}]")
-    for reason in tma["reasons_detail"]:
-        st.markdown(f"- {reason['text']}")
+    for reason in tma.reasons:
+        st.markdown(f"- {reason.text}")
     why(
-        [r for x in tma["reasons_detail"] for r in x["refs"]] + tma.get("no_validated_rule_refs", []),
+        [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs),
         key="why_leaning",
-        extra=tma.get("no_validated_rule"),
+        extra=tma.no_validated_rule.text,
     )
-    if tma["deciding_tests"]:
+    if tma.deciding_tests:
         st.markdown("**What would settle it**")
-        st.markdown("\n".join(f"1. **{t['label']}**: {t['reason']}" for t in tma["deciding_tests"]))
+        st.markdown("\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests))
 
-tma_alerts = [a for a in result["alerts"] if a["id"] in {x["id"] for x in tma.get("alerts", [])}]
-for a in tma_alerts:
+tma_ids = {x.id for x in tma.alerts}
+for a in [a for a in result.alerts if a.id in tma_ids]:
     alert_box(a, key="ttp")
 
 st.subheader("PLASMIC, criterion by criterion")
@@ -170,7 +169,7 @@ plasmic_table(p)
 st.subheader("Against the published groups")
 left, right = st.columns([3, 2])
 with left:
-    rows = [r for r in tma["comparison"] if r.get("pseudo_tma_median") is not None]
+    rows = [comparison(r) for r in tma.comparison if r.pseudo_tma_median is not None]
     st.plotly_chart(
         tma_chart(json.dumps(rows, sort_keys=True)), key="ttp_chart", width="stretch", config={"displayModeBar": False}
     )
@@ -179,15 +178,15 @@ with left:
         "log scale. Small groups: a guide, not a rule."
     )
 with right:
-    for r in (r for r in tma["comparison"] if r.get("pseudo_tma_median") is None):
+    for r in (r for r in tma.comparison if r.pseudo_tma_median is None):
         st.markdown(
-            f"**{r['label']}**: {r.get('patient_display') or 'not known'}. {r.get('note') or ''} "
-            f"(B12 pseudo-TMA: {r.get('pseudo_tma_text') or '—'}; TTP: {r.get('ttp_text') or '—'})"
+            f"**{r.label}**: {r.patient_display or 'not known'}. {r.note or ''} "
+            f"(B12 pseudo-TMA: {r.pseudo_tma_text or '—'}; TTP: {r.ttp_text or '—'})"
         )
-    why([r for x in tma["comparison"] for r in x["refs"]], key="why_comparison")
+    why([r for x in tma.comparison for r in x.refs], key="why_comparison")
 
 st.info(
-    (tma.get("no_validated_rule") or "") + " A bone marrow showing megaloblastic change also points to B12 "
+    tma.no_validated_rule.text + " A bone marrow showing megaloblastic change also points to B12 "
     "deficiency, and a response to B12 confirms it in hindsight; a marrow is rarely needed when the blood tests "
     "agree.",
     icon=":material/info:",

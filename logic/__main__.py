@@ -40,6 +40,7 @@ def _read_json(path: str) -> object:
 
 def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     from logic.assess import assess
+    from logic.serialize import assessment
 
     try:
         doc = _read_json(args.case)
@@ -56,7 +57,9 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
         except ValueError:
             return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
     return write(
-        out, json.dumps(assess(case, today=today, thresholds=args.thresholds), indent=2, ensure_ascii=False) + "\n"
+        out,
+        json.dumps(assessment(assess(case, today=today, thresholds=args.thresholds)), indent=2, ensure_ascii=False)
+        + "\n",
     )
 
 

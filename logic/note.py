@@ -2,54 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from logic.assess import Assessment
 from logic.case import Case
 from logic.reference import threshold_set
+from logic.results import Severity
+
+LEANING_WORDS = {
+    "b12_pseudo_tma": "B12 pseudo-TMA",
+    "ttp": "TTP",
+    "other_tma": "another TMA",
+    "not_tma": "not a TMA picture",
+    "indeterminate": "not enough to lean either way",
+}
 
 
-def note_text(case: Case, result: dict[str, Any]) -> str:
+def note_text(case: Case, a: Assessment) -> str:
     """A short clinical-note paragraph from an :func:`logic.assess.assess` result."""
-    t = threshold_set(result.get("thresholds"))
+    d = a.diagnosis
+    t = threshold_set(d.thresholds_id)
     lines = [f"B12 assessment (Cobalt, {t.name}):"]
-    lines.append(f"- {result['b12']['headline'].rstrip('.')}.")
-    for reason in result["b12"]["reasons"]:
-        lines.append(f"  {reason['text']}")
-    grade = result.get("thrombocytopenia_grade")
+    lines.append(f"- {d.b12.headline.rstrip('.')}.")
+    for reason in d.b12.reasons:
+        lines.append(f"  {reason.text}")
+    grade = d.thrombocytopenia_grade
     if grade is not None:
         lines.append(f"- Thrombocytopenia: CTCAE v5 grade {grade}." if grade else "- Platelets not low.")
-    present = [f["label"].lower() for f in result["findings"] if f["present"] and f["id"] not in ("thrombocytopenia",)]
+    present = [f.label.lower() for f in d.findings if f.present and f.id != "thrombocytopenia"]
     if present:
         lines.append("- Also: " + ", ".join(present) + ".")
-    if result.get("plasmic"):
-        p = result["plasmic"]
-        score = p["score"] if p["score"] is not None else f"{p['min']}-{p['max']} (incomplete data)"
-        lines.append(f"- PLASMIC {score}" + (f", {p['risk']} risk." if p.get("risk") else "."))
-    if result.get("tma"):
-        words = {
-            "b12_pseudo_tma": "B12 pseudo-TMA",
-            "ttp": "TTP",
-            "other_tma": "another TMA",
-            "not_tma": "not a TMA picture",
-            "indeterminate": "not enough to lean either way",
-        }
-        lines.append(f"- TTP or B12: {words[result['tma']['leaning']]} (a leaning for clinical judgement).")
-        adamts = (result["tma"].get("adamts13") or {}).get("text")
-        if adamts:
-            lines.append(f"  {adamts}")
-    causes = [c["label"] for c in result["causes"] if c["present"]]
+    p = a.plasmic
+    score = p.score if p.score is not None else f"{p.min_score}-{p.max_score} (incomplete data)"
+    lines.append(f"- PLASMIC {score}" + (f", {p.risk} risk." if p.risk else "."))
+    lines.append(f"- TTP or B12: {LEANING_WORDS[a.tma.leaning]} (a leaning for clinical judgement).")
+    if a.tma.adamts13.text:
+        lines.append(f"  {a.tma.adamts13.text}")
+    causes = [c.label for c in d.causes if c.present]
     if causes:
         lines.append("- Causes in the history: " + ", ".join(causes) + ".")
-    lifelong = result.get("lifelong")
     lines.append(
         "- Lifelong treatment: "
-        + {True: "yes (permanent cause).", False: "no permanent cause recorded.", None: "not yet known."}[lifelong]
+        + {True: "yes (permanent cause).", False: "no permanent cause recorded.", None: "not yet known."}[d.lifelong]
     )
-    if result["next_tests"]:
-        labels = [n["label"] for n in result["next_tests_detail"]]
-        lines.append("- Suggested tests: " + ", ".join(labels) + ".")
-    warn = [a["message"] for a in result["alerts"] if a["severity"] in ("critical", "warning")]
-    for msg in warn:
-        lines.append(f"- Caution: {msg}")
+    if d.next_tests:
+        lines.append("- Suggested tests: " + ", ".join(n.label for n in d.next_tests) + ".")
+    for alert in a.alerts:
+        if alert.severity in (Severity.CRITICAL, Severity.WARNING):
+            lines.append(f"- Caution: {alert.message}")
     lines.append("Decision support only; clinical judgement applies.")
     return "\n".join(lines)

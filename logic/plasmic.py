@@ -24,7 +24,6 @@ from the active threshold set. Sources: Bendapudi 2017; Li 2018; the authors' ca
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
@@ -95,23 +94,6 @@ class Criterion:
             return deciding[0].date
         return dates[0] if dates else None
 
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": self.id,
-            "label": self.label,
-            "met": self.met,
-            "points": None if self.met is None else int(self.met),
-            "value": self.value,
-            "date": self.date,
-            "cutoff": self.cutoff,
-            "detail": self.detail,
-            "source": self.source,
-            "refs": list(self.refs),
-        }
-        if self.parts:
-            out["parts"] = [p.to_dict() for p in self.parts]
-        return out
-
 
 @dataclass(frozen=True)
 class PlasmicResult:
@@ -137,38 +119,6 @@ class PlasmicResult:
         return tuple(
             b["id"] for b in plasmic_data()["bands"] if b["min"] <= self.max_score and b["max"] >= self.min_score
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = plasmic_data()
-        return {
-            "score": self.score,
-            "min": self.min_score,
-            "max": self.max_score,
-            "risk": self.risk,
-            "criteria": {c.id: c.met for c in self.criteria},
-            "criteria_detail": [c.to_dict() for c in self.criteria],
-            "unknown": [c.id for c in self.criteria if c.met is None],
-            "possible_bands": list(self.possible_bands),
-            "in_scope": self.in_scope,
-            "scope_note": self.scope_note,
-            "band_meaning": self.band_meaning,
-            "bands": [
-                {
-                    "id": b["id"],
-                    "label": b["label"],
-                    "min": b["min"],
-                    "max": b["max"],
-                    "meaning": b["meaning"],
-                    "refs": list(b["refs"]),
-                }
-                for b in data["bands"]
-            ],
-            "validation": copy.deepcopy(data["validation"]),
-            "value_rule": data["value_rule"]["text"],
-            "b12_note": {"text": data["b12_note"]["text"], "refs": list(data["b12_note"]["refs"])},
-            "thresholds": self.thresholds_id,
-            "refs": list(self.refs),
-        }
 
 
 # -- pure helpers ----------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from logic import bands, serialize
+from logic import bands
 from logic.case import Case, Dose, Observation
 from logic.diagnosis import anaemia_grade
 from logic.reference import load_json, threshold_set
@@ -53,18 +53,6 @@ class Task:
     done: bool
     overdue: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "date": self.date.isoformat(),
-            "day": self.day,
-            "what": self.what,
-            "why": self.why,
-            "refs": list(self.refs),
-            "done": self.done,
-            "overdue": self.overdue,
-        }
-
 
 @dataclass(frozen=True)
 class CourseDose:
@@ -91,22 +79,6 @@ class Response:
     @property
     def next_draw(self) -> Task | None:
         return next((t for t in self.tasks if not t.done and self.today and t.date >= self.today), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        nd = self.next_draw
-        return {
-            "day": self.day,
-            "reticulocytes": self.reticulocytes,
-            "platelets": self.platelets,
-            "alerts": serialize.alerts(self.alerts),
-            "reticulocytes_reason": {
-                "text": self.reticulocytes_reason.text,
-                "refs": list(self.reticulocytes_reason.refs),
-            },
-            "platelets_reason": {"text": self.platelets_reason.text, "refs": list(self.platelets_reason.refs)},
-            "monitoring": [t.to_dict() for t in self.tasks],
-            "next_draw": nd.to_dict() if nd else None,
-        }
 
 
 def day_of(case: Case, d: date) -> int:

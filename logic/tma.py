@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from logic import bands, serialize
+from logic import bands
 from logic.case import Case, Observation
 from logic.diagnosis import DEFICIENT, INDETERMINATE, UNLIKELY, Diagnosis
 from logic.plasmic import PlasmicResult
@@ -107,25 +107,6 @@ class Comparison:
     refs: tuple[str, ...]
     log_scale: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "analyte": self.analyte,
-            "label": self.label,
-            "unit": self.unit,
-            "patient": self.patient,
-            "patient_display": self.patient_display,
-            "date": self.date,
-            "pseudo_tma_median": self.pseudo_tma_median,
-            "ttp_median": self.ttp_median,
-            "pseudo_tma_text": self.pseudo_tma_text,
-            "ttp_text": self.ttp_text,
-            "divide_at": self.divide_at,
-            "points_to": self.points_to,
-            "note": self.note,
-            "refs": list(dict.fromkeys(self.refs)),
-            "log_scale": self.log_scale,
-        }
-
 
 @dataclass(frozen=True)
 class Adamts13:
@@ -135,16 +116,6 @@ class Adamts13:
     observation: Observation | None
     text: str
     refs: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        obs = self.observation
-        return {
-            "status": self.status,
-            "value": obs.display() if obs else None,
-            "date": obs.date.isoformat() if obs else None,
-            "text": self.text,
-            "refs": list(self.refs),
-        }
 
 
 @dataclass(frozen=True)
@@ -176,30 +147,6 @@ class TmaResult:
 
     def row(self, analyte: str) -> Comparison:
         return next(c for c in self.comparison if c.analyte == analyte)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "hemolysis": self.hemolysis,
-            "leaning": self.leaning,
-            "reasons": [n.text for n in self.reasons],
-            "reasons_detail": [{"text": n.text, "refs": list(n.refs)} for n in self.reasons],
-            "deciding_tests": [
-                {"id": n.id, "label": n.label, "reason": n.reason, "refs": list(n.refs)} for n in self.deciding_tests
-            ],
-            "comparison": [c.to_dict() for c in self.comparison],
-            "thrombocytopenia": self.thrombocytopenia,
-            "schistocytes": self.schistocytes,
-            "adamts13": self.adamts13.to_dict(),
-            "b12_status": self.b12_status,
-            "b12_markers": [
-                {"analyte": m.analyte, "label": m.label, "value": m.value, "date": m.date} for m in self.b12_markers
-            ],
-            "context": [{"text": n.text, "refs": list(n.refs)} for n in self.context],
-            "no_validated_rule": self.no_validated_rule.text,
-            "no_validated_rule_refs": list(self.no_validated_rule.refs),
-            "alerts": serialize.alerts(self.alerts),
-            "thresholds": self.thresholds_id,
-        }
 
 
 # -- pieces -------------------------------------------------------------------------

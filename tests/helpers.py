@@ -31,3 +31,11 @@ def case_of(*observations: dict, active_cancer: bool | None = False, transplant:
     """A case with PLASMIC's two history items recorded (both absent unless said otherwise)."""
     return parse_case({"history": {"active_cancer": active_cancer, "transplant": transplant},
                        "observations": list(observations)})
+
+
+def assess_json(case: Case, **kwargs: Any) -> dict:
+    """The command line's JSON for ``case`` (logic.assess.assess through logic.serialize)."""
+    from logic.assess import assess
+    from logic.serialize import assessment
+
+    return assessment(assess(case, **kwargs))

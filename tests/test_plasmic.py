@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 
+from logic import serialize
 from logic.case import parse_case
 from logic.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
 from logic.reference import references
@@ -268,7 +269,7 @@ def test_plasmic_ignores_a_later_value_that_would_score():
 
 
 def test_each_criterion_records_the_value_as_entered():
-    detail = {d["id"]: d for d in plasmic(case_of(*FULL)).to_dict()["criteria_detail"]}
+    detail = {d["id"]: d for d in serialize.plasmic(plasmic(case_of(*FULL)))["criteria_detail"]}
     assert detail["hemolysis"]["value"] == "Haptoglobin <8 mg/dL"
     assert detail["hemolysis"]["date"] == DAY
     assert detail["creatinine_lt_2"]["value"] == "1 mg/dL"
@@ -303,8 +304,8 @@ def test_scope_without_a_film_is_unknown_and_says_so():
 
 # -- contract, provenance, purity ------------------------------------------------------------
 
-def test_to_dict_has_exactly_the_contract_criteria_and_the_contract_keys():
-    out = plasmic(case_of(*FULL)).to_dict()
+def test_json_has_exactly_the_contract_criteria_and_the_contract_keys():
+    out = serialize.plasmic(plasmic(case_of(*FULL)))
     assert {"score", "min", "max", "risk", "criteria"} <= set(out)
     assert tuple(out["criteria"]) == CONTRACT_CRITERIA
     assert [d["id"] for d in out["criteria_detail"]] == list(CONTRACT_CRITERIA)

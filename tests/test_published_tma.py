@@ -13,11 +13,11 @@ import json
 import pytest
 
 from logic.__main__ import main
-from logic.assess import assess
 from logic.case import parse_case
 from logic.diagnosis import diagnose
 from logic.plasmic import CONTRACT_CRITERIA, plasmic
 from logic.tma import tma
+from tests.helpers import assess_json
 from tests.published import by_id, case_document, raw_cases
 
 # case id -> (min, max) PLASMIC range the data allow, with the reason.
@@ -147,7 +147,7 @@ def test_ttp_cases_lean_ttp_on_adamts13_and_raise_no_mimic_alert(case_id):
 
 @pytest.mark.parametrize("case_id", sorted(LEANING))
 def test_assess_fills_plasmic_and_tma_with_the_contract_keys(case_id):
-    out = assess(parse_case(case_document(by_id(case_id))))
+    out = assess_json(parse_case(case_document(by_id(case_id))))
     assert out["plasmic"] is not None and out["tma"] is not None
     assert {"score", "min", "max", "risk", "criteria"} <= set(out["plasmic"])
     assert tuple(out["plasmic"]["criteria"]) == CONTRACT_CRITERIA

@@ -174,8 +174,8 @@ def test_recorded_doses_are_validated():
 
 
 def test_assess_fills_response_with_today():
-    from logic.assess import assess
+    from tests.helpers import assess_json
 
-    out = assess(course(*MANABE), today=date.fromisoformat(day(7)))
+    out = assess_json(course(*MANABE), today=date.fromisoformat(day(7)))
     assert out["response"]["day"] == 7 and out["response"]["platelets"] == "too_early"
     assert {"reticulocytes", "platelets", "alerts"} <= set(out["response"])

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from logic.assess import assess
 from logic.case import parse_case
 from logic.reference import DATA_DIR, analytes, example_cases, references, threshold_set, threshold_set_ids
+from tests.helpers import assess_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +70,7 @@ KITCHEN_SINK = {
 def test_every_reference_the_assessment_cites_exists(name):
     doc = KITCHEN_SINK if name == "kitchen_sink" else example_cases()[name]
     for thresholds in threshold_set_ids():
-        cited = _refs_in(assess(parse_case(doc), thresholds=thresholds))
+        cited = _refs_in(assess_json(parse_case(doc), thresholds=thresholds))
         assert cited, "an assessment with no sources"
         assert cited <= set(references()), cited - set(references())
 

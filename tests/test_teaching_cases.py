@@ -1,10 +1,10 @@
 """Every teaching case in data/cases/ reads as its teaching point says (table-driven)."""
 import pytest
 
-from logic.assess import assess
 from logic.case import parse_case
 from logic.reference import example_cases, references
 from logic.regimen import suitability
+from tests.helpers import assess_json
 
 # id: (b12_status, tma leaning, lifelong, oral maintenance, alert ids that must be present)
 EXPECTED = {
@@ -35,7 +35,7 @@ def test_every_teaching_case_has_an_expectation_and_at_least_eight_exist():
 def test_teaching_case_reads_as_its_teaching_point(case_id, expected):
     status, leaning, lifelong, oral, alerts = expected
     case = parse_case(example_cases()[case_id])
-    out = assess(case)
+    out = assess_json(case)
     assert out["b12_status"] == status
     assert out["tma"]["leaning"] == leaning
     assert out["lifelong"] is lifelong
@@ -50,7 +50,7 @@ def test_teaching_case_names_its_source_and_teaching_point(case_id):
 
 
 def test_no_ttp_mimic_alarm_without_haemolysis_or_schistocytes():
-    out = assess(parse_case(example_cases()["vegan_oral_maintenance"]))
+    out = assess_json(parse_case(example_cases()["vegan_oral_maintenance"]))
     assert "ttp_mimic" not in {a["id"] for a in out["alerts"]}
 
 
@@ -65,13 +65,13 @@ def test_reference_ids_used_by_the_teaching_library_exist():
 
 
 def test_confirmed_ttp_gets_a_critical_emergency_alert_and_no_overdiagnosis_note():
-    out = assess(parse_case(example_cases()["ttp_after_sleeve"]))
+    out = assess_json(parse_case(example_cases()["ttp_after_sleeve"]))
     ids = [a["id"] for a in out["alerts"]]
     assert ids[0] == "ttp_emergency" and out["alerts"][0]["severity"] == "critical"
     assert "unsourced_misdiagnosis_rate" not in ids
 
 
 def test_ttp_with_pernicious_anaemia_alert_outranks_the_potassium_alert():
-    out = assess(parse_case(example_cases()["ttp_with_pernicious_anaemia"]))
+    out = assess_json(parse_case(example_cases()["ttp_with_pernicious_anaemia"]))
     sev = {a["id"]: a["severity"] for a in out["alerts"]}
     assert sev["ttp_emergency"] == sev["ttp_with_b12_deficiency"] == "critical"

@@ -5,6 +5,7 @@ import dataclasses
 
 import pytest
 
+from logic import serialize
 from logic.diagnosis import diagnose
 from logic.plasmic import plasmic
 from logic.reference import references
@@ -324,8 +325,8 @@ def test_the_unsourced_40_percent_claim_is_never_stated_as_fact(observations):
 
 # -- contract and provenance -------------------------------------------------------------------
 
-def test_to_dict_has_the_contract_keys_and_the_extras():
-    out = run(*STRONG_B12).to_dict()
+def test_json_has_the_contract_keys_and_the_extras():
+    out = serialize.tma(run(*STRONG_B12))
     assert {"hemolysis", "leaning", "reasons"} <= set(out)
     assert out["leaning"] in LEANINGS
     assert all(isinstance(r, str) for r in out["reasons"]) and out["reasons"]

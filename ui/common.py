@@ -9,6 +9,7 @@ import streamlit as st
 from logic import statements
 from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
+from logic.results import Alert
 from logic.units import from_canonical
 from ui.state import (
     THRESHOLDS_KEY,
@@ -63,12 +64,12 @@ def why(refs, key: str, label: str = "Why?", extra: str | None = None) -> None:
         st.markdown("\n".join(ref_markdown(r) for r in refs))
 
 
-def alert_box(alert: dict, key: str) -> None:
+def alert_box(alert: Alert, key: str) -> None:
     """One alert, coloured by severity, with its sources."""
-    box = {"critical": st.error, "warning": st.warning}.get(alert["severity"], st.info)
+    box = {"critical": st.error, "warning": st.warning}.get(alert.severity, st.info)
     with st.container():
-        box(alert["message"], icon=SEVERITY_ICON[alert["severity"]])
-        why(alert.get("refs", []), key=f"why_{key}_{alert['id']}")
+        box(alert.message, icon=SEVERITY_ICON[alert.severity])
+        why(alert.refs, key=f"why_{key}_{alert.id}")
 
 
 def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
