@@ -1,0 +1,244 @@
+"""What every reader shares: the result and error types, the size limit, and the parsing of one value.
+
+A reader turns a file into a :class:`_Read` (its rows as :class:`_Item`, and any file-level
+problems); :func:`logic.convert.read_any` assembles those into an :class:`ImportResult`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from logic.case import CaseError, Problem, parse_case
+from logic.convert.loinc import _yes_no
+from logic.reference import analytes
+from logic.units import UnitError, is_boolean, listed_unit
+
+#: The largest file :func:`read_any` reads (an upload or a file given to the command line).
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+FORMATS = ("json", "csv_long", "csv_wide", "fhir")
+CSV_LONG_COLUMNS = ("date", "analyte", "value", "unit", "comparator")
+_PREFIX = re.compile(r"^(<=|>=|=<|=>|≤|≥|<|>)\s*(.*)$", re.S)
+_NUMBER = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[+]?\d+,\d+", re.ASCII)
+_DIGITS = re.compile(r"\d+", re.ASCII)
+#: Comparator spellings read from CSV, as the case document writes them.
+_COMPARATOR_SPELLINGS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
+_SHOW = 60
+
+
+# -- the result -----------------------------------------------------------------------------------
+
+
+class ConvertError(ValueError):
+    """A caller's mistake (an invalid ``base`` case, a wrong argument), never bad file content."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import gives: the case document, every problem, and the counts.
+
+    ``doc`` is a valid case document (the base case with the imported observations added, or a
+    new case). ``imported`` rows were added; ``rejected`` rows were not, each named in
+    ``problems`` (or, when the whole file was refused, by the problem that refused it: one
+    ``field="file"`` problem, or the case document's own invalid fields).
+    """
+
+    doc: dict[str, Any]
+    problems: tuple[Problem, ...]
+    imported: int
+    rejected: int
+    format: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def total(self) -> int:
+        return self.imported + self.rejected
+
+
+# -- one value ------------------------------------------------------------------------------------
+
+
+def _show(text: Any) -> str:
+    """A value from the file, quoted and shortened, safe on one line."""
+    s = str(text)
+    if len(s) > _SHOW:
+        s = s[: _SHOW - 1] + "…"
+    return repr(s)
+
+
+def _where(base: str, analyte: str | None = None, day: date | None = None) -> str:
+    parts = [p for p in (analyte, day.isoformat() if day else None) if p]
+    return f"{base} ({', '.join(parts)})" if parts else base
+
+
+def _parse_day(raw: str) -> date:
+    s = raw.strip()
+    if not s:
+        raise ValueError("the date is empty")
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(s).date()
+    except ValueError:
+        raise ValueError(f"date {_show(s)} does not parse; use YYYY-MM-DD") from None
+
+
+def _number(text: str, decimal_comma: bool) -> int | float:
+    s = text.strip()
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(s):
+        s = s.replace(",", ".")
+    if not _NUMBER.fullmatch(s):
+        if s.startswith("-") and _NUMBER.fullmatch(s[1:]):
+            raise ValueError(f"value {_show(text.strip())} is negative")
+        if "," in s and _NUMBER.fullmatch(s.replace(",", "")):
+            raise ValueError(f"value {_show(text.strip())} has a comma; write the number with a decimal point")
+        raise ValueError(f"value {_show(text.strip())} is not a number")
+    s = s.lstrip("+")
+    if _DIGITS.fullmatch(s) and len(s) <= 300:
+        return int(s)
+    return float(s)
+
+
+def _cell_value(text: str, analyte: str, decimal_comma: bool) -> tuple[int | float | bool, str | None]:
+    """A CSV cell: (value, comparator). ValueError says what is wrong."""
+    s = text.strip()
+    if not s:
+        raise ValueError("the value is empty")
+    if is_boolean(analyte):
+        seen = _yes_no(s)
+        if seen is None:
+            raise ValueError(f"value {_show(s)} must be true or false (seen / not seen)")
+        return seen, None
+    comparator = None
+    m = _PREFIX.match(s)
+    if m:
+        comparator = _COMPARATOR_SPELLINGS[m.group(1)]
+        s = m.group(2)
+    return _number(s, decimal_comma), comparator
+
+
+def _validate(obs: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple | None, str | None]:
+    """Check one observation against the case contract: (observation, duplicate key, error)."""
+    obs = dict(obs)
+    unit = obs.get("unit")
+    analyte = obs.get("analyte")
+    if isinstance(unit, str) and isinstance(analyte, str) and analyte in analytes() and not is_boolean(analyte):
+        try:
+            listed = listed_unit(analyte, unit)
+        except UnitError:
+            listed = None
+        if listed == "":
+            obs.pop("unit")
+        elif listed is not None:
+            obs["unit"] = listed
+    try:
+        case = parse_case({"observations": [obs]})
+    except CaseError as exc:
+        return None, None, "; ".join(p.message for p in exc.problems)
+    o = case.observations[0]
+    return obs, (o.date, o.analyte, o.value, o.unit, o.comparator), None
+
+
+# -- one row --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One row read from a file: an observation to add, or why it cannot be."""
+
+    where: str
+    field: str
+    obs: dict[str, Any] | None = None
+    error: str | None = None
+    key: tuple | None = None  # (date, analyte, value, unit, comparator) as parsed: finds duplicates
+
+
+@dataclass
+class _Read:
+    items: list[_Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about the file, not a row
+    refused: bool = False  # the whole file is refused: nothing imports
+    shell: dict[str, Any] = field(default_factory=dict)  # the file's own case fields (label, history...)
+
+
+def _refuse(message: str, where: str = "file") -> _Read:
+    return _Read(problems=[Problem(where, message, "file")], refused=True)
+
+
+def _item(where: str, key: str, obs: dict[str, Any]) -> _Item:
+    checked, dup_key, error = _validate(obs)
+    if error is not None:
+        return _Item(where, key, None, error)
+    return _Item(where, key, checked, None, dup_key)
+
+
+# -- the file as text -----------------------------------------------------------------------------
+
+
+def _strip_bom(text: str) -> str:
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _loads(text: str) -> Any:
+    """JSON with integers too long for a float read as floats (inf: rejected as not finite)."""
+
+    def _int(s: str) -> int | float:
+        return int(s) if len(s) <= 300 else float(s)
+
+    return json.loads(text, parse_int=_int)
+
+
+def _json_object(text: str, what: str, *field: str) -> dict[str, Any] | _Read:
+    """The text as a JSON object, or a refusal naming ``what`` it should have been."""
+    try:
+        raw = _loads(text)
+    except RecursionError:
+        return _refuse(f"the JSON is nested too deeply to be {what}")
+    except ValueError as exc:
+        where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
+        return _refuse(f"not valid JSON{where}")
+    if not isinstance(raw, dict):
+        return _refuse(f"{what} must be a JSON object, got {type(raw).__name__}", *field)
+    return raw
+
+
+def _too_large(size: int) -> Problem | None:
+    if size <= MAX_UPLOAD_BYTES:
+        return None
+    return Problem(
+        "file",
+        f"is {size / (1024 * 1024):.1f} MB; the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+        "(split the file, or export fewer results)",
+        "file",
+    )
+
+
+def _as_text(data: str | bytes) -> tuple[str | None, Problem | None]:
+    """The file as text, or the problem that stops it being read (too large, not UTF-8)."""
+    if isinstance(data, str):
+        problem = _too_large(len(data.encode("utf-8", "surrogatepass")))
+        return (None, problem) if problem else (data, None)
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ConvertError([Problem("text", f"must be text or bytes, got {type(data).__name__}", "text")])
+    raw = bytes(data)
+    problem = _too_large(len(raw))
+    if problem:
+        return None, problem
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem("file", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", "file")
