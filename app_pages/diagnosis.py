@@ -13,7 +13,7 @@ from logic.note import note_text
 from logic.reference import threshold_set
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
-from ui.state import current_case, thresholds_id
+from ui.session import current_case, pending_errors, thresholds_id
 
 STATUS_BADGE = {
     "deficient": ("red", ":material/priority_high:"),
@@ -33,7 +33,7 @@ st.title("Diagnosis")
 teaching_gate("dx")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {t.name}")
 
-pending = st.session_state.get("case_errors") or {}
+pending = pending_errors()
 if pending:
     st.warning(
         f"{len(pending)} entr{'y' if len(pending) == 1 else 'ies'} on the Case page "

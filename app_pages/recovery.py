@@ -6,6 +6,7 @@ Renders logic.recovery; the lab series is edited as a table (logic.series parses
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
@@ -17,7 +18,7 @@ from logic.regimen import RegimenError, build_regimen, build_schedule, regimen_f
 from logic.series import SERIES, apply_series_rows, column, series_rows
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
-from ui.state import current_case, current_doc, is_read_only, set_doc, thresholds_id
+from ui.session import ChosenPlan, chosen_plan, current_case, current_doc, is_read_only, set_doc, state, thresholds_id
 
 ss = st.session_state
 VERDICT = {
@@ -74,9 +75,9 @@ as_of = st.columns([1, 3])[0].date_input(
 resp = response(case, as_of, tid)
 
 # the plan: the one chosen on the Regimen page this session, else the suggestion for the case
-chosen = ss.get("reg_current")
+chosen = chosen_plan()
 try:
-    regimen = build_regimen(chosen["preset"], **chosen["knobs"]) if chosen else regimen_for_case(case, tid).regimen
+    regimen = build_regimen(chosen.preset, **chosen.knobs) if chosen else regimen_for_case(case, tid).regimen
 except RegimenError:
     regimen = regimen_for_case(case, tid).regimen
 planned = build_schedule(regimen, case.treatment_start).injections
@@ -120,7 +121,7 @@ with left:
         key="rec_extra",
         format_func=lambda k: {"hemoglobin": "Haemoglobin", "ldh": "LDH"}[k],
     )
-    plan = chosen if chosen else {"preset": regimen.id, "knobs": dict(regimen.knobs)}
+    plan = asdict(chosen or ChosenPlan(regimen.id, dict(regimen.knobs)))
     fig = recovery_chart(
         json.dumps(current_doc(), sort_keys=True), as_of, tid, tuple(extra or ()), json.dumps(plan, sort_keys=True)
     )
@@ -160,7 +161,7 @@ rows = series_rows(case)
 frame = pd.DataFrame(rows, columns=["Date", *[column(a, u) for a, u in SERIES]]).fillna("")
 edited = st.data_editor(
     frame,
-    key=f"rec_editor_{ss.get('case_rev', 0)}",
+    key=f"rec_editor_{state().revision}",
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -188,7 +189,7 @@ given = pd.DataFrame(
 )
 edited_doses = st.data_editor(
     given,
-    key=f"rec_doses_{ss.get('case_rev', 0)}",
+    key=f"rec_doses_{state().revision}",
     num_rows="dynamic",
     hide_index=True,
     disabled=RO,

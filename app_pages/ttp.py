@@ -20,7 +20,7 @@ from logic.reference import threshold_set
 from logic.serialize import comparison
 from ui.charts import tma_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
-from ui.state import current_case, thresholds_id
+from ui.session import current_case, thresholds_id
 
 LEANING = {
     "b12_pseudo_tma": ("Leans B12 pseudo-TMA", "green", ":material/vaccines:"),

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.page_session import open_doc, opened
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
@@ -11,7 +13,7 @@ APP = str(ROOT / "app.py")
 def open_ttp(example: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if example:
-        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+        open_doc(at, json.loads((ROOT / f"data/cases/{example}.json").read_text()))
     at.run()
     at.switch_page("app_pages/ttp.py").run()
     assert [e.message for e in at.exception] == []
@@ -71,7 +73,7 @@ def test_quick_plasmic_scores_seven_typed_inputs_without_touching_the_case():
     at.radio(key="ttp_q_transplant").set_value("No").run()
     assert [e.message for e in at.exception] == []
     assert any("PLASMIC 7" in m.value and "high" in m.value for m in at.markdown)
-    assert at.session_state["case_doc"]["observations"] == []
+    assert opened(at).doc["observations"] == []
 
 
 def test_quick_plasmic_with_unknowns_gives_a_range():
