@@ -137,3 +137,37 @@ def test_no_low_platelet_injection_warning_because_no_source_supports_one():
     case = make_case(obs("platelets", 8, "10^9/L"), treatment_start="2026-11-02")
     assert im_platelet_warning(case) is None
     assert regimen_for_case(case).platelet == ev
+
+
+def test_the_neurological_reason_quotes_the_presets_dose_and_maintenance_spacing():
+    s = regimen_for_case(make_case(history={"neurological_symptoms": True}), maintenance_months=0)
+    assert s.reasons[0].text == (
+        "Neurological symptoms recorded: the BNF schedule for neurological involvement "
+        "(1 mg on alternate days until no further improvement, then every 2 months)."
+    )
+    assert s.reasons[0].refs == ("bnf_hydroxocobalamin",)
+
+
+@pytest.mark.parametrize(
+    ("history", "start", "texts"),
+    [
+        ({"pernicious_anemia": True, "neurological_symptoms": False}, "2026-11-05",
+         ["Permanent cause: maintenance for life.", "Starts on the case's treatment start, 2026-11-05."]),
+        ({"neurological_symptoms": None}, None,
+         ["Neurological symptoms not recorded: if present, the BNF gives a more intensive alternate-day schedule.",
+          "Not yet known whether maintenance is for life.", "The case has no treatment start: choose a start date."]),
+    ],
+)  # fmt: skip
+def test_the_suggestion_reasons_read_as_before(history, start, texts):
+    reasons = [n.text for n in regimen_for_case(make_case(history=history, treatment_start=start)).reasons]
+    assert all(t in reasons for t in texts), reasons
+
+
+def test_the_bnf_refusal_and_not_known_sentences_cite_the_bnf():
+    refused = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": True}))
+    assert refused.text == ("Neurological symptoms are recorded: the BNF gives the schedule for neurological "
+                            "involvement (alternate days until no further improvement).")  # fmt: skip
+    unknown = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": None}))
+    assert unknown.text == ("This BNF schedule is for anaemia without neurological involvement, and neurological "
+                            "symptoms are not recorded.")  # fmt: skip
+    assert refused.refs == unknown.refs == ("bnf_hydroxocobalamin",)

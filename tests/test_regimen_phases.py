@@ -31,9 +31,7 @@ START = date(2026, 11, 2)  # a Monday
 def test_a_custom_regimen_is_built_phase_by_phase_and_round_trips():
     reg = custom_regimen(
         [
-            Phase(
-                "weekly", "hydroxocobalamin", "SC", 1000, every_days=(7,), count=4, refs=("bnf_hydroxocobalamin",)
-            ),
+            Phase("weekly", "hydroxocobalamin", "SC", 1000, every_days=(7,), count=4, refs=("bnf_hydroxocobalamin",)),
             Phase("maintenance", "hydroxocobalamin", "IM", 1000, every_months=2, months=6, for_life=True),
         ],
         name="Teaching plan",
@@ -123,3 +121,12 @@ def test_the_intravenous_refusal_quotes_the_urinary_loss_of_the_curve_it_names()
     (problem,) = err.value.problems
     assert problem == ("phase 'daily': Not intravenous: above the serum binding capacity almost all of the vitamin "
                        "is lost in the urine (about 85 % of a 1000 microgram dose).")  # fmt: skip
+
+
+def test_the_intravenous_refusal_takes_its_number_from_the_retention_curve():
+    from logic.regimen import refused_reason, retained_fraction
+
+    spec = load_json("regimens.json")["refused_routes"]["IV"]["urinary_loss"]
+    kept, _outside = retained_fraction(spec["product"], spec["dose_mcg"], spec["curve"])
+    assert f"about {round(100 * (1 - kept))} % of a {spec['dose_mcg']} microgram dose" in refused_reason("IV")
+    assert refused_reason("IM") is None

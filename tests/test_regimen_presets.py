@@ -187,3 +187,35 @@ def test_a_dose_between_the_two_label_versions_is_noted_as_unsourced():
     reg = build_regimen("fda_label_1000", dose_mcg=500)
     assert any("neither source" in n.text for n in reg.notes)
     assert not any("neither source" in n.text for n in build_regimen("fda_label_1000").notes)
+
+
+# -- knob notes: sentences from data/statements/regimen.json, numbers from data/regimens.json -----
+
+
+@pytest.mark.parametrize(("dose", "noted"), [(100, False), (101, True), (500, True), (999, True), (1000, False)])
+def test_only_doses_other_than_the_two_sourced_versions_are_noted(dose, noted):
+    notes = [n for n in build_regimen("fda_label_1000", dose_mcg=dose).notes if "neither source" in n.text]
+    assert bool(notes) == noted
+    if noted:
+        assert notes[0].text == (f"{dose} mcg lies between the label's 100 mcg and the 1000 mcg version; "
+                                 "neither source gives it.")  # fmt: skip
+        assert notes[0].refs == ("fda_cyanocobalamin_label", "drugs_com_cyanocobalamin")
+
+
+def test_the_sourced_doses_are_the_default_doses_of_the_two_label_presets():
+    between = load_json("regimens.json")["knobs"]["dose_mcg"]["between"]
+    assert [preset(p).knob("dose_mcg").default for p in between] == [100, 1000]
+
+
+@pytest.mark.parametrize(("value", "noted"), [(6, True), (7, False), (8, True)])
+def test_a_knob_away_from_the_source_value_is_noted_with_the_source_value(value, noted):
+    reg = build_regimen("fda_label_1000", alternate_doses=value)
+    notes = [n for n in reg.notes if "the source gives" in n.text]
+    assert [n.text for n in notes] == ([f"Alternate-day doses: {value} doses; the source gives 7."] if noted else [])
+    assert all(n.refs == preset("fda_label_1000").knob("alternate_doses").refs for n in notes)
+
+
+def test_the_clinicians_choice_note_quotes_the_chosen_value_and_its_sources():
+    (note,) = [n for n in build_regimen("bnf_hydroxo_neuro", alternate_weeks=6).notes if "choice" in n.text]
+    assert note.text == "Alternate days for (clinician's choice): 6 weeks is the clinician's choice."
+    assert note.refs == ("bnf_hydroxocobalamin", "cobalt_regimen_choices")

@@ -11,6 +11,7 @@ import pytest
 
 from logic.reference import references
 from logic.regimen import (
+    Note,
     Phase,
     RegimenError,
     StoreParams,
@@ -115,3 +116,27 @@ def test_comparison_row_has_the_fields_the_compare_table_shows():
     assert row["injections"] == 31 and row["visits"] == 31 and row["total_mcg"] == 31000
     assert row["days_to_end_of_loading"] == 35
     assert all(isinstance(row[f"store_{m}m_mcg"], int) for m in (1, 3, 12))
+
+
+def test_a_dose_outside_the_measured_doses_is_noted_with_the_curves_range_and_sources():
+    one = build_schedule(custom_regimen([Phase("once", "cyanocobalamin", "IM", 2000, every_days=(1,), count=1)]), START)
+    (note,) = [a for a in estimate_stores(one).assumptions if "outside" in a.text]
+    assert note.text == ("2000 mcg of cyanocobalamin is outside the measured doses (25-1000 mcg): "
+                         "the nearest measured retention is used.")  # fmt: skip
+    assert note.refs == ("swiss_cbl_fachinfo",)
+    inside = build_schedule(custom_regimen([Phase("once", "cyanocobalamin", "IM", 1000, every_days=(1,), count=1)]),
+                            START)  # fmt: skip
+    assert not [a for a in estimate_stores(inside).assumptions if "outside" in a.text]
+
+
+def test_an_entered_oral_fraction_is_quoted_as_the_users():
+    sched = schedule(START, "oral_maintenance", maintenance_months=1)
+    notes = estimate_stores(sched, StoreParams(oral_absorbed_fraction=0.01)).assumptions
+    assert Note("Oral doses: 0.01 of each dose absorbed (entered by the user).", ()) in notes
+    default = estimate_stores(sched).assumptions
+    assert default[0].refs == ("no_source_oral_absorption",) and default[0].text.startswith("Oral doses add nothing")
+
+
+def test_the_initial_store_message_gives_the_range_in_mcg_and_mg():
+    with pytest.raises(RegimenError, match=r"must be 1000-5000 mcg \(body stores 1-5 mg\), got 500"):
+        estimate_stores(schedule(START), StoreParams(initial_store_mcg=500))
