@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from logic.reference import analytes
+from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
 
 FORMAT = "b12-case/1"
@@ -146,7 +147,7 @@ class Dose:
         return out
 
 
-ROUTES = ("IM", "SC", "oral", "IV")
+ROUTES: tuple[Route, ...] = tuple(Route)  # logic.results.Route: IM, SC, oral, IV
 PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
 
 
