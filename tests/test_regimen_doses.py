@@ -14,6 +14,7 @@ from logic.recovery import dose_course
 from logic.regimen import dose_entry, due, next_pending, pending, schedule, unrecorded
 from logic.results import Route
 from tests.helpers import make_case
+from ui.session import SESSION_KEY, ChosenPlan, OpenCase
 
 ROOT = Path(__file__).resolve().parents[1]
 START = date(2026, 11, 2)
@@ -101,14 +102,15 @@ def test_recovery_page_records_an_oral_plans_due_dose_as_oral():
         "doses": doses,
     }  # fmt: skip
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["case_doc"] = doc
-    at.session_state["reg_current"] = {"preset": "oral_maintenance", "knobs": {"maintenance_months": 3}}
+    at.session_state[SESSION_KEY] = OpenCase(
+        doc=doc, plan=ChosenPlan("oral_maintenance", {"maintenance_months": 3})
+    )
     at.run()
     at.switch_page("app_pages/recovery.py").run()
     at.date_input(key="rec_as_of").set_value(FIRST_ORAL + timedelta(days=1)).run()
     assert [e.message for e in at.exception] == []
     assert at.button(key="rec_give_next").label == "Record the 2026-12-08 dose as given"
     at.button(key="rec_give_next").click().run()
-    recorded = at.session_state["case_doc"]["doses"][-1]
+    recorded = at.session_state[SESSION_KEY].doc["doses"][-1]
     assert recorded == {"date": "2026-12-08", "dose_mcg": 1000, "route": "oral", "product": "cyanocobalamin"}
     assert [e.message for e in at.exception] == []
