@@ -18,7 +18,7 @@ from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
 from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
-from logic.tma import TmaResult, decided_by, weights
+from logic.tma import TmaResult, decided_by, groups, weights
 from ui.charts import balance_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.session import current_case, thresholds_id
@@ -80,7 +80,10 @@ def french_table(tma: TmaResult) -> None:
         column_config={"Point": st.column_config.TextColumn(width="small")},
     )
     if f.score is not None:
-        st.markdown(f"**French score {f.score}**: ADAMTS13 below 10 % in {f.likelihood_pct[0]} % (ISTH 2020 table)")
+        severe = groups()["adamts13"]["severe_below"]
+        st.markdown(
+            f"**French score {f.score}**: ADAMTS13 below {severe:g} % in {f.likelihood_pct[0]} % (ISTH 2020 table)"
+        )
     else:
         likely = ", ".join(f"{p} %" for p in f.likelihood_pct)
         st.markdown(f"**French score {f.min_score} to {f.max_score}** (likelihood {likely} across that range)")
