@@ -208,9 +208,9 @@ def _signed_in_as() -> None:
     who = shown_name()
     if who is None:
         return
-    c1, c2 = st.columns([3, 2], vertical_alignment="center")
-    c1.caption(f":material/account_circle: Signed in as **{esc(who)}**")
-    if c2.button("Sign out", key="app_sign_out", icon=":material/logout:"):
+    shown = who.replace("`", "'")  # as code: inert, and an e-mail address is not made a link
+    st.caption(f":material/account_circle: Signed in as `{shown}`")
+    if st.button("Sign out", key="app_sign_out", icon=":material/logout:", help="Ends this session on this device"):
         st.logout()
 
 
