@@ -210,7 +210,7 @@ def _signed_in_as() -> None:
         return
     shown = who.replace("`", "'")  # as code: inert, and an e-mail address is not made a link
     st.caption(f":material/account_circle: Signed in as `{shown}`")
-    if st.button("Sign out", key="app_sign_out", icon=":material/logout:", help="Ends this session on this device"):
+    if st.button("Sign out", key="app_sign_out", icon=":material/logout:"):
         st.logout()
 
 

@@ -95,7 +95,7 @@ def test_a_refused_sign_in_says_so_clearly(signin_server, page):
 def test_sign_out_ends_the_session(signin_server, page):
     sign_in(page, signin_server.url, "dr.ada")
     type_into(page, "case_label", "Ada bed 8")
-    page.locator(f"{SIDEBAR} .st-key-app_sign_out button").click()
+    page.locator(SIDEBAR).get_by_role("button", name="Sign out").click()
     # the provider's end-of-session page (RP-initiated logout), then back to the app
     page.wait_for_selector("text=End Session", timeout=30_000)
     page.get_by_role("button", name="End session").click()
