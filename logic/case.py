@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from logic.reference import analytes
+from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
 
 FORMAT = "b12-case/1"
@@ -49,7 +50,11 @@ HISTORY_LABELS: dict[str, str] = {
     "neurological_symptoms": "Neurological symptoms (neuropathy, ataxia, cognitive change)",
     "ileal_resection_cm": "Ileal resection (cm; 0 = none)",
     "symptom_onset": "Symptom onset",
+    "adamts13_sent": "ADAMTS13 sent (pending until a result on or after this date)",
 }
+#: Dated history items (ISO dates): symptom onset; the day an ADAMTS13 sample was sent (an addition
+#: to the contract: the result is pending until an adamts13_activity result on or after that day).
+HISTORY_DATES: tuple[str, ...] = ("symptom_onset", "adamts13_sent")
 SEXES = ("female", "male")
 
 
@@ -142,7 +147,7 @@ class Dose:
         return out
 
 
-ROUTES = ("IM", "SC", "oral", "IV")
+ROUTES: tuple[Route, ...] = tuple(Route)  # logic.results.Route: IM, SC, oral, IV
 PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
 
 
@@ -170,6 +175,7 @@ class History:
     neurological_symptoms: bool | None = None
     ileal_resection_cm: float | None = None
     symptom_onset: date | None = None
+    adamts13_sent: date | None = None  # ADAMTS13 sample sent on this date; pending until a result
 
     def flag(self, name: str) -> bool | None:
         return getattr(self, name)
@@ -379,12 +385,13 @@ def _parse_history(raw: Any, problems: list[Problem]) -> History:
             kwargs["ileal_resection_cm"] = cm
         except ValueError as exc:
             problems.append(Problem("history.ileal_resection_cm", str(exc), "history.ileal_resection_cm"))
-    onset = raw.get("symptom_onset")
-    if onset is not None:
-        try:
-            kwargs["symptom_onset"] = _parse_date(onset)
-        except ValueError as exc:
-            problems.append(Problem("history.symptom_onset", str(exc), "history.symptom_onset"))
+    for name in HISTORY_DATES:
+        raw_date = raw.get(name)
+        if raw_date is not None:
+            try:
+                kwargs[name] = _parse_date(raw_date)
+            except ValueError as exc:
+                problems.append(Problem(f"history.{name}", str(exc), f"history.{name}"))
     return History(**kwargs)
 
 
@@ -456,6 +463,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     hist: dict[str, Any] = {name: case.history.flag(name) for name in HISTORY_FLAGS}
     hist["ileal_resection_cm"] = case.history.ileal_resection_cm
     hist["symptom_onset"] = case.history.symptom_onset.isoformat() if case.history.symptom_onset else None
+    if case.history.adamts13_sent is not None:
+        hist["adamts13_sent"] = case.history.adamts13_sent.isoformat()
     doc: dict[str, Any] = {"format": case.format}
     if case.label is not None:
         doc["label"] = case.label
