@@ -5,6 +5,7 @@ import tempfile
 
 os.environ["COBALT_DATA_DIR"] = tempfile.mkdtemp(prefix="cobalt-tests-")
 os.environ.pop("COBALT_DATABASE_URL", None)
+os.environ.pop("COBALT_REQUIRE_LOGIN", None)  # sign-in is off for the laptop default; tests that need it set it
 
 
 import pytest  # noqa: E402
