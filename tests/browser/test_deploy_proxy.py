@@ -252,7 +252,7 @@ def test_two_browsers_through_nginx_stay_on_their_processes_and_share_the_databa
         b.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(labs))
         b.wait_for_selector("text=1 result(s) ready to add", timeout=30_000)
         b.get_by_role("button", name="Add 1 result(s) to the case").click()
-        wait_idle(b)
+        b.wait_for_selector("text=Added 1 result(s) to the case.", timeout=30_000)  # after the rerun, even under load
         assert "Added 1 result(s) to the case." in b.inner_text("body")
         shot(b, "deploy-upload-through-proxy")
     finally:
