@@ -26,6 +26,7 @@ nav = {
     "Case": [
         _page("case", "Case", ":material/assignment:", default=True),
         _page("library", "Case library", ":material/folder_open:"),
+        _page("record", "Hospital record", ":material/local_hospital:"),
     ],
     "Assess": [
         _page("diagnosis", "Diagnosis", ":material/biotech:"),
