@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime, timedelta
 
-import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError
@@ -141,18 +140,11 @@ if fetch is not None:
             st.caption("This teaching case is read-only: copy it to your cases (sidebar) or start a new case first.")
     if fetch.unmapped:
         st.subheader(f"{len(fetch.unmapped)} result(s) Cobalt could not map")
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {"date": f.date, "result": f.label, "in the record": f.value, "code": f.code, "why": f.problem,
-                     "record id": f.resource}  # fmt: skip
-                    for f in fetch.unmapped
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            key="ehr_unmapped",
-        )
+        with st.container(key="ehr_unmapped"):
+            for f in fetch.unmapped:
+                st.markdown(
+                    esc(f"{f.date} · {f.label} · {f.value} (LOINC {f.code}): {f.problem}") + f" · `{f.resource}`"
+                )
     if not fetch.found:
         st.info("No laboratory result with a LOINC code Cobalt knows in this window.", icon=":material/info:")
 
