@@ -289,33 +289,10 @@ def patient_sheet(schedule: Schedule) -> tuple[SheetRow, ...]:
 __all__ = ["CSV_COLUMNS", "ExportError", "SheetRow", "from_csv", "from_ics", "patient_sheet", "to_csv", "to_ics"]
 
 
-def patient_sheet_html(schedule: Schedule, label: str | None = None) -> str:
-    """A print-ready page for the patient: dates, dose, route and what to bring; no identifiers
-    beyond the (pseudonymous) case label, which is escaped."""
-    from html import escape
+def patient_sheet_html(schedule: Schedule, label: str | None = None, today: date | None = None) -> str:
+    """The patient's printable schedule in plain words (:func:`logic.reports.patient_html`): what,
+    when, the blood tests and their dates, space for the name and the clinic's contact, what to
+    report. No identifiers: ``label`` (pseudonymous) is not printed on the patient's copy."""
+    from logic.reports import patient_html
 
-    rows = "\n".join(
-        f"<tr><td>{r.date.isoformat()}</td><td>{escape(r.weekday)}</td><td>{escape(r.what)}</td>"
-        f"<td>{escape(r.phase)}</td><td class='tick'></td></tr>"
-        for r in patient_sheet(schedule)
-    )
-    title = "Vitamin B12 treatment plan" + (f": {escape(label)}" if label else "")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #111; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 0.35em 0.6em; text-align: left; }}
-td.tick {{ width: 3em; }}
-@media print {{ body {{ margin: 1cm; }} }}
-</style></head><body>
-<h1>{title}</h1>
-<p>{escape(schedule.regimen.name)}. Bring this sheet to each appointment; tick each dose when it is given.
-Tell the team about new numbness, tingling, unsteadiness, bruising or bleeding.</p>
-<table><thead><tr><th>Date</th><th>Day</th><th>Dose and route</th><th>Phase</th><th>Given</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-<p><small>Prepared with Cobalt as an aid to the clinical team's plan. The team may change dates or doses.</small></p>
-</body></html>
-"""
+    return patient_html(schedule, today)

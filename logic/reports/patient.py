@@ -85,8 +85,8 @@ def plan_lines(sched: Schedule) -> tuple[str, ...]:
     return tuple(out)
 
 
-def patient_html(sched: Schedule, today: date) -> str:
-    """The patient's sheet as a whole HTML document (A4, printable)."""
+def patient_html(sched: Schedule, today: date | None) -> str:
+    """The patient's sheet as a whole HTML document (A4, printable); ``today`` dates the footer."""
     w = words()
     fill = "".join(f'<tr><td class="label">{esc(f)}</td><td></td></tr>' for f in w["fill_in"])
     medicine = sorted({p.product for p in sched.regimen.phases})
@@ -106,6 +106,6 @@ def patient_html(sched: Schedule, today: date) -> str:
 <ul>{"".join(f"<li>{esc(item)}</li>" for item in w["report"])}</ul>
 <h2>Your dates</h2>
 <table><thead><tr><th>Date</th><th>What</th><th>Done</th></tr></thead><tbody>{table}</tbody></table>
-<p class="small">{esc(w["footer"].format(today=day_words(today)))}</p>
+<p class="small">{esc(w["footer"].format(today=day_words(today)) if today else w["footer_undated"])}</p>
 """
     return page(w["title"], body)
