@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui.common import sidebar, status_banner
+from ui.launch import patient_at_launch
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",
@@ -39,6 +40,7 @@ nav = {
     "Reference": [_page("evidence", "Article and evidence", ":material/menu_book:")],
 }
 page = st.navigation(nav)
+patient_at_launch()  # ?patient=ID: out of the address, into the Hospital record page
 sidebar()
 status_banner()
 page.run()

@@ -2,7 +2,8 @@
 
 The server is configured, never typed here: ``COBALT_FHIR_BASE_URL`` (and ``COBALT_FHIR_TOKEN``) or
 the ``[fhir]`` table of ``.streamlit/secrets.toml``. The patient identifier is typed, or passed at
-launch as ``?patient=ID``, which is read once and removed from the address at once. It is used for
+launch as ``?patient=ID`` on any page, which app.py reads and removes from the address at once
+(``ui/launch.py``) before opening this page. It is used for
 the query only: never stored in the case, logged or kept in the address, and the field is emptied
 once results are added. The search, paging and mapping are :mod:`logic.fhir_server`.
 """
@@ -21,13 +22,6 @@ from ui.session import current_doc, is_read_only, set_doc
 
 ss = st.session_state
 today = date.today()
-
-# a patient passed at launch: read, then taken out of the address before anything else is drawn
-if "patient" in st.query_params:
-    ss["ehr_patient"] = st.query_params["patient"]
-    del st.query_params["patient"]
-    ss["ehr_fetch"] = None
-
 
 def _secrets() -> dict:
     try:

@@ -66,6 +66,17 @@ def test_a_patient_passed_at_launch_is_read_and_taken_out_of_the_address(monkeyp
     assert at.text_input(key="ehr_patient").value == server.patient_id
 
 
+def test_a_patient_passed_at_launch_on_any_page_opens_the_record_page_and_leaves_the_address(monkeypatch, server):
+    monkeypatch.setenv("COBALT_FHIR_BASE_URL", server.base_url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["patient"] = server.patient_id  # the default page (Case) is asked for
+    at.run()
+    assert [e.message for e in at.exception] == []
+    assert [t.value for t in at.title] == ["Hospital record"]
+    assert "patient" not in at.query_params
+    assert at.text_input(key="ehr_patient").value == server.patient_id
+
+
 def test_search_previews_every_result_and_adds_exactly_the_ticked_ones(monkeypatch, server):
     at = _window(_page(monkeypatch, server.base_url, patient=server.patient_id))
     at.button(key="ehr_search").click().run()

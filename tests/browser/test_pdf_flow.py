@@ -35,7 +35,6 @@ def test_patient_and_assessment_pdfs_download_from_the_app(page, app_server):
     wait_idle(page)
     type_into(page, "case_label", "PDF bed 5")
     type_into(page, "case_lab_b12", "95")
-    type_into(page, "case_lab_platelets", "41")
     page.get_by_role("link", name="Regimen").click()
     wait_idle(page)
     page.locator(".st-key-reg_no_weekends").wait_for()
