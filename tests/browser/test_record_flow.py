@@ -45,6 +45,7 @@ def test_results_come_from_the_record_with_their_source_and_no_identifier_is_kep
         _set_date(page, "ehr_since", WINDOW[0])
         _set_date(page, "ehr_until", WINDOW[1])
         page.locator(".st-key-ehr_search button").click()
+        page.get_by_text("result(s) found").wait_for(timeout=30_000)
         wait_idle(page)
         picks = page.locator("[class*='st-key-ehr_pick_'] input[type='checkbox']")
         assert picks.count() == len(EXPECTED)
@@ -52,6 +53,7 @@ def test_results_come_from_the_record_with_their_source_and_no_identifier_is_kep
         assert "could not map" in body and "ukat/L" in body and "sample haemolysed" in body
         shot(page, "record-preview")
         page.locator(".st-key-ehr_add button").click()
+        page.get_by_text("from the hospital record to the case").wait_for(timeout=30_000)
         wait_idle(page)
         assert f"Added {len(EXPECTED)} result(s)" in page.locator("[data-testid='stMain']").inner_text()
         assert page.locator(".st-key-ehr_patient input").input_value() == ""
