@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui.auth import require_sign_in
 from ui.common import open_from_address, sidebar, status_banner
+from ui.launch import patient_at_launch
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",
@@ -31,6 +32,7 @@ nav = {
     "Case": [
         _page("case", "Case", ":material/assignment:", default=True),
         _page("library", "Case library", ":material/folder_open:"),
+        _page("record", "Hospital record", ":material/local_hospital:"),
     ],
     "Assess": [
         _page("diagnosis", "Diagnosis", ":material/biotech:"),
@@ -43,6 +45,7 @@ nav = {
     "Reference": [_page("evidence", "Article and evidence", ":material/menu_book:")],
 }
 page = st.navigation(nav)
+patient_at_launch()  # ?patient=ID: out of the address, into the Hospital record page
 sidebar()
 status_banner()
 page.run()

@@ -368,6 +368,7 @@ with hist_cols[len(HISTORY_FLAGS) % 3]:
     _field_error("ileal_resection_cm")
 
 st.subheader("Baseline labs")
+st.page_link("app_pages/record.py", label="Or fetch them from the hospital record", icon=":material/local_hospital:")
 l1, l2 = st.columns([1, 2])
 l1.date_input(
     "Date of these results",

@@ -28,7 +28,9 @@ from logic.regimen import (
     summary,
 )
 from ui.charts import regimen_chart
+from ui.clinic import weekend_option
 from ui.common import DISCLAIMER, esc, teaching_gate, why
+from ui.pdf_buttons import patient_pdf_button
 from ui.session import current_case, set_chosen_plan, thresholds_id
 
 ss = st.session_state
@@ -123,7 +125,7 @@ def planner() -> None:
         for problem in exc.problems:
             st.error(esc(problem))
         return
-    sched = build_schedule(regimen, start)
+    sched = weekend_option(build_schedule(regimen, start), key="reg_no_weekends")  # ui/clinic.py
     set_chosen_plan(pid, knobs)  # the Recovery page follows this plan
     est = estimate_stores(sched, params, step_days=7)
     proj = project(sched, today)
@@ -222,7 +224,7 @@ def planner() -> None:
     e1, e2, e3 = st.columns(3)
     e1.download_button(
         "Calendar (.ics)",
-        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC)),  # built only when clicked
+        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC), clinic=True),  # built only when clicked
         file_name="b12-plan.ics",
         mime="text/calendar",
         key="reg_ics",
@@ -230,7 +232,7 @@ def planner() -> None:
     )
     e2.download_button(
         "Dates (.csv)",
-        lambda: to_csv(sched),
+        lambda: to_csv(sched, clinic=True),
         file_name="b12-plan.csv",
         mime="text/csv",
         key="reg_csv",
@@ -244,6 +246,7 @@ def planner() -> None:
         key="reg_sheet",
         icon=":material/print:",
     )
+    patient_pdf_button(sched, key="reg_pdf")  # ui/pdf_buttons.py: built on click
     st.caption("The address bar now holds this plan's settings (no patient data): copy it to share the plan.")
 
 
