@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from store import Store
+from store import LOCAL, Store
 from tests.browser.conftest import Server, _need_browser, shot, wait_idle
 from tests.fhir_support import EXPECTED, MRN, WINDOW, FhirServer
 
@@ -64,7 +64,7 @@ def test_results_come_from_the_record_with_their_source_and_no_identifier_is_kep
         fhir.cleanup()
     try:
         store = Store.open(f"sqlite:///{data_dir / 'cobalt.sqlite3'}")
-        docs = [store.load(s.id).document for s in store.list_cases()]
+        docs = [store.load(s.id, actor=LOCAL).document for s in store.list_cases(actor=LOCAL)]
         store.close()
         imported = [o for d in docs for o in d["observations"] if "source" in o]
         assert sorted((o["analyte"], o["date"], o["value"], o.get("unit")) for o in imported) == EXPECTED
