@@ -25,6 +25,8 @@ from logic.regimen.clinic import blood_tests, for_life
 CSV_COLUMNS = ("date", "dose_mcg", "route", "phase", "product")
 #: The phase column of the CSV's last row when the plan continues for life (a note, not a dose).
 FOR_LIFE_NOTE = "continues for life"
+#: The first words of a caveat written into the CSV and the calendar (a plan with no clear indication).
+CAVEAT_NOTE = "note for the clinician"
 #: X-COBALT-KIND of the .ics events that are not doses.
 BLOOD_TEST, NOTE = "blood-test", "note"
 PRODID = "-//Cobalt//B12 regimen planner//EN"
@@ -44,13 +46,17 @@ class ExportError(ValueError):
 # -- CSV ------------------------------------------------------------------------------------------
 
 
-def to_csv(schedule: Schedule, clinic: bool = False) -> str:
+def to_csv(schedule: Schedule, clinic: bool = False, caveat: str | None = None) -> str:
     """One row per dose: date, dose_mcg, route, phase, product (header first). With ``clinic``, a
     plan that does not end gets a last row dated when its next dose would fall, with empty dose and
-    route and the phase ``continues for life (every month)`` (for example)."""
+    route and the phase ``continues for life (every month)`` (for example). A ``caveat`` (the plan
+    has no clear indication: :func:`logic.tma.regimen_caveat`) is a first row, dated the start, with
+    empty dose and route and the phase ``note for the clinician: ...``."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    if caveat:
+        w.writerow((schedule.start.isoformat(), "", "", f"{CAVEAT_NOTE}: {caveat}", ""))
     for i in schedule.injections:
         w.writerow((i.date.isoformat(), i.dose_mcg, i.route, i.phase, i.product))
     life = for_life(schedule) if clinic else None
@@ -74,8 +80,8 @@ def from_csv(text: str) -> tuple[Injection, ...]:
             problems.append(f"line {n}: expected {len(CSV_COLUMNS)} columns, got {len(row)}")
             continue
         raw_date, raw_dose, raw_route, phase, product = (c.strip() for c in row)
-        if phase.startswith(FOR_LIFE_NOTE) and not raw_dose and not raw_route:
-            continue  # the note that the plan continues for life, not a dose
+        if phase.startswith((FOR_LIFE_NOTE, CAVEAT_NOTE)) and not raw_dose and not raw_route:
+            continue  # a note (the plan continues for life; a caveat for the clinician), not a dose
         route = canonical_route(raw_route)  # a Route; "deep SC", as older files spell it, reads as SC
         before = len(problems)
         try:
@@ -135,6 +141,7 @@ def to_ics(
     stamp: datetime | None = None,
     remind_before: timedelta = REMINDER_BEFORE,
     clinic: bool = False,
+    caveat: str | None = None,
 ) -> str:
     """An iCalendar file: an all-day VEVENT per injection with a VALARM reminder ``remind_before``
     its start (default 09:00 the day before). A run of daily oral doses is one event repeating
@@ -142,7 +149,8 @@ def to_ics(
     ``label`` is the case label (pseudonymous); nothing else about the patient is written.
     ``clinic`` adds the blood-test appointments (``X-COBALT-KIND:blood-test``, with a reminder) and,
     for a plan that does not end, a final all-day note that it continues for life
-    (``X-COBALT-KIND:note``) on the day the next dose would fall."""
+    (``X-COBALT-KIND:note``) on the day the next dose would fall. A ``caveat`` (no clear indication)
+    is the calendar's description and an all-day note on the start date."""
     if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL):
         raise ExportError([f"label must be text of at most {MAX_LABEL} characters"])
     label = label.strip() if label else None
@@ -152,6 +160,12 @@ def to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"B12 plan: {label}" if label else "B12 plan")
+    if caveat:
+        cal.add("x-wr-caldesc", f"{CAVEAT_NOTE.capitalize()}: {caveat}")
+        cal.add_component(
+            _all_day(f"{schedule.start.isoformat()}-caveat@cobalt-b12", schedule.start, stamp,
+                     CAVEAT_NOTE.capitalize(), caveat, "note")  # fmt: skip
+        )
     for n, run in enumerate(_runs(schedule.injections), start=1):
         inj = run[0]
         ev = Event()
@@ -289,10 +303,12 @@ def patient_sheet(schedule: Schedule) -> tuple[SheetRow, ...]:
 __all__ = ["CSV_COLUMNS", "ExportError", "SheetRow", "from_csv", "from_ics", "patient_sheet", "to_csv", "to_ics"]
 
 
-def patient_sheet_html(schedule: Schedule, label: str | None = None, today: date | None = None) -> str:
+def patient_sheet_html(
+    schedule: Schedule, label: str | None = None, today: date | None = None, unconfirmed: bool = False
+) -> str:
     """The patient's printable schedule in plain words (:func:`logic.reports.patient_html`): what,
     when, the blood tests and their dates, space for the name and the clinic's contact, what to
     report. No identifiers: ``label`` (pseudonymous) is not printed on the patient's copy."""
     from logic.reports import patient_html
 
-    return patient_html(schedule, today)
+    return patient_html(schedule, today, unconfirmed)

@@ -115,3 +115,20 @@ def test_keeping_injections_off_weekends_moves_doses_by_at_most_two_days():
     assert all(abs((a - b).days) <= 2 for a, b in zip(after, before, strict=True))
     assert sum(d.weekday() >= 5 for d in after) < sum(d.weekday() >= 5 for d in before)
     assert any("stay on a weekend" in w.value for w in at.warning)  # the daily doses cannot move
+
+
+def test_a_plan_without_established_b12_deficiency_says_so_first():
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, {"observations": [{"date": "2026-11-01", "analyte": "platelets", "value": 90, "unit": "10^9/L"}]})
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    assert [e.message for e in at.exception] == []
+    assert any("not established" in w.value for w in at.warning)
+
+
+def test_a_ttp_leaning_says_a_b12_regimen_does_not_treat_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, json.loads((ROOT / "data/cases/ttp_after_sleeve.json").read_text()))
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    assert any("leans TTP" in w.value for w in at.warning)

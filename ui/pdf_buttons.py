@@ -16,13 +16,13 @@ from logic.regimen import RegimenError, Schedule, build_regimen, build_schedule,
 from ui.session import chosen_plan, thresholds_id
 
 
-def patient_pdf_button(sched: Schedule, key: str, where=st) -> None:
+def patient_pdf_button(sched: Schedule, key: str, where=st, unconfirmed: bool = False) -> None:
     """ "Patient schedule (PDF)": plain words, dates of injections and blood tests, space for a name."""
 
     def build() -> bytes:
         from logic.reports import patient_html, render_pdf
 
-        return render_pdf(patient_html(sched, date.today()))
+        return render_pdf(patient_html(sched, date.today(), unconfirmed))
 
     where.download_button("Patient schedule (PDF)", build, file_name="b12-schedule.pdf", mime="application/pdf",
                           key=key, icon=":material/picture_as_pdf:",

@@ -85,8 +85,10 @@ def plan_lines(sched: Schedule) -> tuple[str, ...]:
     return tuple(out)
 
 
-def patient_html(sched: Schedule, today: date | None) -> str:
-    """The patient's sheet as a whole HTML document (A4, printable); ``today`` dates the footer."""
+def patient_html(sched: Schedule, today: date | None, unconfirmed: bool = False) -> str:
+    """The patient's sheet as a whole HTML document (A4, printable); ``today`` dates the footer.
+    ``unconfirmed``: the plan has no clear indication yet (:func:`logic.tma.regimen_caveat`), and the
+    sheet says, in plain words, to check with the clinical team before the first date."""
     w = words()
     fill = "".join(f'<tr><td class="label">{esc(f)}</td><td></td></tr>' for f in w["fill_in"])
     medicine = sorted({p.product for p in sched.regimen.phases})
@@ -96,6 +98,7 @@ def patient_html(sched: Schedule, today: date | None) -> str:
     )
     body = f"""
 <h1>{esc(w["title"])}</h1>
+{f'<p class="box warning">{esc(w["unconfirmed"])}</p>' if unconfirmed else ""}
 <p>{esc(w["intro"])}</p>
 <table class="fill">{fill}</table>
 <h2>Your treatment</h2>
