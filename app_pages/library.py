@@ -14,6 +14,7 @@ import streamlit as st
 
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
+from store import SEARCH_MAX
 from ui.auth import current_actor
 from ui.common import esc
 from ui.session import (
@@ -54,7 +55,7 @@ with tab_mine:
         st.warning("The case database is not available, so cases cannot be listed or reopened.")
     else:
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12")
+        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         show_deleted = c2.toggle("Show deleted", key="lib_show_deleted")
         if c3.button("New case", key="lib_new", icon=":material/note_add:"):
             new_case()

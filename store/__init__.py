@@ -23,7 +23,7 @@ from store.records import (
     StoreError,
     VersionInfo,
 )
-from store.repository import Store
+from store.repository import SEARCH_MAX, Store
 
 __all__ = [
     "LOCAL",
@@ -37,6 +37,7 @@ __all__ = [
     "CaseVersion",
     "ConflictError",
     "NotFoundError",
+    "SEARCH_MAX",
     "Store",
     "StoreError",
     "VersionInfo",

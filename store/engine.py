@@ -86,6 +86,16 @@ def _on_sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _private_file(database: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600), in a folder only the
+    owner can enter when Cobalt creates it (0700); SQLite gives its -wal and -shm files the same
+    permissions as the database file."""
+    if not database.parent.exists():
+        database.parent.mkdir(parents=True, mode=0o700)
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``resolve_url(url)``; a SQLite file and its folder are created if missing."""
     resolved = make_url(resolve_url(url))
@@ -93,12 +103,13 @@ def make_engine(url: str | None = None) -> Engine:
         database = resolved.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
             raise StoreError("the store needs a SQLite file (an in-memory database is not shared between connections)")
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _private_file(Path(database))
+        # hide_parameters: a database error in the log never carries the values (case labels)
+        engine = sa.create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, hide_parameters=True)
         sa.event.listen(engine, "connect", _on_sqlite_connect)
         sa.event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return sa.create_engine(resolved, pool_pre_ping=True)
+    return sa.create_engine(resolved, pool_pre_ping=True, hide_parameters=True)
 
 
 def is_shared(url: str | None = None) -> bool:

@@ -137,6 +137,10 @@ class _Refused(Exception):
 # -- the store ------------------------------------------------------------------
 
 
+#: The longest label search the store runs (a label is at most a few hundred characters).
+SEARCH_MAX = 200
+
+
 class Store:
     """The case repository. Thread-safe; share one per process (e.g. ``st.cache_resource``).
 
@@ -296,6 +300,8 @@ class Store:
         if not include_deleted:
             query = query.where(CASES.c.status == ACTIVE)
         needle = (search or "").strip().casefold()
+        if len(needle) > SEARCH_MAX:
+            raise StoreError(f"the search text is {len(needle)} characters long; at most {SEARCH_MAX} are searched")
         if needle:
             query = query.where(CASES.c.label_key.like("%" + escape_like(needle) + "%", escape="\\"))
         query = query.order_by(CASES.c.updated_at.desc(), CASES.c.id).limit(int(limit))

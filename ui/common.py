@@ -12,6 +12,7 @@ from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.results import Alert
 from logic.units import from_canonical
+from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
 from ui.session import (
     THRESHOLDS_KEY,
@@ -131,7 +132,7 @@ def _case_picker() -> None:
         if store is None:
             st.caption("The case database is not available.")
             return
-        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12")
+        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         actor = current_actor()
         if box.open and actor is not None:
             found = saved_cases(search or None, store_stamp(), actor.subject, actor.team)

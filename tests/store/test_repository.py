@@ -325,3 +325,36 @@ def test_the_store_logs_and_prints_nothing():
         text = path.read_text()
         assert "print(" not in text, path
         assert "getLogger" not in text and "logging." not in text, path
+
+
+# -- issue 12, store side: no values in the log, a private file, a bounded search ---------------------
+
+
+def test_database_errors_carry_no_statement_parameters(tmp_path):
+    from store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    assert engine.hide_parameters is True
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from store.engine import make_engine
+
+    path = tmp_path / "new" / "cobalt.sqlite3"
+    make_engine(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_very_long_search_is_refused_with_a_message_not_sent_to_the_database(tmp_path):
+    from store import LOCAL, SEARCH_MAX, Store, StoreError
+
+    store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        assert store.list_cases("x" * SEARCH_MAX, actor=LOCAL) == []
+        with pytest.raises(StoreError, match="at most"):
+            store.list_cases("x" * 100_000, actor=LOCAL)
+    finally:
+        store.close()
