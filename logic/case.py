@@ -2,17 +2,21 @@
 
 A case is read with :func:`parse_case`, which either returns a :class:`Case` or raises
 :class:`CaseError` listing *every* problem at once, each naming where it is (observation
-index, analyte, date) and what is wrong. Nothing is partly applied.
+index, analyte, date) and what is wrong. Nothing is partly applied. What it accepts writes as
+strict JSON (:mod:`logic.json_input`); :mod:`logic.case_file` reads a file or pasted text.
 Contract: ``shared/design/case-format.md``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from logic.json_input import Path, json_problems
+from logic.limits import MAX_ROWS
 from logic.reference import analytes
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
 
@@ -51,6 +55,7 @@ HISTORY_LABELS: dict[str, str] = {
     "symptom_onset": "Symptom onset",
 }
 SEXES = ("female", "male")
+_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -318,6 +323,16 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
 
 
+def parse_observation(raw: Any, index: int = 0) -> Observation:
+    """One observation, checked as :func:`parse_case` checks each of a document's (without the
+    document-wide checks); raises :class:`CaseError` with every problem."""
+    problems: list[Problem] = []
+    obs = _parse_observation(index, raw, problems)
+    if obs is None or problems:
+        raise CaseError(problems)
+    return obs
+
+
 def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:
     """Doses recorded as given: ``[{"date", "dose_mcg", "route"?, "product"?}]`` (optional key)."""
     if raw is None:
@@ -415,6 +430,7 @@ def parse_case(doc: Any) -> Case:
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise CaseError([Problem("document", f"must be a JSON object, got {type(doc).__name__}", "document")])
+    problems += [Problem(where, message, where) for where, message in json_problems(doc, checked_number)]
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
         problems.append(Problem("format", f"must be {FORMAT!r}, got {fmt!r}", "format"))
@@ -424,6 +440,8 @@ def parse_case(doc: Any) -> Case:
         label = None
     if isinstance(label, str) and len(label) > 120:
         problems.append(Problem("label", f"is {len(label)} characters; keep it under 120", "label"))
+    elif isinstance(label, str) and _LINE_BREAK.search(label):
+        problems.append(Problem("label", "must be one line (no line breaks or tabs)", "label"))
     patient = _parse_patient(doc.get("patient"), problems)
     history = _parse_history(doc.get("history"), problems)
     start = None
@@ -438,6 +456,9 @@ def parse_case(doc: Any) -> Case:
         problems.append(Problem("observations", "is missing; give a list (it may be empty)", "observations"))
     elif not isinstance(raw_obs, list):
         problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
+    elif len(raw_obs) > MAX_ROWS:
+        too_many = f"holds {len(raw_obs):,} results; the limit is {MAX_ROWS:,}"
+        problems.append(Problem("observations", too_many, "observations"))
     else:
         for i, raw in enumerate(raw_obs):
             obs = _parse_observation(i, raw, problems)
@@ -449,6 +470,13 @@ def parse_case(doc: Any) -> Case:
     known = {"format", "label", "patient", "history", "treatment_start", "observations", "doses"}
     extra = tuple((k, v) for k, v in doc.items() if k not in known)
     return Case(tuple(observations), label, patient, history, start, FORMAT, extra, doses)
+
+
+def checked_number(path: Path) -> bool:
+    """Numbers :func:`parse_case` checks itself (a NaN there gets its own field's message)."""
+    if len(path) == 3 and isinstance(path[1], int):
+        return (path[0], path[2]) in (("observations", "value"), ("doses", "dose_mcg"))
+    return path in (("patient", "age_years"), ("history", "ileal_resection_cm"))
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:

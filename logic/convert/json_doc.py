@@ -6,13 +6,15 @@ A problem in the document's own fields (history, patient, ...) refuses the whole
 
 from __future__ import annotations
 
-from logic.case import CaseError, Problem, parse_case
-from logic.convert.common import _Item, _json_object, _Read, _strip_bom, _validate, _where
+from typing import Any
+
+from logic.case import CaseError, Problem, checked_number, parse_case
+from logic.convert.common import _Item, _json_object, _load_json, _Read, _validate, _where
 from logic.reference import analytes
 
 
-def _read_json(text: str) -> _Read:
-    raw = _json_object(_strip_bom(text), "a case document", "document")
+def _read_json(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _Read:
+    raw = _json_object(loaded or _load_json(text), "a case document", checked_number, "document")
     if isinstance(raw, _Read):
         return raw
     read = _Read()

@@ -1,0 +1,31 @@
+"""A case document from a file or pasted text: the one reader for the app's case import and paste and
+for ``python -m logic assess`` (the importers of :mod:`logic.convert` read it the same way).
+
+The text is read by :mod:`logic.json_input` (size, UTF-8, nesting, NaN and infinities, keys given
+twice, lone surrogates and control characters) and the document by :func:`logic.case.parse_case`;
+nothing is accepted in part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from logic.case import CaseError, Problem, checked_number, parse_case
+from logic.json_input import InputError, decode, parse
+
+
+def read_case_document(data: str | bytes) -> dict[str, Any]:
+    """The case document in ``data`` (a file's bytes or pasted text), which :func:`parse_case` accepts.
+
+    Raises :class:`CaseError` with every problem. Problems of the file as such (size, encoding,
+    JSON syntax, nesting, a key given twice) have ``where == field == "file"``; the others name
+    their place in the document as ``parse_case`` does.
+    """
+    try:
+        doc, found = parse(decode(data), checked_number)
+    except InputError as exc:
+        doc, found = None, exc.problems
+    if doc is None or any(where == "file" for where, _ in found):
+        raise CaseError([Problem(where, message, where) for where, message in found])
+    parse_case(doc)  # names the text problems found above again, with the document's own
+    return doc
