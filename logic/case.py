@@ -258,15 +258,16 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
         return None
     before = len(problems)
     analyte = raw.get("analyte")
+    name = analyte if isinstance(analyte, str) and analyte in analytes() else None  # the file's text, never raw
     obs_date: date | None = None
     try:
         obs_date = _parse_date(raw.get("date"))
     except ValueError as exc:
-        problems.append(Problem(where + (f" ({analyte})" if isinstance(analyte, str) else ""), str(exc), key))
+        problems.append(Problem(where + (f" ({name})" if name else ""), str(exc), key))
     if obs_date is not None:
-        where = f"observation {i} ({analyte}, {obs_date.isoformat()})"
-    elif isinstance(analyte, str):
-        where = f"observation {i} ({analyte})"
+        where = f"observation {i} ({name + ', ' if name else ''}{obs_date.isoformat()})"
+    elif name:
+        where = f"observation {i} ({name})"
     if not isinstance(analyte, str) or analyte not in analytes():
         known = ", ".join(analytes())
         problems.append(Problem(where, f"unknown analyte {analyte!r}; known analytes: {known}", key))

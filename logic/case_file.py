@@ -25,7 +25,7 @@ def read_case_document(data: str | bytes) -> dict[str, Any]:
         doc, found = parse(decode(data), checked_number)
     except InputError as exc:
         doc, found = None, exc.problems
-    if doc is None or any(where == "file" for where, _ in found):
+    if any(where == "file" for where, _ in found):  # the text as such; a JSON null goes on to parse_case
         raise CaseError([Problem(where, message, where) for where, message in found])
     parse_case(doc)  # names the text problems found above again, with the document's own
     return doc

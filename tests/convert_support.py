@@ -23,11 +23,11 @@ def observations(doc: dict) -> list[tuple]:
     )
 
 
-def assert_counts_add_up(result: ImportResult, rows: int) -> None:
+def assert_counts_add_up(result: ImportResult, rows: int, base: dict | None = None) -> None:
     assert result.imported + result.rejected + result.withheld == rows
     assert result.rejected == len([p for p in result.problems if p.field != "file"])
     parse_case(result.doc)
-    assert_whole_or_nothing(result)
+    assert_whole_or_nothing(result, base)
 
 
 def assert_whole_or_nothing(result: ImportResult, base: dict | None = None) -> None:

@@ -1,7 +1,8 @@
 """Reading the case document (``b12-case/1``): its observations one by one, its own fields whole.
 
 A problem in the document's own fields (history, patient, ...) refuses the whole document, as
-``parse_case`` does; a bad observation is listed and the others import.
+``parse_case`` does; a bad observation is listed with its own problem (and then, as with any
+rejected part, nothing is added: :func:`logic.convert.read_any`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from logic.case import CaseError, Problem, checked_number, parse_case
 from logic.convert.common import _Item, _json_object, _load_json, _Read, _validate, _where
+from logic.limits import MAX_ROWS
 from logic.reference import analytes
 
 
@@ -31,6 +33,12 @@ def _read_json(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _R
         raw_obs = []
     elif not isinstance(raw_obs, list):
         read.problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
+        read.refused = True
+        raw_obs = []
+    elif len(raw_obs) > MAX_ROWS:
+        read.problems.append(
+            Problem("observations", f"holds {len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations")
+        )
         read.refused = True
         raw_obs = []
     for i, obs in enumerate(raw_obs):
