@@ -18,15 +18,19 @@ from logic.entry import convert_entry, format_entry, parse_entry, set_observatio
 from logic.reference import analytes, example_cases
 from logic.units import allowed_units, is_boolean, listed_unit
 from ui.common import esc
-from ui.state import (
+from ui.session import (
     current_case,
     current_doc,
     is_read_only,
     load_example,
     new_case,
     open_document,
+    pending_errors,
     save_as_new,
     set_doc,
+    set_pending_errors,
+    state,
+    verdicts_hidden,
 )
 
 TRI = ("Unknown", "Yes", "No")
@@ -41,7 +45,6 @@ LAB_GROUPS = {
     "other": "Kidney, clotting and other",
 }
 ss = st.session_state
-ss.setdefault("case_errors", {})
 ss.setdefault("case_drafts", {})
 ss.setdefault("case_import_errors", [])
 
@@ -86,14 +89,26 @@ def _sync_widgets(force: bool = False) -> None:
         else:
             values[f"case_lab_{name}"] = format_entry(obs.value, obs.comparator)
             values[f"case_unit_{name}"] = obs.unit or system_unit(name, "Conventional")
-    if ss.get("case_source") in example_cases():
-        values["case_example"] = ss["case_source"]  # the picker shows the teaching case that is open
+    source = state().source
+    if source in example_cases():
+        values["case_example"] = source  # the picker shows the teaching case that is open
     for key, value in values.items():
         if force or key not in ss:
             ss[key] = value
     if force:
         ss["case_drafts"] = {}
-        ss["case_errors"] = {}
+        set_pending_errors({})
+        ss["case_opened"] = state().opened  # the fields now show the case opened last
+
+
+def _set_error(field: str, message: str | None) -> None:
+    """Record (or, with None, clear) the problem of an entry that is not applied."""
+    errors = pending_errors()
+    if message is None:
+        errors.pop(field, None)
+    else:
+        errors[field] = message
+    set_pending_errors(errors)
 
 
 def _commit(doc: dict, field: str) -> bool:
@@ -101,9 +116,9 @@ def _commit(doc: dict, field: str) -> bool:
     try:
         set_doc(doc)
     except CaseError as exc:
-        ss["case_errors"][field] = "; ".join(p.message for p in exc.problems)
+        _set_error(field, "; ".join(p.message for p in exc.problems))
         return False
-    ss["case_errors"].pop(field, None)
+    _set_error(field, None)
     return True
 
 
@@ -141,7 +156,7 @@ def _on_lab(name: str) -> None:
     try:
         parsed = parse_entry(text)
     except ValueError as exc:
-        ss["case_errors"][name] = str(exc)
+        _set_error(name, str(exc))
         ss["case_drafts"][name] = (text, unit)
         return
     value, comp = parsed if parsed else (None, None)
@@ -171,12 +186,13 @@ def _on_unit_system() -> None:
             continue
         new_value = convert_entry(name, float(obs.value), obs.unit, target)
         doc = set_observation(doc, obs.date, name, new_value, target, obs.comparator)
-    drafts, errors = dict(ss["case_drafts"]), dict(ss["case_errors"])
+    drafts, errors = dict(ss["case_drafts"]), pending_errors()
     if _commit(doc, "units"):
         _sync_widgets(force=True)
         for name, (text, unit) in drafts.items():  # entries not yet valid are kept as typed
             ss[f"case_lab_{name}"], ss[f"case_unit_{name}"] = text, unit
-        ss["case_drafts"], ss["case_errors"] = drafts, {k: v for k, v in errors.items() if k in drafts}
+        ss["case_drafts"] = drafts
+        set_pending_errors({k: v for k, v in errors.items() if k in drafts})
 
 
 def _load_example() -> None:
@@ -233,7 +249,7 @@ def _on_paste() -> None:
 
 # -- page ---------------------------------------------------------------------------
 
-_sync_widgets()
+_sync_widgets(force=ss.get("case_opened") != state().opened)  # all fields anew when another case was opened
 examples = example_cases()
 RO = is_read_only()
 
@@ -249,8 +265,7 @@ with st.container(border=True):
     c3.button("New blank case", key="case_new", on_click=_new_case, icon=":material/note_add:", width="stretch")
     about = examples[ss["case_example"]].get("about", {})
     if about:
-        hidden = ss.get("app_teaching") and not ss.get("teach_revealed")
-        point = "" if hidden else f" {about.get('teaching_point', '')}"
+        point = "" if verdicts_hidden(ss["case_example"]) else f" {about.get('teaching_point', '')}"
         st.caption(f"{about.get('source', '').rstrip('.')}.{point}")
     with st.expander("Open or save a case file (JSON)"):
         u1, u2 = st.columns(2)
@@ -278,7 +293,7 @@ with st.container(border=True):
             icon=":material/error:",
         )
 
-errors = ss["case_errors"]
+errors = pending_errors()
 if errors:
     st.warning(
         f"{len(errors)} entr{'y is' if len(errors) == 1 else 'ies are'} not applied until corrected "

@@ -8,7 +8,7 @@ import streamlit as st
 
 from logic.reference import load_json, reference, threshold_set
 from ui.common import why
-from ui.state import thresholds_id
+from ui.session import thresholds_id
 
 STATUS = {
     "supported": ("supported", "green"),

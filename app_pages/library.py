@@ -9,16 +9,19 @@ import streamlit as st
 
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
-from ui.common import esc, forget_case_widgets
-from ui.state import (
+from ui.common import esc
+from ui.session import (
     current_doc,
     is_read_only,
     load_example,
     new_case,
+    note_store_change,
     open_case,
     save_as_new,
     set_doc,
+    state,
     store_or_none,
+    verdicts_hidden,
 )
 
 ss = st.session_state
@@ -50,7 +53,7 @@ with tab_mine:
                         "version": c.version,
                         "treatment start": c.treatment_start,
                         "latest result": c.last_observation,
-                        "status": "deleted" if c.deleted else ("open" if c.id == ss.get("case_id") else ""),
+                        "status": "deleted" if c.deleted else ("open" if c.id == state().id else ""),
                     }
                     for c in cases
                 ]
@@ -63,22 +66,23 @@ with tab_mine:
             if pick.deleted:
                 if b1.button("Restore", key="lib_restore", icon=":material/restore_from_trash:"):
                     store.restore(pick.id)
+                    note_store_change()
                     st.rerun()
             else:
                 if b1.button("Open", key="lib_open", icon=":material/folder_open:"):
                     open_case(pick.id)
-                    forget_case_widgets()
                     st.switch_page("app_pages/case.py")
                 if b2.button("Duplicate (what-if copy)", key="lib_duplicate", icon=":material/content_copy:"):
                     rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120])
+                    note_store_change()
                     open_case(rec.id)
                     st.rerun()
                 if b3.button("Delete", key="lib_delete", icon=":material/delete:"):
                     store.delete(pick.id)
+                    note_store_change()
                     ss["lib_undo_delete"] = pick.id
-                    if pick.id == ss.get("case_id"):  # the open case is closed, not edited after deletion
+                    if pick.id == state().id:  # the open case is closed, not edited after deletion
                         new_case()
-                        forget_case_widgets()
                     st.rerun()
         undo = ss.get("lib_undo_delete")
         if undo:
@@ -86,12 +90,14 @@ with tab_mine:
             u1.info("Case deleted. It can be restored at any time under 'Show deleted'.", icon=":material/delete:")
             if u2.button("Undo", key="lib_undo", icon=":material/undo:"):
                 store.restore(undo)
+                note_store_change()
                 ss["lib_undo_delete"] = None
                 st.rerun()
 
-        if ss.get("case_id"):
+        open_now = state()
+        if open_now.id:
             st.subheader("Versions of the open case")
-            versions = store.versions(ss["case_id"])
+            versions = store.versions(open_now.id)
             vt = pd.DataFrame(
                 [
                     {
@@ -104,12 +110,13 @@ with tab_mine:
                 ]
             )
             st.dataframe(vt, hide_index=True, width="stretch", height=min(38 + 35 * len(vt), 250))
-            older = [v.version for v in versions if v.version != ss.get("case_version")]
+            older = [v.version for v in versions if v.version != open_now.version]
             if older:
                 r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
                 back = r1.selectbox("Go back to version", list(reversed(older)), key="lib_version")
                 if r2.button("Restore this version", key="lib_revert", icon=":material/history:"):
-                    rec = store.revert(ss["case_id"], back, expected_version=ss["case_version"])
+                    rec = store.revert(open_now.id, back, expected_version=open_now.version)
+                    note_store_change()
                     open_case(rec.id)
                     st.rerun()
                 st.caption("Restoring saves a new version that copies the old one; nothing is lost.")
@@ -120,18 +127,16 @@ with tab_teach:
         "read-only; 'Copy to my cases' makes an editable copy. Turn on Teaching mode in the sidebar to hide "
         "the verdicts until you reveal them."
     )
-    hide = ss.get("app_teaching")
     for ex_id, doc in example_cases().items():
         about = doc.get("about", {})
         with st.container(border=True):
             t1, t2 = st.columns([5, 1], vertical_alignment="center")
             t1.markdown(f"**{esc(doc.get('label', ex_id))}**")
             t1.caption(about.get("source", ""))
-            if not hide:
+            if not verdicts_hidden(ex_id):
                 t1.markdown(f"*{about.get('final_diagnosis', '')}.* {about.get('teaching_point', '')}")
             if t2.button("Open", key=f"lib_teach_{ex_id}"):
                 load_example(ex_id)
-                forget_case_widgets()
                 st.switch_page("app_pages/case.py")
 
 with tab_files:

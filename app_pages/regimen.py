@@ -29,7 +29,7 @@ from logic.regimen import (
 )
 from ui.charts import regimen_chart
 from ui.common import DISCLAIMER, esc, teaching_gate, why
-from ui.state import current_case, thresholds_id
+from ui.session import current_case, set_chosen_plan, thresholds_id
 
 ss = st.session_state
 case = current_case()
@@ -124,7 +124,7 @@ def planner() -> None:
             st.error(esc(problem))
         return
     sched = build_schedule(regimen, start)
-    ss["reg_current"] = {"preset": pid, "knobs": dict(knobs)}  # the Recovery page follows this plan
+    set_chosen_plan(pid, knobs)  # the Recovery page follows this plan
     est = estimate_stores(sched, params, step_days=7)
     proj = project(sched, today)
     st.query_params.from_dict({"preset": pid, **{k: str(v) for k, v in knobs.items()}})

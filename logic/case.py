@@ -10,7 +10,6 @@ Contract: ``shared/design/case-format.md``.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from logic.json_input import Path, json_problems
 from logic.limits import MAX_ROWS
 from logic.reference import analytes
+from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
 
 FORMAT = "b12-case/1"
@@ -53,9 +53,12 @@ HISTORY_LABELS: dict[str, str] = {
     "neurological_symptoms": "Neurological symptoms (neuropathy, ataxia, cognitive change)",
     "ileal_resection_cm": "Ileal resection (cm; 0 = none)",
     "symptom_onset": "Symptom onset",
+    "adamts13_sent": "ADAMTS13 sent (pending until a result on or after this date)",
 }
+#: Dated history items (ISO dates): symptom onset; the day an ADAMTS13 sample was sent (an addition
+#: to the contract: the result is pending until an adamts13_activity result on or after that day).
+HISTORY_DATES: tuple[str, ...] = ("symptom_onset", "adamts13_sent")
 SEXES = ("female", "male")
-_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Dose:
         return out
 
 
-ROUTES = ("IM", "SC", "oral", "IV")
+ROUTES: tuple[Route, ...] = tuple(Route)  # logic.results.Route: IM, SC, oral, IV
 PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
 
 
@@ -175,6 +178,7 @@ class History:
     neurological_symptoms: bool | None = None
     ileal_resection_cm: float | None = None
     symptom_onset: date | None = None
+    adamts13_sent: date | None = None  # ADAMTS13 sample sent on this date; pending until a result
 
     def flag(self, name: str) -> bool | None:
         return getattr(self, name)
@@ -324,16 +328,6 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
 
 
-def parse_observation(raw: Any, index: int = 0) -> Observation:
-    """One observation, checked as :func:`parse_case` checks each of a document's (without the
-    document-wide checks); raises :class:`CaseError` with every problem."""
-    problems: list[Problem] = []
-    obs = _parse_observation(index, raw, problems)
-    if obs is None or problems:
-        raise CaseError(problems)
-    return obs
-
-
 def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:
     """Doses recorded as given: ``[{"date", "dose_mcg", "route"?, "product"?}]`` (optional key)."""
     if raw is None:
@@ -395,12 +389,13 @@ def _parse_history(raw: Any, problems: list[Problem]) -> History:
             kwargs["ileal_resection_cm"] = cm
         except ValueError as exc:
             problems.append(Problem("history.ileal_resection_cm", str(exc), "history.ileal_resection_cm"))
-    onset = raw.get("symptom_onset")
-    if onset is not None:
-        try:
-            kwargs["symptom_onset"] = _parse_date(onset)
-        except ValueError as exc:
-            problems.append(Problem("history.symptom_onset", str(exc), "history.symptom_onset"))
+    for name in HISTORY_DATES:
+        raw_date = raw.get(name)
+        if raw_date is not None:
+            try:
+                kwargs[name] = _parse_date(raw_date)
+            except ValueError as exc:
+                problems.append(Problem(f"history.{name}", str(exc), f"history.{name}"))
     return History(**kwargs)
 
 
@@ -441,7 +436,7 @@ def parse_case(doc: Any) -> Case:
         label = None
     if isinstance(label, str) and len(label) > 120:
         problems.append(Problem("label", f"is {len(label)} characters; keep it under 120", "label"))
-    elif isinstance(label, str) and _LINE_BREAK.search(label):
+    elif isinstance(label, str) and any(c in label for c in "\t\n\r\u2028\u2029"):
         problems.append(Problem("label", "must be one line (no line breaks or tabs)", "label"))
     patient = _parse_patient(doc.get("patient"), problems)
     history = _parse_history(doc.get("history"), problems)
@@ -485,6 +480,8 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     hist: dict[str, Any] = {name: case.history.flag(name) for name in HISTORY_FLAGS}
     hist["ileal_resection_cm"] = case.history.ileal_resection_cm
     hist["symptom_onset"] = case.history.symptom_onset.isoformat() if case.history.symptom_onset else None
+    if case.history.adamts13_sent is not None:
+        hist["adamts13_sent"] = case.history.adamts13_sent.isoformat()
     doc: dict[str, Any] = {"format": case.format}
     if case.label is not None:
         doc["label"] = case.label

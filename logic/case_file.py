@@ -1,5 +1,6 @@
-"""A case document from a file or pasted text: the one reader for the app's case import and paste and
-for ``python -m logic assess`` (the importers of :mod:`logic.convert` read it the same way).
+"""A case document, or one observation, from untrusted input: the one reader for the app's case import
+and paste and for ``python -m logic assess``; the importers of :mod:`logic.convert` check each row
+with :func:`parse_observation`.
 
 The text is read by :mod:`logic.json_input` (size, UTF-8, nesting, NaN and infinities, keys given
 twice, lone surrogates and control characters) and the document by :func:`logic.case.parse_case`;
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logic.case import CaseError, Problem, checked_number, parse_case
+from logic.case import CaseError, Observation, Problem, _parse_observation, checked_number, parse_case
 from logic.json_input import InputError, decode, parse
 
 
@@ -29,3 +30,13 @@ def read_case_document(data: str | bytes) -> dict[str, Any]:
         raise CaseError([Problem(where, message, where) for where, message in found])
     parse_case(doc)  # names the text problems found above again, with the document's own
     return doc
+
+
+def parse_observation(raw: Any, index: int = 0) -> Observation:
+    """One observation checked as :func:`parse_case` checks each of a document's, without the
+    document-wide checks (an importer checks the file's text whole first); :class:`CaseError` otherwise."""
+    problems: list[Problem] = []
+    obs = _parse_observation(index, raw, problems)
+    if obs is None or problems:
+        raise CaseError(problems)
+    return obs

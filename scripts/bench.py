@@ -74,11 +74,13 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from ui.session import SESSION_KEY, OpenCase
+
     pages = {"app_pages/recovery.py": "manabe_course"}
     for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")):
         example = pages.get(page, "pseudo_tma_composite")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+        at.session_state[SESSION_KEY] = OpenCase(doc=json.loads((ROOT / f"data/cases/{example}.json").read_text()))
         at.run()
         at.switch_page(page).run()
         print(f"rerun {page:26s} (AppTest, {example}): {timeit(lambda at=at: at.run(), repeat=10):7.1f} ms")
@@ -92,7 +94,7 @@ def main() -> None:
           "(first build of a new plan)")
     big = long_course()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["case_doc"] = big
+    at.session_state[SESSION_KEY] = OpenCase(doc=big)
     at.run()
     at.switch_page("app_pages/recovery.py").run()
     n = len(big["observations"])

@@ -376,3 +376,36 @@ def test_tma_picture_asks_for_adamts13():
 def test_unknown_pernicious_anaemia_asks_for_intrinsic_factor_antibodies():
     assert "intrinsic_factor_antibodies" in next_ids(obs("b12", 100, "ng/L"))
     assert "intrinsic_factor_antibodies" not in next_ids(obs("b12", 100, "ng/L"), history={"pernicious_anemia": True})
+
+
+# -- issue 10: less noise ------------------------------------------------------------------------
+
+def test_a_full_blood_count_is_not_asked_for_when_hb_platelets_and_mcv_are_there():
+    case = make_case(obs("b12", 150, "ng/L"), obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"),
+                     obs("mcv", 110, "fL"))
+    ids = [n.id for n in diagnose(case).next_tests]
+    assert "cbc" not in ids and "differential" in ids
+
+
+def test_a_white_count_is_enough_to_drop_the_differential():
+    case = make_case(obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"), obs("mcv", 110, "fL"),
+                     obs("wbc", 3.0, "10^9/L"))
+    assert not {"cbc", "differential"} & {n.id for n in diagnose(case).next_tests}
+
+
+def test_a_missing_mcv_still_asks_for_the_full_blood_count():
+    case = make_case(obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"))
+    assert "cbc" in {n.id for n in diagnose(case).next_tests}
+
+
+def test_b12_measured_only_after_treatment_started_is_said_and_not_used():
+    case = make_case(obs("b12", 900, "ng/L", date="2026-11-05"), treatment_start="2026-11-02")
+    d = diagnose(case)
+    assert d.b12.status == "unknown"
+    assert "b12_only_after_treatment" in alert_ids(case)
+    assert "b12_after_injection" not in alert_ids(case)
+
+
+def test_b12_drawn_before_treatment_raises_no_after_injection_alert():
+    case = make_case(obs("b12", 150, "ng/L", date="2026-11-01"), treatment_start="2026-11-02")
+    assert not {"b12_after_injection", "b12_only_after_treatment"} & set(alert_ids(case))

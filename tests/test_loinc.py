@@ -34,6 +34,9 @@ PINNED: dict[str, tuple[str, ...]] = {
     "adamts13_activity": ("53622-7",),
     "potassium": ("2823-3", "6298-4"),
     "ferritin": ("2276-4",),
+    "fibrinogen": ("3255-7",),
+    "d_dimer": ("48065-7",),
+    "dat_positive": ("1007-4",),
     "schistocytes_pct": (),
     "schistocytes_seen": ("800-3",),
     "hypersegmented_neutrophils": ("765-8",),
@@ -54,6 +57,8 @@ EXPORTED: list[tuple[str, str | None, str]] = [
     ("platelets", "10^3/uL", "777-3"),
     ("inr", None, "6301-6"),
     ("schistocytes_seen", None, "800-3"),
+    ("d_dimer", "ng/mL FEU", "48065-7"),
+    ("fibrinogen", "g/L", "3255-7"),
 ]
 
 

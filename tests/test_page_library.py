@@ -4,7 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from ui.state import get_store
+from tests.page_session import opened
+from ui.session import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -25,27 +26,27 @@ def store():
 def test_first_change_creates_a_saved_case_and_each_change_is_a_version():
     at = new_app()
     at.text_input(key="case_label").set_value("Bed 7 autosave").run()
-    case_id = at.session_state["case_id"]
+    case_id = opened(at).id
     assert store().load(case_id).label == "Bed 7 autosave"
     at.text_input(key="case_lab_b12").set_value("150").run()
     rec = store().load(case_id)
-    assert rec.version == at.session_state["case_version"] == 2
+    assert rec.version == opened(at).version == 2
     assert rec.document["observations"][0]["value"] == 150
 
 
 def test_a_save_beaten_by_another_session_is_refused_and_the_edits_stay():
     at = new_app()
     at.text_input(key="case_label").set_value("Bed 8 conflict").run()
-    case_id, version = at.session_state["case_id"], at.session_state["case_version"]
+    case_id, version = opened(at).id, opened(at).version
     other = dict(store().load(case_id).document, label="Bed 8 changed elsewhere")
     store().save(case_id, other, expected_version=version)  # another session saves first
     at.text_input(key="case_lab_b12").set_value("120").run()
     assert any("changed in another session" in e.value for e in at.error)
-    assert at.session_state["case_doc"]["observations"][0]["value"] == 120  # edits kept on screen
+    assert opened(at).doc["observations"][0]["value"] == 120  # edits kept on screen
     assert store().load(case_id).label == "Bed 8 changed elsewhere"  # nothing overwritten
     at.button(key="app_conflict_new").click().run()
-    assert at.session_state["case_id"] != case_id
-    assert store().load(at.session_state["case_id"]).document["observations"][0]["value"] == 120
+    assert opened(at).id != case_id
+    assert store().load(opened(at).id).document["observations"][0]["value"] == 120
 
 
 def test_teaching_case_opens_read_only_and_copy_makes_it_editable():
@@ -53,10 +54,10 @@ def test_teaching_case_opens_read_only_and_copy_makes_it_editable():
     at.selectbox(key="case_example").set_value("isolated_thrombocytopenia")
     at.button(key="case_load_example").click().run()
     assert at.text_input(key="case_lab_b12").disabled
-    assert at.session_state["case_id"] is None
+    assert opened(at).id is None
     at.button(key="app_copy_case").click().run()
     assert not at.text_input(key="case_lab_b12").disabled
-    rec = store().load(at.session_state["case_id"])
+    rec = store().load(opened(at).id)
     assert rec.label.startswith("Copy of")
 
 
@@ -75,7 +76,7 @@ def test_teaching_mode_hides_the_verdict_until_revealed():
 def test_library_lists_finds_opens_deletes_and_undoes():
     at = new_app()
     at.text_input(key="case_label").set_value("Library bed 31").run()
-    case_id = at.session_state["case_id"]
+    case_id = opened(at).id
     at.switch_page("app_pages/library.py").run()
     at.text_input(key="lib_search").set_value("bed 31").run()
     assert at.selectbox(key="lib_pick").value == case_id
@@ -91,7 +92,7 @@ def test_versions_can_be_restored():
     at.text_input(key="case_label").set_value("Versions bed 4").run()
     at.text_input(key="case_lab_b12").set_value("150").run()
     at.text_input(key="case_lab_b12").set_value("400").run()
-    case_id = at.session_state["case_id"]
+    case_id = opened(at).id
     at.switch_page("app_pages/library.py").run()
     at.selectbox(key="lib_version").set_value(2).run()
     at.button(key="lib_revert").click().run()
@@ -120,18 +121,19 @@ def test_pasted_case_opens_as_a_new_saved_case():
     doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
     at.text_area(key="case_paste").set_value(json.dumps(doc))
     at.button(key="case_load_paste").click().run()
-    assert store().load(at.session_state["case_id"]).document["observations"][0]["value"] == 205
+    assert store().load(opened(at).id).document["observations"][0]["value"] == 205
 
 
 def test_sidebar_picker_finds_and_opens_a_saved_case():
     at = new_app()
     at.text_input(key="case_label").set_value("Sidebar bed 44").run()
     at.text_input(key="case_lab_b12").set_value("150").run()
-    case_id = at.session_state["case_id"]
+    case_id = opened(at).id
     fresh = AppTest.from_file(APP, default_timeout=60)  # another session; the sidebar is read on a first run
+    fresh.session_state["app_switch"] = True  # the "Switch case" expander is open
     fresh.session_state["app_search"] = "bed 44"
     fresh.run()
     assert fresh.sidebar.selectbox(key="app_pick").value == case_id
     fresh.sidebar.button(key="app_open").click().run()
-    assert fresh.session_state["case_id"] == case_id
+    assert opened(fresh).id == case_id
     assert fresh.text_input(key="case_lab_b12").value == "150"

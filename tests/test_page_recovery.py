@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.page_session import open_doc, opened
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
@@ -11,7 +13,7 @@ APP = str(ROOT / "app.py")
 def open_recovery(example: str | None, as_of: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if example:
-        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+        open_doc(at, json.loads((ROOT / f"data/cases/{example}.json").read_text()))
     at.run()
     at.switch_page("app_pages/recovery.py").run()
     if as_of:
@@ -30,7 +32,7 @@ def test_without_a_treatment_start_the_page_asks_for_one():
     at = open_recovery("pseudo_tma_composite")
     assert any("no treatment start" in i.value for i in at.info)
     at.date_input(key="rec_start").set_value(__import__("datetime").date(2026, 11, 2)).run()
-    assert at.session_state["case_doc"]["treatment_start"] == "2026-11-02"
+    assert opened(at).doc["treatment_start"] == "2026-11-02"
 
 
 def test_manabe_day_7_shows_no_failure_and_day_35_shows_recovery():
@@ -60,9 +62,9 @@ def test_chart_has_doses_platelets_and_reticulocytes():
 
 def test_recording_the_next_dose_adds_it_to_the_case():
     at = open_recovery("lagging_iron_deficiency", "2026-09-28")
-    before = len(at.session_state["case_doc"]["doses"])
+    before = len(opened(at).doc["doses"])
     at.button(key="rec_give_next").click().run()
-    assert len(at.session_state["case_doc"]["doses"]) == before + 1
+    assert len(opened(at).doc["doses"]) == before + 1
 
 
 def test_next_injection_follows_the_last_given_dose():

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.page_session import open_doc
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 
@@ -11,7 +13,7 @@ APP = str(ROOT / "app.py")
 def open_regimen(example: str | None = None, query: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     if example:
-        at.session_state["case_doc"] = json.loads((ROOT / f"data/cases/{example}.json").read_text())
+        open_doc(at, json.loads((ROOT / f"data/cases/{example}.json").read_text()))
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()

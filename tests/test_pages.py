@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.page_session import open_doc, opened
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
@@ -67,7 +69,7 @@ def test_bad_entry_is_kept_on_screen_with_a_message_and_not_applied():
     no_exceptions(at)
     assert at.text_input(key="case_lab_b12").value == "15O"
     assert any("is not a number" in e.value for e in at.error)
-    assert at.session_state["case_doc"]["observations"][0]["value"] == 150
+    assert opened(at).doc["observations"][0]["value"] == 150
 
 
 def test_implausible_value_is_refused_with_the_reason():
@@ -75,22 +77,22 @@ def test_implausible_value_is_refused_with_the_reason():
     at.selectbox(key="case_unit_hemoglobin").set_value("g/dL")
     at.text_input(key="case_lab_hemoglobin").set_value("120").run()
     assert any("outside what a living patient can have" in e.value for e in at.error)
-    assert at.session_state["case_doc"]["observations"] == []
+    assert opened(at).doc["observations"] == []
 
 
 def test_censored_entry_is_stored_with_its_comparator():
     at = new_app()
     at.text_input(key="case_lab_haptoglobin").set_value("<8").run()
-    stored = at.session_state["case_doc"]["observations"][0]
+    stored = opened(at).doc["observations"][0]
     assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
 
 
 def test_history_radio_sets_a_tri_state_flag():
     at = new_app()
     at.radio(key="case_hist_pernicious_anemia").set_value("Yes").run()
-    assert at.session_state["case_doc"]["history"]["pernicious_anemia"] is True
+    assert opened(at).doc["history"]["pernicious_anemia"] is True
     at.radio(key="case_hist_pernicious_anemia").set_value("Unknown").run()
-    assert at.session_state["case_doc"]["history"]["pernicious_anemia"] is None
+    assert opened(at).doc["history"]["pernicious_anemia"] is None
 
 
 def test_switching_to_si_units_converts_the_values_shown():
@@ -107,11 +109,11 @@ def test_pasted_invalid_case_lists_problems_and_keeps_the_current_case():
     at = new_app()
     at.selectbox(key="case_example").set_value("ttp_after_sleeve")
     at.button(key="case_load_example").click().run()
-    before = at.session_state["case_doc"]
+    before = opened(at).doc
     at.text_area(key="case_paste").set_value(json.dumps({"observations": [{"date": "x", "analyte": "b12"}]}))
     at.button(key="case_load_paste").click().run()
     assert any("observation 0" in e.value for e in at.error)
-    assert at.session_state["case_doc"] == before
+    assert opened(at).doc == before
     assert at.text_area(key="case_paste").value.startswith("{")
 
 
@@ -128,7 +130,7 @@ def test_sidebar_shows_label_and_baseline_numbers():
     # AppTest drops the sidebar of an st.navigation app from its element tree after the first run
     # (reproduced with a five-line app), so the sidebar is checked on a first run with the case preset.
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["case_doc"] = json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text())
+    open_doc(at, json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text()))
     at.run()
     text = " ".join(m.value for m in at.sidebar.markdown)
     assert "Pseudo" in text and "**B12** 50 pg/mL" in text and "**Platelets** 62" in text
@@ -139,9 +141,9 @@ def test_threshold_set_in_the_sidebar_changes_the_verdict():
     at.selectbox(key="case_unit_b12").set_value("ng/L")
     at.text_input(key="case_lab_b12").set_value("160").run()
     assert verdict(at) == "### B12 deficiency confirmed"
-    doc = at.session_state["case_doc"]
+    doc = opened(at).doc
     at = AppTest.from_file(APP, default_timeout=60)  # see the note on the sidebar above
-    at.session_state["case_doc"] = doc
+    open_doc(at, doc)
     at.run()
     at.sidebar.selectbox(key="app_thresholds_widget").set_value("ruh_bath").run()
     assert verdict(at) == "### B12 status indeterminate"
@@ -168,7 +170,7 @@ def test_results_typed_after_treatment_start_are_flagged_as_recovery_not_baselin
 
 def test_ttp_emergency_is_shown_above_the_b12_verdict():
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["case_doc"] = json.loads((ROOT / "data/cases/ttp_after_sleeve.json").read_text())
+    open_doc(at, json.loads((ROOT / "data/cases/ttp_after_sleeve.json").read_text()))
     at.run()
     at.switch_page("app_pages/diagnosis.py").run()
     assert "haematological emergency" in at.error[0].value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -11,17 +12,24 @@ from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.results import Alert
 from logic.units import from_canonical
-from ui.state import (
+from ui.session import (
     THRESHOLDS_KEY,
+    SaveStatus,
     current_case,
     get_store,
-    is_read_only,
     new_case,
     open_case,
     reload_saved,
+    reveal,
     save_as_new,
+    state,
     store_or_none,
+    store_stamp,
+    verdicts_hidden,
 )
+
+if TYPE_CHECKING:
+    from store import CaseSummary
 
 DISCLAIMER = statements.text("common.disclaimer")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -90,45 +98,42 @@ def _open_picked() -> None:
     picked = st.session_state.get("app_pick")
     if picked:
         open_case(picked)
-        forget_case_widgets()
-
-
-def forget_case_widgets() -> None:
-    """Make the Case page re-read its fields from the case just opened."""
-    ss = st.session_state
-    for k in [k for k in ss if str(k).startswith(("case_lab_", "case_unit_", "case_hist_", "case_film_"))]:
-        del ss[k]
-    for k in ("case_label", "case_age", "case_sex", "case_treatment_start", "case_symptom_onset", "case_draw_date"):
-        ss.pop(k, None)
-
-
-def _new_from_sidebar() -> None:
-    new_case()
-    forget_case_widgets()
 
 
 def _duplicate_from_sidebar() -> None:
     save_as_new("Copy of")
-    forget_case_widgets()
+
+
+@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
+def saved_cases(search: str | None, stamp: int) -> list[CaseSummary]:
+    """The picker's list: ``list_cases`` cached on the search text and ``stamp`` (``store_stamp()``,
+    which every save in this process moves on); other processes' saves show within the ttl."""
+    store = store_or_none()
+    return [] if store is None else store.list_cases(search, limit=20)
 
 
 def _case_picker() -> None:
-    """Switch case: search saved cases by label, open one, start a new one or duplicate this one."""
+    """Switch case: search saved cases by label, open one, start a new one or duplicate this one.
+
+    The saved cases are listed only while the expander is open (it reruns the app when toggled).
+    """
     store = store_or_none()
-    with st.expander("Switch case", icon=":material/swap_horiz:"):
+    box = st.expander("Switch case", icon=":material/swap_horiz:", key="app_switch", on_change="rerun")
+    with box:
         if store is None:
             st.caption("The case database is not available.")
             return
         search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12")
-        found = store.list_cases(search or None, limit=20)
-        labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
-        if labels:
-            st.selectbox("Saved cases", list(labels), key="app_pick", format_func=labels.get)
-            st.button("Open", key="app_open", on_click=_open_picked, icon=":material/folder_open:")
-        else:
-            st.caption("No saved case" + (" matches." if search else " yet."))
+        if box.open:
+            found = saved_cases(search or None, store_stamp())
+            labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
+            if labels:
+                st.selectbox("Saved cases", list(labels), key="app_pick", format_func=labels.get)
+                st.button("Open", key="app_open", on_click=_open_picked, icon=":material/folder_open:")
+            else:
+                st.caption("No saved case" + (" matches." if search else " yet."))
         c1, c2 = st.columns(2)
-        c1.button("New", key="app_new", on_click=_new_from_sidebar, icon=":material/note_add:")
+        c1.button("New", key="app_new", on_click=new_case, icon=":material/note_add:")
         c2.button(
             "Duplicate",
             key="app_duplicate",
@@ -143,7 +148,7 @@ def sidebar() -> None:
     case = current_case()
     with st.sidebar:
         st.markdown("#### Current case")
-        hidden = st.session_state.get("app_teaching") and is_read_only() and not st.session_state.get("teach_revealed")
+        hidden = verdicts_hidden()
         st.markdown("*Teaching case (label hidden until reveal)*" if hidden else (esc(case.label) or "*Unnamed case*"))
         lines = [
             _baseline_line(case, "b12", "B12", "{:.0f}", "pmol/L"),
@@ -160,11 +165,11 @@ def sidebar() -> None:
             st.caption("No results yet. Enter them on the Case page or load an example.")
         if case.treatment_start:
             st.caption(f"Treatment started {case.treatment_start.isoformat()}")
-        ss = st.session_state
-        if is_read_only():
+        now = state()
+        if now.status == SaveStatus.TEACHING:
             st.caption(":material/school: Teaching case (read-only)")
-        elif ss.get("case_id"):
-            st.caption(f":material/cloud_done: Saved · version {ss.get('case_version')}")
+        elif now.status == SaveStatus.SAVED:
+            st.caption(f":material/cloud_done: Saved · version {now.version}")
         else:
             st.caption(":material/edit_note: Not saved yet: saved on the first change")
         _case_picker()
@@ -189,14 +194,14 @@ def sidebar() -> None:
 
 
 def _teaching_toggled() -> None:
-    st.session_state["teach_revealed"] = False
+    reveal(False)
 
 
 def status_banner() -> None:
     """At the top of every page: read-only teaching case, save conflict, or a store that is down."""
-    ss = st.session_state
-    if ss.get("case_conflict"):
-        st.error(ss["case_conflict"], icon=":material/sync_problem:")
+    now = state()
+    if now.conflict:
+        st.error(now.conflict, icon=":material/sync_problem:")
         c1, c2, _ = st.columns([1, 1, 3])
         if c1.button("Reload the saved case", key="app_conflict_reload"):
             reload_saved()
@@ -204,12 +209,11 @@ def status_banner() -> None:
         if c2.button("Save mine as a new case", key="app_conflict_new"):
             save_as_new("Edited copy of")
             st.rerun()
-    elif is_read_only():
+    elif now.read_only:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
         if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
             save_as_new("Copy of")
-            forget_case_widgets()
             st.rerun()
     store = get_store()
     if isinstance(store, str):
@@ -220,14 +224,13 @@ def status_banner() -> None:
 
 def teaching_gate(page: str) -> None:
     """In teaching mode, hold back the verdicts of a teaching case until the presenter reveals them."""
-    ss = st.session_state
-    if not (ss.get("app_teaching") and is_read_only() and not ss.get("teach_revealed")):
+    if not verdicts_hidden():
         return
     st.info(
         "Teaching mode: the verdicts and the final diagnosis are hidden. Look at the Case page, discuss, then reveal.",
         icon=":material/visibility_off:",
     )
     if st.button("Reveal", key=f"teach_reveal_{page}", icon=":material/visibility:"):
-        ss["teach_revealed"] = True
+        reveal()
         st.rerun()
     st.stop()

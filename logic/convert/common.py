@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from logic.case import CaseError, Problem, parse_observation
+from logic.case import CaseError, Problem
+from logic.case_file import parse_observation
 from logic.convert.loinc import _yes_no
 from logic.json_input import Found, InputError, Path, decode, json_problems, load
 from logic.reference import analytes
