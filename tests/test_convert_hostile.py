@@ -269,6 +269,13 @@ def test_a_bundle_label_with_a_control_character_is_refused():
     assert "holds a control character (U+0085)" in only_problem(read_any(json.dumps(bundle)))
 
 
+def test_a_bundle_label_on_two_lines_is_refused_so_the_new_case_stays_valid():
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "identifier": {"system": "urn:cobalt:case-label", "value": "bed\n4"}}
+    assert only_problem(read_any(json.dumps(bundle))) == (
+        "Bundle.identifier: case label 'bed\\n4' is not used: must be one line (no line breaks or tabs)")
+
+
 def test_text_that_is_not_utf8_is_refused_in_every_format():
     for text in ('{"label": "café", "observations": []}', "date,analyte,value,unit\n2026-11-01,mcv,101,fL é\n"):
         assert "is not UTF-8 text (byte" in only_problem(read_any(text.encode("latin-1")))

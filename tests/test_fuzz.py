@@ -364,9 +364,10 @@ def _nested(depth: int) -> list:
     return out
 
 
-#: Python values a caller could put in a document in memory (the app, the store), for the markers.
+#: Python values a caller could put in a document in memory (the app, the store), for the markers. (Deeper
+#: nesting is in tests/test_case.py: hypothesis's own printer recurses on a value nested thousands deep.)
 IN_MEMORY = [math.nan, math.inf, -math.inf, 10**400, -(10**400), "\ud800", "a\x00b", "\x1f", b"bytes", {1, 2},
-             date(2026, 1, 1), (1, 2), {1: "int key"}, {"\udc00": 1}, _nested(63), _nested(64), _nested(5000), 1e308]
+             date(2026, 1, 1), (1, 2), {1: "int key"}, {"\udc00": 1}, _nested(63), _nested(64), _nested(200), 1e308]
 
 
 def in_memory(value):

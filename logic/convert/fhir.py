@@ -120,11 +120,14 @@ def _bundle_label(raw: dict[str, Any]) -> str | Problem | None:
     ident = raw.get("identifier")
     if isinstance(ident, dict) and ident.get("system") == _system("case_label"):
         value = ident.get("value")
+        why = "give text of 1 to 120 characters"
         if isinstance(value, str) and 0 < len(value) <= 120:
-            return value
-        return Problem(
-            "Bundle.identifier", f"case label {_show(value)} is not used: give text of 1 to 120 characters", "file"
-        )
+            try:
+                parse_case({"label": value, "observations": []})  # the case document's own rules for a label
+                return value
+            except CaseError as exc:
+                why = exc.problems[0].message
+        return Problem("Bundle.identifier", f"case label {_show(value)} is not used: {why}", "file")
     return None
 
 
