@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 _FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
                 HealthCheck.large_base_example]
-settings.register_profile("fuzz-quick", max_examples=150, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("fuzz-quick", max_examples=200, deadline=None, suppress_health_check=_FUZZ_HEALTH)
 settings.register_profile("fuzz", max_examples=10_000, deadline=None, suppress_health_check=_FUZZ_HEALTH,
                           print_blob=True)
 FUZZ_PROFILE = "fuzz" if os.environ.get("COBALT_FUZZ") else "fuzz-quick"

@@ -43,6 +43,8 @@ from tests.convert_support import BASE, LOINC, UCUM
 
 pytestmark = pytest.mark.fuzz
 FUZZ = settings(settings.get_profile(FUZZ_PROFILE))
+#: The command line runs convert and assess on each input: half as many examples (it is no importer).
+CLI_FUZZ = settings(FUZZ, max_examples=FUZZ.max_examples // 2)
 COUNTS: Counter[str] = Counter()
 #: A hang is a failure: one generated input (at most a few hundred KB) must take far less than this.
 SLOW_S = 2.0
@@ -423,7 +425,7 @@ def test_fuzzed_fhir_bundle_gives_a_valid_case_or_declared_problems_only(data, i
         strict_json(json.loads(write_as(result.doc, "fhir")))
 
 
-@FUZZ
+@CLI_FUZZ
 @given(st.one_of(case_file(), fhir_file(), csv_file(csv_long_table()).map(lambda f: f[0]),
                  csv_file(csv_wide_table()).map(lambda f: f[0])),
        st.sampled_from(["json", "csv", "csv-wide", "fhir"]))
