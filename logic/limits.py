@@ -17,9 +17,12 @@ MAX_JSON_DEPTH = 64
 MAX_CSV_COLUMNS = 256
 #: Characters in one CSV header cell (the longest analyte label with a unit is about 50).
 MAX_HEADER_CELL_CHARS = 200
-#: Lab results in one input: data rows of a CSV file, entries (and panel components) of a FHIR
-#: Bundle, observations of a case document. About the most a 2 MB file can carry.
+#: Lab results in one input: data rows of a CSV file (filled value cells of CSV wide), observations of
+#: a case document. About the most a 2 MB file can carry.
 MAX_ROWS = 50_000
+#: Entries of a FHIR Bundle. Each is checked with the FHIR models (about 0.05 ms each); a Bundle of
+#: Observations as Cobalt writes them holds about 3,000 in 2 MB.
+MAX_FHIR_ENTRIES = 10_000
 
 
 def size_text(size: int) -> str:

@@ -108,7 +108,7 @@ def test_the_unit_in_a_header_is_the_last_bracketed_part():
 
 def test_the_limits_are_declared_with_their_values():
     assert (limits.MAX_UPLOAD_BYTES, limits.MAX_JSON_DEPTH, limits.MAX_CSV_COLUMNS, limits.MAX_HEADER_CELL_CHARS,
-            limits.MAX_ROWS) == (2 * 1024 * 1024, 64, 256, 200, 50_000)
+            limits.MAX_ROWS, limits.MAX_FHIR_ENTRIES) == (2 * 1024 * 1024, 64, 256, 200, 50_000, 10_000)
     assert MAX_UPLOAD_BYTES is limits.MAX_UPLOAD_BYTES
 
 
@@ -137,16 +137,16 @@ def test_a_cell_beyond_the_csv_field_limit_is_refused_naming_the_limit():
 
 @pytest.fixture
 def three_rows(monkeypatch):
-    """MAX_ROWS lowered to 3 where each reader reads it, to test the boundary without 50,000 rows."""
+    """MAX_ROWS (and MAX_FHIR_ENTRIES) lowered to 3 where each reader reads it, to test the boundary."""
     import logic.case
     import logic.convert.csv_table
     import logic.convert.csv_wide
     import logic.convert.fhir
     import logic.convert.json_doc
 
-    for module in (logic.case, logic.convert.csv_table, logic.convert.csv_wide, logic.convert.fhir,
-                   logic.convert.json_doc):
+    for module in (logic.case, logic.convert.csv_table, logic.convert.csv_wide, logic.convert.json_doc):
         monkeypatch.setattr(module, "MAX_ROWS", 3)
+    monkeypatch.setattr(logic.convert.fhir, "MAX_FHIR_ENTRIES", 3)
 
 
 def test_csv_long_of_3_rows_is_read_and_4_are_refused_at_the_row_limit(three_rows):
@@ -173,6 +173,22 @@ def test_a_bundle_of_3_entries_is_read_and_4_are_refused(three_rows):
     bundle = {"resourceType": "Bundle", "type": "collection"}
     assert read_any(json.dumps({**bundle, "entry": [entry] * 3})).rejected == 3
     assert "holds 4 entries; the limit is 3" in only_problem(read_any(json.dumps({**bundle, "entry": [entry] * 4})))
+
+
+def test_a_2_mb_bundle_of_small_invalid_observations_is_refused_at_the_entry_limit():
+    entry = {"resource": {"resourceType": "Observation"}}
+    n = (MAX_UPLOAD_BYTES - 100) // (len(json.dumps(entry)) + 2)
+    result, seconds = timed(read_any, json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * n}))
+    assert seconds < SHAPE_SECONDS
+    assert only_problem(result) == f"file: the Bundle holds {n:,} entries; the limit is 10,000"
+
+
+def test_a_bundle_of_10000_invalid_observations_is_read_within_2_s_and_each_is_listed():
+    entry = {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}}
+    text = json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * 10_000})
+    result, seconds = timed(read_any, text)
+    assert seconds < SHAPE_SECONDS
+    assert result.imported == 0 and result.rejected == 10_000 and len(result.problems) == 10_000
 
 
 @pytest.mark.parametrize("fmt", ["json", "fhir"])

@@ -26,7 +26,7 @@ from logic.convert.loinc import (
     loinc_map,
     ucum_for,
 )
-from logic.limits import MAX_ROWS
+from logic.limits import MAX_FHIR_ENTRIES
 from logic.reference import analytes
 from logic.units import UnitError, allowed_units, is_boolean, listed_unit, normalize_unit
 
@@ -92,8 +92,8 @@ def _read_fhir(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _R
         entries_raw = raw.get("entry", [])
         if not isinstance(entries_raw, list):
             return _refuse(f"Bundle.entry must be a list, got {type(entries_raw).__name__}")
-        if len(entries_raw) > MAX_ROWS:
-            return _refuse(f"the Bundle holds {len(entries_raw):,} entries; the limit is {MAX_ROWS:,}")
+        if len(entries_raw) > MAX_FHIR_ENTRIES:
+            return _refuse(f"the Bundle holds {len(entries_raw):,} entries; the limit is {MAX_FHIR_ENTRIES:,}")
         Bundle, _ = _fhir_models()
         try:
             Bundle.model_validate({k: v for k, v in raw.items() if k != "entry"})
