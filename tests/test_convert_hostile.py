@@ -178,7 +178,8 @@ def test_a_bundle_of_3_entries_is_read_and_4_are_refused(three_rows):
 def test_a_2_mb_bundle_of_small_invalid_observations_is_refused_at_the_entry_limit():
     entry = {"resource": {"resourceType": "Observation"}}
     n = (MAX_UPLOAD_BYTES - 100) // (len(json.dumps(entry)) + 2)
-    result, seconds = timed(read_any, json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * n}))
+    text = json.dumps({"resourceType": "Bundle", "type": "collection", "entry": [entry] * n})
+    result, seconds = timed(read_any, text)
     assert seconds < SHAPE_SECONDS
     assert only_problem(result) == f"file: the Bundle holds {n:,} entries; the limit is 10,000"
 

@@ -322,11 +322,12 @@ def check_import(data, base: dict | None, fmt: str | None = None) -> ImportResul
         assert result.withheld == 0
     if result.problems:
         check_problems(result.problems)
-    else:
-        for to in ("json", "csv", "csv-wide"):
-            text = write_as(result.doc, to)
-            assert "NaN" not in text and "Infinity" not in text
-            text.encode("utf-8")
+    else:  # what was accepted writes out strictly and reads back whole
+        text = write_as(result.doc, "json")
+        assert json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} written")) == result.doc
+        for to in ("csv", "csv-wide"):
+            again = read_any(write_as(result.doc, to).encode("utf-8"), fmt={"csv": "csv-long"}.get(to, to))
+            assert again.problems == () and again.imported == len(result.doc["observations"])
     return result
 
 
