@@ -92,10 +92,11 @@ JSON_ANY = st.recursive(JSON_LEAF, lambda inner: st.lists(inner, max_size=3) | s
 
 def json_text(value, dup_key: str, draw_indent: int | None) -> str:
     """``value`` as JSON text with each marker replaced by its hostile piece and DUP by ``dup_key``."""
-    text = json.dumps(value, indent=draw_indent, ensure_ascii=bool(draw_indent))
+    ascii_only = bool(draw_indent)  # both spellings of the text: escaped and as it is
+    text = json.dumps(value, indent=draw_indent, ensure_ascii=ascii_only)
     for i in range(len(HOSTILE_JSON) - 1, -1, -1):
-        text = text.replace(json.dumps(mark(i)), HOSTILE_JSON[i])
-    return text.replace(json.dumps(DUP), json.dumps(dup_key))
+        text = text.replace(json.dumps(mark(i), ensure_ascii=ascii_only), HOSTILE_JSON[i])
+    return text.replace(json.dumps(DUP, ensure_ascii=ascii_only), json.dumps(dup_key))
 
 
 @st.composite

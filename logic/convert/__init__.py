@@ -80,6 +80,7 @@ from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir, to_fhir_
 from logic.convert.json_doc import _read_json
 from logic.convert.loinc import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
 from logic.convert.writers import to_csv_long, to_csv_wide, write_as
+from logic.json_input import path_text
 from logic.limits import MAX_UPLOAD_BYTES
 
 __all__ = [
@@ -226,12 +227,13 @@ def _not_applied(shell: dict[str, Any], base: dict[str, Any]) -> list[Problem]:
         else:
             differs = base.get(key) != value
         if differs:
+            where = path_text((key,))  # the file's own key: quoted when it is not a plain name
             out.append(
                 Problem(
-                    key,
+                    where,
                     "the file's value is not applied to the open case (only lab results are "
                     "added); open the file as a new case to use it",
-                    key,
+                    where,
                 )
             )
     return out
