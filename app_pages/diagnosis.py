@@ -14,6 +14,7 @@ from logic.note import note_text
 from logic.reference import analytes, threshold_set
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
+from ui.pdf_buttons import assessment_pdf_button
 from ui.session import current_case, pending_errors, thresholds_id
 
 STATUS_BADGE = {
@@ -151,4 +152,5 @@ with c_right:
 # -- copy to note ---------------------------------------------------------------------
 st.subheader("Copy to note")
 st.code(note_text(case, result), language=None, wrap_lines=True)
+assessment_pdf_button(case, result, key="dx_pdf")  # ui/pdf_buttons.py: built on click
 st.caption(DISCLAIMER)

@@ -18,7 +18,7 @@ from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
 from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
-from logic.tma import TmaResult, decided_by, weights
+from logic.tma import TmaResult, decided_by, groups, weights
 from ui.charts import balance_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.session import current_case, thresholds_id
@@ -34,20 +34,26 @@ POINT = {True: "1", False: "0", None: "?"}
 ss = st.session_state
 
 
-def plasmic_table(p: PlasmicResult) -> None:
-    """The seven PLASMIC rows: value used, cut-off, point (unknowns shown as such)."""
+def criteria_table(criteria, cutoffs: bool = True) -> None:
+    """One row per score criterion: its point (? when not known), the value used and its date."""
     rows = []
-    for c in p.criteria:
-        value = c.value or "not known"
-        if c.date:
-            value += f" ({c.date})"
-        rows.append({"Point": POINT[c.met], "Criterion": c.label, "Value used": value, "Scores when": c.cutoff})
+    for c in criteria:
+        row = {"Point": POINT[c.met], "Criterion": c.label}
+        row["Value used"] = (c.value or "not known") + (f" ({c.date})" if c.date else "")
+        if cutoffs:
+            row["Scores when"] = c.cutoff
+        rows.append(row)
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
         column_config={"Point": st.column_config.TextColumn(width="small")},
     )
+
+
+def plasmic_table(p: PlasmicResult) -> None:
+    """The seven PLASMIC rows: value used, cut-off, point (unknowns shown as such)."""
+    criteria_table(p.criteria)
     if p.score is not None:
         total = f"**PLASMIC {p.score}**"
     else:
@@ -65,22 +71,12 @@ def plasmic_table(p: PlasmicResult) -> None:
 def french_table(tma: TmaResult) -> None:
     """The French score as ISTH 2020 tabulates it, criterion by criterion, with its caveats."""
     f = tma.french
-    rows = [
-        {
-            "Point": POINT[c.met],
-            "Criterion": c.label,
-            "Value used": (c.value or "not known") + (f" ({c.date})" if c.date else ""),
-        }
-        for c in f.criteria
-    ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={"Point": st.column_config.TextColumn(width="small")},
-    )
+    criteria_table(f.criteria, cutoffs=False)
     if f.score is not None:
-        st.markdown(f"**French score {f.score}**: ADAMTS13 below 10 % in {f.likelihood_pct[0]} % (ISTH 2020 table)")
+        severe = groups()["adamts13"]["severe_below"]
+        st.markdown(
+            f"**French score {f.score}**: ADAMTS13 below {severe:g} % in {f.likelihood_pct[0]} % (ISTH 2020 table)"
+        )
     else:
         likely = ", ".join(f"{p} %" for p in f.likelihood_pct)
         st.markdown(f"**French score {f.min_score} to {f.max_score}** (likelihood {likely} across that range)")

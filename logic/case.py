@@ -2,9 +2,8 @@
 
 A case is read with :func:`parse_case`, which either returns a :class:`Case` or raises
 :class:`CaseError` listing *every* problem at once, each naming where it is (observation
-index, analyte, date) and what is wrong. Nothing is partly applied. What it accepts writes as
-strict JSON (:mod:`logic.json_input`); :mod:`logic.case_file` reads a file or pasted text.
-Contract: ``shared/design/case-format.md``.
+index, analyte, date) and what is wrong. Nothing is partly applied; what is accepted writes as strict
+JSON (:mod:`logic.json_input`). Files and pasted text: :mod:`logic.case_file`. Contract: ``case-format.md``.
 """
 
 from __future__ import annotations
@@ -14,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from logic.json_input import Path, json_problems
+from logic.json_input import json_problems
 from logic.limits import MAX_ROWS
+from logic.provenance import Source, parse_source
 from logic.reference import analytes
 from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
@@ -59,6 +59,9 @@ HISTORY_LABELS: dict[str, str] = {
 #: to the contract: the result is pending until an adamts13_activity result on or after that day).
 HISTORY_DATES: tuple[str, ...] = ("symptom_onset", "adamts13_sent")
 SEXES = ("female", "male")
+#: Numbers parse_case checks itself (a NaN there gets its own field's message); ``int``: any index.
+CHECKED_NUMBERS = frozenset({("observations", int, "value"), ("doses", int, "dose_mcg"), ("patient", "age_years"),
+                             ("history", "ileal_resection_cm")})
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Observation:
     comparator: str | None = None
     index: int = 0
     canonical: float | bool = field(default=0.0, compare=False)
+    source: Source | None = field(default=None, compare=False)  # where it was imported from, if recorded
 
     @property
     def label(self) -> str:
@@ -130,6 +134,8 @@ class Observation:
             out["unit"] = self.unit
         if self.comparator:
             out["comparator"] = self.comparator
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
         return out
 
 
@@ -268,10 +274,8 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
         obs_date = _parse_date(raw.get("date"))
     except ValueError as exc:
         problems.append(Problem(where + (f" ({name})" if name else ""), str(exc), key))
-    if obs_date is not None:
-        where = f"observation {i} ({name + ', ' if name else ''}{obs_date.isoformat()})"
-    elif name:
-        where = f"observation {i} ({name})"
+    shown = ", ".join(x for x in (name, obs_date.isoformat() if obs_date else None) if x)
+    where = f"observation {i} ({shown})" if shown else where
     if not isinstance(analyte, str) or analyte not in analytes():
         known = ", ".join(analytes())
         problems.append(Problem(where, f"unknown analyte {analyte!r}; known analytes: {known}", key))
@@ -285,6 +289,12 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     if unit is not None and not isinstance(unit, str):
         problems.append(Problem(where, f"unit must be text, got {type(unit).__name__}", key))
         unit = None
+    source = None
+    if raw.get("source") is not None:
+        try:
+            source = parse_source(raw["source"])
+        except ValueError as exc:
+            problems.append(Problem(where, str(exc), key))
     if is_boolean(analyte):
         if not isinstance(value, bool):
             problems.append(Problem(where, f"value must be true or false (seen / not seen), got {value!r}", key))
@@ -292,7 +302,7 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
             problems.append(Problem(where, "a yes/no finding takes no comparator", key))
         if len(problems) > before or obs_date is None:
             return None
-        return Observation(obs_date, analyte, value, None, None, i, value)
+        return Observation(obs_date, analyte, value, None, None, i, value, source)
     try:
         number = _number(value)
     except ValueError as exc:
@@ -325,7 +335,7 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
             )
     if len(problems) > before or obs_date is None or canonical is None:
         return None
-    return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
+    return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical, source)
 
 
 def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:
@@ -426,7 +436,7 @@ def parse_case(doc: Any) -> Case:
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise CaseError([Problem("document", f"must be a JSON object, got {type(doc).__name__}", "document")])
-    problems += [Problem(where, message, where) for where, message in json_problems(doc, checked_number)]
+    problems += [Problem(where, message, where) for where, message in json_problems(doc, CHECKED_NUMBERS)]
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
         problems.append(Problem("format", f"must be {FORMAT!r}, got {fmt!r}", "format"))
@@ -453,8 +463,7 @@ def parse_case(doc: Any) -> Case:
     elif not isinstance(raw_obs, list):
         problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
     elif len(raw_obs) > MAX_ROWS:
-        too_many = f"holds {len(raw_obs):,} results; the limit is {MAX_ROWS:,}"
-        problems.append(Problem("observations", too_many, "observations"))
+        problems.append(Problem("observations", f"{len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations"))
     else:
         for i, raw in enumerate(raw_obs):
             obs = _parse_observation(i, raw, problems)
@@ -466,13 +475,6 @@ def parse_case(doc: Any) -> Case:
     known = {"format", "label", "patient", "history", "treatment_start", "observations", "doses"}
     extra = tuple((k, v) for k, v in doc.items() if k not in known)
     return Case(tuple(observations), label, patient, history, start, FORMAT, extra, doses)
-
-
-def checked_number(path: Path) -> bool:
-    """Numbers :func:`parse_case` checks itself (a NaN there gets its own field's message)."""
-    if len(path) == 3 and isinstance(path[1], int):
-        return (path[0], path[2]) in (("observations", "value"), ("doses", "dose_mcg"))
-    return path in (("patient", "age_years"), ("history", "ileal_resection_cm"))
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logic.case import CaseError, Observation, Problem, _parse_observation, checked_number, parse_case
+from logic.case import CHECKED_NUMBERS, CaseError, Observation, Problem, _parse_observation, parse_case
 from logic.json_input import InputError, decode, parse
 
 
@@ -23,7 +23,7 @@ def read_case_document(data: str | bytes) -> dict[str, Any]:
     their place in the document as ``parse_case`` does.
     """
     try:
-        doc, found = parse(decode(data), checked_number)
+        doc, found = parse(decode(data), CHECKED_NUMBERS)
     except InputError as exc:
         doc, found = None, exc.problems
     if any(where == "file" for where, _ in found):  # the text as such; a JSON null goes on to parse_case

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from logic import fhir_cli
 from logic.case import CaseError
 from logic.cli_io import fail, read_input, write
 from logic.convert import ConvertError, read_any, write_as
@@ -31,14 +32,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Observations coded with LOINC, and print the case in the format asked. Label, patient and history "
         "travel only in the case document (JSON).",
     )
-    p.add_argument("file", help="the file to read, or - for standard input")
+    p.add_argument("file", nargs="?", help="the file to read, or - for standard input")
     p.add_argument("--to", choices=OUTPUTS, default="json", help="output format (default: json, the case document)")
     p.add_argument("--from", dest="source", choices=INPUTS, default=None, help="input format (default: detected)")
+    fhir_cli.add_arguments(p)  # --from-fhir URL --patient ID: search a hospital FHIR server
     p.set_defaults(run=run)
     return p
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.from_fhir or args.patient or args.file is None:
+        return fhir_cli.run(args, out)
     try:
         data = read_input(args.file)
     except OSError as exc:

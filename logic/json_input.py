@@ -23,13 +23,14 @@ import json
 import math
 import re
 import sys
-from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
 from logic.limits import MAX_JSON_DEPTH, MAX_UPLOAD_BYTES, limit_text, size_text
 
 Path = tuple[str | int, ...]
+#: Paths of numbers a caller checks itself, ``int`` standing for any index.
+Checked = frozenset[tuple[Any, ...]]
 #: What a check found: where (a JSON path such as ``observations[3].unit``, or ``file``) and what.
 Found = tuple[str, str]
 
@@ -157,18 +158,18 @@ def load(text: str) -> tuple[Any, list[Found]]:
     return value, strict.found()
 
 
-def parse(text: str, checked_number: Callable[[Path], bool] | None = None) -> tuple[Any, list[Found]]:
+def parse(text: str, checked: Checked = frozenset()) -> tuple[Any, list[Found]]:
     """``(value, problems)``: :func:`load` and then :func:`json_problems` on the value; the value is
-    usable only when the list is empty. ``checked_number`` as in :func:`json_problems`."""
+    usable only when the list is empty. ``checked`` as in :func:`json_problems`."""
     value, problems = load(text)
     if value is None and problems:
         return None, problems
-    return value, problems + json_problems(value, checked_number)
+    return value, problems + json_problems(value, checked)
 
 
-def loads(text: str, checked_number: Callable[[Path], bool] | None = None) -> Any:
+def loads(text: str, checked: Checked = frozenset()) -> Any:
     """The JSON value of ``text``; :class:`InputError` with every problem otherwise."""
-    value, problems = parse(text, checked_number)
+    value, problems = parse(text, checked)
     if problems:
         raise InputError(problems)
     return value
@@ -212,12 +213,13 @@ def _path(node: _Node) -> Path:
     return tuple(reversed(parts))
 
 
-def json_problems(value: Any, checked_number: Callable[[Path], bool] | None = None) -> list[Found]:
+def json_problems(value: Any, checked: Checked = frozenset()) -> list[Found]:
     """Every reason ``value`` would not write as strict JSON that reads back the same; linear, no recursion.
 
     Text (keys too) must pass :func:`text_problem`; numbers must be finite and within a double;
     only objects with text keys, arrays, text, numbers, true, false and null; nesting at most
-    :data:`MAX_JSON_DEPTH`. ``checked_number(path)`` marks numbers the caller checks itself.
+    :data:`MAX_JSON_DEPTH`. ``checked`` holds the paths of numbers the caller checks itself, ``int``
+    standing for any index: ``{("observations", int, "value")}``.
     """
     problems: list[tuple[Path, str]] = []
     deep = False
@@ -253,7 +255,7 @@ def json_problems(value: Any, checked_number: Callable[[Path], bool] | None = No
             continue
         elif kind is float or kind is int or isinstance(item, (int, float)):  # subclasses too (an IntEnum...)
             finite = abs(item) <= _MAX_INT if isinstance(item, int) else math.isfinite(item)
-            if not finite and not (checked_number and checked_number(_path(node))):
+            if not finite and not _matches(_path(node), checked):
                 problems.append((_path(node), _not_finite(item)))
         elif isinstance(item, str):  # a StrEnum...
             if bad_text(item):
@@ -263,6 +265,10 @@ def json_problems(value: Any, checked_number: Callable[[Path], bool] | None = No
         else:
             problems.append((_path(node), f"is a {kind.__name__} value, which JSON does not have"))
     return [(path_text(path), message) for path, message in problems]
+
+
+def _matches(path: Path, checked: Checked) -> bool:
+    return bool(checked) and tuple(int if isinstance(p, int) else p for p in path) in checked
 
 
 def _not_finite(number: int | float) -> str:

@@ -51,6 +51,7 @@ KEY_PREFIX = {
     "app_pages/recovery.py": "rec_",
     "app_pages/library.py": "lib_",
     "app_pages/evidence.py": "ev_",
+    "app_pages/record.py": "ehr_",
     "ui/common.py": "app_",  # the sidebar and the banner above every page
 }
 # the loose keys the open case was once spread over; now fields of ui.session.OpenCase

@@ -225,7 +225,7 @@ def test_more_observations_than_the_limit_are_refused_with_one_problem(monkeypat
     monkeypatch.setattr(logic.case, "MAX_ROWS", 3)
     assert len(parse_case({"observations": [obs("mcv", 101, "fL")] * 3}).observations) == 3
     assert problems_of({"observations": [obs("mcv", 101, "fL")] * 4}) == [
-        "observations: holds 4 results; the limit is 3"]
+        "observations: 4 results; the limit is 3"]
 
 
 # -- reading a case document from a file or pasted text ------------------------------------------

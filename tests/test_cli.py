@@ -192,3 +192,14 @@ def test_schedule_takes_a_plain_number_with_spaces_or_a_plus_sign():
         out = io.StringIO()
         assert main(["schedule", "--start", "2026-11-02", "--dose-mcg", value], out=out) == 0
         json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("name", ["deep.json", "nan.json", "twice.json", "latin1.json"])
+def test_convert_from_fhir_reads_its_case_file_as_assess_does(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(HOSTILE_CASES[name])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["convert", str(path), "--from-fhir", "http://127.0.0.1:9", "--patient", "abc"], out=out)
+    assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
+    assert err.getvalue().startswith(f"{path}: ") and "Traceback" not in err.getvalue()

@@ -165,7 +165,7 @@ def test_a_case_document_of_3_observations_is_read_and_4_are_refused(three_rows)
     obs = [{"date": "2026-11-01", "analyte": "mcv", "value": 101, "unit": "fL"}] * 4
     assert read_any(json.dumps({"observations": obs[:3]})).imported == 3
     result = read_any(json.dumps({"observations": obs}))
-    assert result.imported == 0 and "holds 4 results; the limit is 3" in str(result.problems[0])
+    assert result.imported == 0 and "observations: 4 results; the limit is 3" == str(result.problems[0])
 
 
 def test_a_bundle_of_3_entries_is_read_and_4_are_refused(three_rows):
@@ -343,3 +343,25 @@ def test_an_accepted_import_writes_strict_json_in_every_format():
     for to in ("json", "fhir"):
         json.loads(write_as(result.doc, to), parse_constant=lambda name: pytest.fail(name))
     parse_case(result.doc)
+
+
+# -- the hospital record server (convert --from-fhir): its answers are read as strictly -----------
+
+
+@pytest.mark.parametrize(("body", "why"), [
+    ('{"resourceType": "Bundle", "type": "searchset", "entry": ' + "[" * 100_000,
+     "is nested 100,001 levels deep; the limit is 64 levels"),
+    ('{"resourceType": "Bundle", "type": "searchset", "total": NaN}', "is NaN"),
+    ('{"resourceType": "Bundle", "resourceType": "Bundle", "type": "searchset"}', "gives the key 'resourceType' twice"),
+    ('{"resourceType": "Bundle", "type": "searchset", "id": "\\ud800"}', "holds a lone surrogate"),
+])
+def test_a_hostile_server_answer_is_a_malformed_answer_not_a_traceback(body, why):
+    import httpx
+
+    from logic.fhir_server import Failure, ServerError, ServerSettings, fetch_results
+
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, text=body)))
+    with pytest.raises(ServerError) as info:
+        fetch_results(ServerSettings("http://fhir.test/fhir"), "abc", None, None, None, client=client)
+    assert info.value.kind is Failure.MALFORMED
+    assert "did not answer with JSON (" in info.value.message and why in info.value.message

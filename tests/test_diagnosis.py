@@ -22,7 +22,7 @@ def status(*observations, **kw):
     (133, "pmol/L", "indeterminate"),    # 180.2 ng/L (NICE pairs 180 ng/L with 133 pmol/L)
     (258, "pmol/L", "indeterminate"),    # 349.6 ng/L
     (259, "pmol/L", "unlikely"),         # 350.9 ng/L
-])
+], ids=lambda v: str(v).replace("/", "_per_") if not isinstance(v, str) or "/" in v else v)
 def test_serum_b12_band_on_and_around_each_cut_off(value, unit, expected):
     assert status(obs("b12", value, unit)) == expected
 
@@ -52,7 +52,8 @@ def test_no_b12_result_is_unknown():
 
 @pytest.mark.parametrize(("value", "expected"), [
     (24.9, "deficient"), (25, "indeterminate"), (70, "indeterminate"), (70.1, "unlikely"),
-])
+], ids=["holotc_24.9_is_deficient", "holotc_25_is_indeterminate", "holotc_70_is_indeterminate",
+        "holotc_70.1_is_unlikely"])
 def test_holotc_bands(value, expected):
     assert status(obs("holotc", value, "pmol/L")) == expected
 
@@ -238,7 +239,8 @@ def test_pernicious_anaemia_means_lifelong():
     assert diagnose(make_case(history={"pernicious_anemia": True})).lifelong is True
 
 
-@pytest.mark.parametrize(("cm", "lifelong"), [(21, True), (20, False), (0, False)])
+@pytest.mark.parametrize(("cm", "lifelong"), [(21, True), (20, False), (0, False)],
+                         ids=["resection_of_21_cm_is_lifelong", "resection_of_20_cm_is_not", "no_resection_is_not"])
 def test_ileal_resection_over_20_cm_means_lifelong(cm, lifelong):
     d = diagnose(make_case(history={"pernicious_anemia": False, "gastric_surgery": False, "ileal_resection_cm": cm}))
     assert d.lifelong is lifelong

@@ -7,7 +7,7 @@ problems); :func:`logic.convert.read_any` assembles those into an :class:`Import
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -15,7 +15,7 @@ from typing import Any
 from logic.case import CaseError, Problem
 from logic.case_file import parse_observation
 from logic.convert.loinc import _yes_no
-from logic.json_input import Found, InputError, Path, decode, json_problems, load
+from logic.json_input import Checked, Found, InputError, decode, json_problems, load
 from logic.reference import analytes
 from logic.units import UnitError, is_boolean, listed_unit
 
@@ -210,13 +210,13 @@ def _load_json(text: str) -> tuple[Any, list[Problem]]:
 
 
 def _json_object(
-    loaded: tuple[Any, list[Problem]], what: str, checked_number: Callable[[Path], bool] | None = None, *field: str
+    loaded: tuple[Any, list[Problem]], what: str, checked: Checked = frozenset(), *field: str
 ) -> dict[str, Any] | _Read:
     """The loaded JSON as an object, or a refusal with every problem (of the text, and of any value in
-    it that is not strict JSON but for ``checked_number`` ones), or naming ``what`` it should be."""
+    it that is not strict JSON but for the ``checked`` numbers), or naming ``what`` it should be."""
     raw, problems = loaded
     if raw is not None or not problems:
-        problems = problems + _problems(json_problems(raw, checked_number))
+        problems = problems + _problems(json_problems(raw, checked))
     if problems:
         return _Read(problems=problems, refused=True)
     if not isinstance(raw, dict):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from logic.case import CaseError, Problem, checked_number, parse_case
+from logic.case import CHECKED_NUMBERS, CaseError, Problem, parse_case
 from logic.convert.common import _Item, _json_object, _load_json, _Read, _validate, _where
 from logic.limits import MAX_ROWS
 from logic.reference import analytes
 
 
 def _read_json(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _Read:
-    raw = _json_object(loaded or _load_json(text), "a case document", checked_number, "document")
+    raw = _json_object(loaded or _load_json(text), "a case document", CHECKED_NUMBERS, "document")
     if isinstance(raw, _Read):
         return raw
     read = _Read()
@@ -37,7 +37,7 @@ def _read_json(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _R
         raw_obs = []
     elif len(raw_obs) > MAX_ROWS:
         read.problems.append(
-            Problem("observations", f"holds {len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations")
+            Problem("observations", f"{len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations")
         )
         read.refused = True
         raw_obs = []
