@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from logic import serialize
 from logic.cli_io import fail, write
 from logic.exports import ExportError, to_csv, to_ics
+from logic.json_input import text_problem
 from logic.regimen import (
     Checkpoint,
     Injection,
@@ -180,6 +181,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         problems.append(f"--format: {args.format!r} must be one of {', '.join(FORMATS)}")
     if args.label is not None and fmt != "ics":
         problems.append("--label: only used with --format ics")
+    elif args.label is not None:  # one line of text, as a case label (a line break would start a calendar line)
+        one_line = None if not any(c in args.label for c in "\t\n\r\u2028\u2029") else "must be one line"
+        if why := text_problem(args.label) or one_line:
+            problems.append(f"--label: {why}")
     knobs: dict[str, int] = {}
     raw: dict[str, str | None] = {key: getattr(args, key) for key in KNOB_OPTIONS.values()}
     for key, text in raw.items():

@@ -203,3 +203,17 @@ def test_convert_from_fhir_reads_its_case_file_as_assess_does(tmp_path, name):
         code = main(["convert", str(path), "--from-fhir", "http://127.0.0.1:9", "--patient", "abc"], out=out)
     assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
     assert err.getvalue().startswith(f"{path}: ") and "Traceback" not in err.getvalue()
+
+
+@pytest.mark.parametrize(("label", "line"), [
+    ("bed\r\nATTENDEE:someone", "--label: must be one line"),
+    ("bed\t4", "--label: must be one line"),
+    ("bed\x1f4", "--label: holds a control character (U+001F); remove it"),
+    ("bed\udced", "--label: holds a lone surrogate (U+DCED)"),
+])
+def test_schedule_refuses_a_calendar_label_that_is_not_one_line_of_text(label, line):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["schedule", "--start", "2026-11-02", "--format", "ics", "--label", label], out=out)
+    assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
+    assert err.getvalue().startswith(line)
