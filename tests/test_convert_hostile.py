@@ -365,3 +365,10 @@ def test_a_hostile_server_answer_is_a_malformed_answer_not_a_traceback(body, why
         fetch_results(ServerSettings("http://fhir.test/fhir"), "abc", None, None, None, client=client)
     assert info.value.kind is Failure.MALFORMED
     assert "did not answer with JSON (" in info.value.message and why in info.value.message
+
+
+@pytest.mark.parametrize("label", ["\xa0", "\u2003 ", "  "])
+def test_a_blank_label_is_left_out_of_the_fhir_export_instead_of_failing_it(label):
+    doc = {"label": label, "observations": [json.loads(GOOD_OBS)]}
+    bundle = json.loads(write_as(doc, "fhir"))
+    assert "identifier" not in bundle and len(bundle["entry"]) == 1

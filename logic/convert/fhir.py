@@ -406,7 +406,7 @@ def to_fhir_bundle(case_doc: dict[str, Any]) -> dict[str, Any]:
     """
     case = parse_case(case_doc)
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection"}
-    if case.label:
+    if case.label and case.label.strip():  # a blank label (spaces only) is no FHIR string: left out
         bundle["identifier"] = {"system": _system("case_label"), "value": case.label}
     entries = []
     shapes: dict[tuple, dict[str, Any]] = {}  # one resource of each shape, to check with the model
