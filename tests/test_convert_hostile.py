@@ -372,3 +372,11 @@ def test_a_blank_label_is_left_out_of_the_fhir_export_instead_of_failing_it(labe
     doc = {"label": label, "observations": [json.loads(GOOD_OBS)]}
     bundle = json.loads(write_as(doc, "fhir"))
     assert "identifier" not in bundle and len(bundle["entry"]) == 1
+
+
+def test_a_negative_zero_is_written_to_csv_as_zero_so_it_reads_back():
+    doc = {"observations": [{"date": "2026-11-01", "analyte": "adamts13_activity", "value": -0.0, "unit": "%"}]}
+    for to, fmt in (("csv", "csv-long"), ("csv-wide", "csv-wide")):
+        text = write_as(doc, to)
+        assert ",-0" not in text and ",0.0" in text
+        assert read_any(text, fmt=fmt).imported == 1

@@ -25,7 +25,7 @@ def _text_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return repr(float(value))
+    return repr(float(value) + 0.0)  # + 0.0: a negative zero is written 0.0 (a CSV reader refuses "-0.0")
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
