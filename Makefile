@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint browser nginx bench clean
+.PHONY: run test fuzz lint browser nginx bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(VENV)/.dev
 
 test: $(VENV)/.dev browser nginx lint
 	$(PY) -m pytest
+
+# The property tests of hostile input at length: 10,000 examples per importer (profile `fuzz` of
+# tests/conftest.py); prints the count per importer at the end. `make test` runs them short.
+fuzz: $(VENV)/.dev
+	COBALT_FUZZ=1 $(PY) -m pytest -m fuzz -p no:randomly -p no:cacheprovider -s -q tests/test_fuzz.py
 
 bench: $(VENV)/.dev
 	PYTHONPATH=. $(PY) scripts/bench.py

@@ -1,7 +1,9 @@
 """Command line: ``python -m logic assess CASE.json [--today YYYY-MM-DD] [--thresholds ID]``.
 
 Contract (shared/design/case-format.md): JSON on stdout and exit 0; invalid input exits 2 with
-one line per problem on stderr and nothing on stdout.
+one line per problem on stderr and nothing on stdout. The case is read by
+:func:`logic.case_file.read_case_document`, within the limits of :mod:`logic.limits` (the same as
+``convert`` and the app's uploads).
 """
 
 from __future__ import annotations
@@ -13,10 +15,9 @@ from datetime import date
 from typing import TextIO
 
 from logic.case import CaseError, parse_case
-from logic.cli_io import fail, write
+from logic.case_file import read_case_document
+from logic.cli_io import fail, read_input, write
 from logic.reference import threshold_set_ids
-
-MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,43 +25,30 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(fail([f"usage: {message}"]))
 
 
-def _read_json(path: str) -> object:
-    if path == "-":
-        text = sys.stdin.read(MAX_INPUT_BYTES + 1)
-    else:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read(MAX_INPUT_BYTES + 1)
-    if len(text) > MAX_INPUT_BYTES:
-        raise ValueError(f"{path}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-
-
 def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     from logic.assess import assess
     from logic.serialize import assessment
 
     try:
-        doc = _read_json(args.case)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        return fail([str(exc)])
+        data = read_input(args.case)
+    except OSError as exc:
+        return fail([f"{args.case}: cannot read ({exc.strerror or exc})"])
     try:
-        case = parse_case(doc)
+        case = parse_case(read_case_document(data))
     except CaseError as exc:
-        return fail([str(p) for p in exc.problems])
+        return fail([f"{args.case}: {p.message}" if p.field == "file" else str(p) for p in exc.problems])
     today = None
     if args.today:
         try:
             today = date.fromisoformat(args.today)
         except ValueError:
             return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
-    return write(
-        out,
-        json.dumps(assessment(assess(case, today=today, thresholds=args.thresholds)), indent=2, ensure_ascii=False)
-        + "\n",
-    )
+    result = assessment(assess(case, today=today, thresholds=args.thresholds))
+    try:
+        text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError as exc:  # strict JSON output: never print NaN or Infinity
+        return fail([f"the assessment cannot be written as JSON: {exc}"])
+    return write(out, text)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -2,8 +2,8 @@
 
 A case is read with :func:`parse_case`, which either returns a :class:`Case` or raises
 :class:`CaseError` listing *every* problem at once, each naming where it is (observation
-index, analyte, date) and what is wrong. Nothing is partly applied.
-Contract: ``shared/design/case-format.md``.
+index, analyte, date) and what is wrong. Nothing is partly applied; what is accepted writes as strict
+JSON (:mod:`logic.json_input`). Files and pasted text: :mod:`logic.case_file`. Contract: ``case-format.md``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from logic.json_input import json_problems
+from logic.limits import MAX_ROWS
 from logic.provenance import Source, parse_source
 from logic.reference import analytes
 from logic.results import Route
@@ -57,6 +59,9 @@ HISTORY_LABELS: dict[str, str] = {
 #: to the contract: the result is pending until an adamts13_activity result on or after that day).
 HISTORY_DATES: tuple[str, ...] = ("symptom_onset", "adamts13_sent")
 SEXES = ("female", "male")
+#: Numbers parse_case checks itself (a NaN there gets its own field's message); ``int``: any index.
+CHECKED_NUMBERS = frozenset({("observations", int, "value"), ("doses", int, "dose_mcg"), ("patient", "age_years"),
+                             ("history", "ileal_resection_cm")})
 
 
 @dataclass(frozen=True)
@@ -263,15 +268,14 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
         return None
     before = len(problems)
     analyte = raw.get("analyte")
+    name = analyte if isinstance(analyte, str) and analyte in analytes() else None  # the file's text, never raw
     obs_date: date | None = None
     try:
         obs_date = _parse_date(raw.get("date"))
     except ValueError as exc:
-        problems.append(Problem(where + (f" ({analyte})" if isinstance(analyte, str) else ""), str(exc), key))
-    if obs_date is not None:
-        where = f"observation {i} ({analyte}, {obs_date.isoformat()})"
-    elif isinstance(analyte, str):
-        where = f"observation {i} ({analyte})"
+        problems.append(Problem(where + (f" ({name})" if name else ""), str(exc), key))
+    shown = ", ".join(x for x in (name, obs_date.isoformat() if obs_date else None) if x)
+    where = f"observation {i} ({shown})" if shown else where
     if not isinstance(analyte, str) or analyte not in analytes():
         known = ", ".join(analytes())
         problems.append(Problem(where, f"unknown analyte {analyte!r}; known analytes: {known}", key))
@@ -432,6 +436,7 @@ def parse_case(doc: Any) -> Case:
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise CaseError([Problem("document", f"must be a JSON object, got {type(doc).__name__}", "document")])
+    problems += [Problem(where, message, where) for where, message in json_problems(doc, CHECKED_NUMBERS)]
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
         problems.append(Problem("format", f"must be {FORMAT!r}, got {fmt!r}", "format"))
@@ -441,6 +446,8 @@ def parse_case(doc: Any) -> Case:
         label = None
     if isinstance(label, str) and len(label) > 120:
         problems.append(Problem("label", f"is {len(label)} characters; keep it under 120", "label"))
+    elif isinstance(label, str) and any(c in label for c in "\t\n\r\u2028\u2029"):
+        problems.append(Problem("label", "must be one line (no line breaks or tabs)", "label"))
     patient = _parse_patient(doc.get("patient"), problems)
     history = _parse_history(doc.get("history"), problems)
     start = None
@@ -455,6 +462,8 @@ def parse_case(doc: Any) -> Case:
         problems.append(Problem("observations", "is missing; give a list (it may be empty)", "observations"))
     elif not isinstance(raw_obs, list):
         problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
+    elif len(raw_obs) > MAX_ROWS:
+        problems.append(Problem("observations", f"{len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations"))
     else:
         for i, raw in enumerate(raw_obs):
             obs = _parse_observation(i, raw, problems)

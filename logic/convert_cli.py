@@ -4,18 +4,19 @@ Reads a case document, CSV (long or wide) or a FHIR R4 Bundle (detected from the
 reads standard input) and writes the case on stdout: the case document (default), CSV long
 (``csv``), CSV wide (``csv-wide``) or a FHIR Bundle (``fhir``). Contract
 (shared/design/case-format.md): any problem in the input exits 2 with nothing on stdout and one
-line per problem on stderr; the parsing itself is :func:`logic.convert.read_any`.
+line per problem on stderr; the parsing itself is :func:`logic.convert.read_any`, within the limits
+of :mod:`logic.limits` (the same as the app's uploads).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TextIO
 
 from logic import fhir_cli
-from logic.cli_io import fail, write
-from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
+from logic.case import CaseError
+from logic.cli_io import fail, read_input, write
+from logic.convert import ConvertError, read_any, write_as
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
 INPUTS = ("json", "csv-long", "csv-wide", "fhir")
@@ -39,23 +40,20 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _read_input(path: str) -> bytes | str:
-    """At most one byte more than the limit, so that read_any can say the file is too large."""
-    if path == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        return stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else sys.stdin.read(MAX_UPLOAD_BYTES + 1)
-    with open(path, "rb") as fh:
-        return fh.read(MAX_UPLOAD_BYTES + 1)
-
-
 def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.from_fhir or args.patient or args.file is None:
         return fhir_cli.run(args, out)
     try:
-        data = _read_input(args.file)
+        data = read_input(args.file)
     except OSError as exc:
         return fail([f"{args.file}: cannot read ({exc.strerror or exc})"])
     result = read_any(data, filename=None if args.file == "-" else args.file, fmt=args.source)
     if result.problems:
         return fail([str(p) for p in result.problems])
-    return write(out, write_as(result.doc, args.to))
+    try:
+        text = write_as(result.doc, args.to)
+    except (CaseError, ConvertError) as exc:  # the document read cannot be written in that format
+        return fail([str(p) for p in exc.problems])
+    except ValueError as exc:  # strict JSON output (allow_nan=False): never print NaN or Infinity
+        return fail([f"the case cannot be written as JSON: {exc}"])
+    return write(out, text)

@@ -13,14 +13,14 @@ bearer token. The time recorded as ``fetched_at`` is the server's own (its ``Dat
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import date, datetime
 from typing import TextIO
 
-from logic.case import CaseError, parse_case
-from logic.cli_io import fail, write
+from logic.case import CaseError
+from logic.case_file import read_case_document
+from logic.cli_io import fail, read_input, write
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -59,15 +59,13 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if not args.patient:
         problems.append("--patient: missing; give the patient's FHIR id on the server")
     base = {"format": "b12-case/1", "observations": []}
-    if args.file:
+    if args.file:  # read as `assess` reads a case (logic.case_file: limits, strict JSON, BOM, CRLF)
         try:
-            with open(args.file, encoding="utf-8") as fh:
-                base = json.load(fh)
-            parse_case(base)
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            problems.append(f"{args.file}: {exc}")
+            base = read_case_document(read_input(args.file))
+        except OSError as exc:
+            problems.append(f"{args.file}: cannot read ({exc.strerror or exc})")
         except CaseError as exc:
-            problems += [f"{args.file}: {p}" for p in exc.problems]
+            problems += [f"{args.file}: {p.message if p.field == 'file' else p}" for p in exc.problems]
     if problems:
         return fail(problems)
     try:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from datetime import date
 from typing import Any, TextIO
 
 from logic import serialize
 from logic.cli_io import fail, write
 from logic.exports import ExportError, to_csv, to_ics
+from logic.json_input import text_problem
 from logic.regimen import (
     Checkpoint,
     Injection,
@@ -49,6 +51,14 @@ KNOB_OPTIONS: dict[str, str] = {
     "--oral-dose-mcg": "oral_dose_mcg",
 }
 _FLAG = {v: k for k, v in KNOB_OPTIONS.items()}
+#: A knob value on the command line: ASCII digits, at most 9 (int() alone would also take other
+#: scripts' digits, "١٠٠٠", and numbers of thousands of digits); parse_knobs then checks each range.
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}", re.ASCII)
+
+
+def _shown(text: str) -> str:
+    """A value from the command line, quoted and shortened for one line of stderr."""
+    return repr(text) if len(text) <= 24 else f"{text[:12]!r}… ({len(text):,} characters)"
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -171,9 +181,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         problems.append(f"--format: {args.format!r} must be one of {', '.join(FORMATS)}")
     if args.label is not None and fmt != "ics":
         problems.append("--label: only used with --format ics")
+    elif args.label is not None:  # one line of text, as a case label (a line break would start a calendar line)
+        one_line = None if not any(c in args.label for c in "\t\n\r\u2028\u2029") else "must be one line"
+        if why := text_problem(args.label) or one_line:
+            problems.append(f"--label: {why}")
     knobs: dict[str, int] = {}
+    raw: dict[str, str | None] = {key: getattr(args, key) for key in KNOB_OPTIONS.values()}
+    for key, text in raw.items():
+        if text is not None and not _WHOLE.fullmatch(text.strip()):  # e.g. "²", "١٠٠٠", 5,000 digits
+            problems.append(f"{_FLAG[key]}: {_shown(text)} is not a whole number (digits 0-9)")
+            raw[key] = None
     if preset_id in preset_ids():
-        knobs, knob_errors = parse_knobs(preset_id, {key: getattr(args, key) for key in KNOB_OPTIONS.values()})
+        knobs, knob_errors = parse_knobs(preset_id, raw)
         problems += [_flagged(p) for p in knob_errors]
     if problems:
         return fail(problems)
@@ -191,7 +210,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             doc = schedule_doc(sched)
             doc.update(clinic_doc(sched) if args.clinic else {})
             doc.update(weekday_doc(weekdays) if weekdays is not None else {})
-            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+            text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     except (RegimenError, ExportError) as exc:
         return fail([_flagged(p) for p in exc.problems])
     except (OverflowError, ValueError) as exc:  # e.g. a start date near year 9999

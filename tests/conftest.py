@@ -17,3 +17,17 @@ def shared_clinical():
     from tests.published import shared_file
 
     return shared_file("clinical/published_cases.json").parent
+
+
+# -- hypothesis profiles for the property tests of hostile input (tests/test_fuzz.py) -------------
+# The normal run keeps them short; `make fuzz` sets COBALT_FUZZ=1 for the long run (10,000 examples
+# per property). Other hypothesis tests keep their own settings: these profiles are never loaded
+# globally, only used as the fuzz tests' settings.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+                HealthCheck.large_base_example]
+settings.register_profile("fuzz-quick", max_examples=200, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, suppress_health_check=_FUZZ_HEALTH,
+                          print_blob=True)
+FUZZ_PROFILE = "fuzz" if os.environ.get("COBALT_FUZZ") else "fuzz-quick"

@@ -1,8 +1,8 @@
 """Shared by the tests of import and export (tests/test_convert_*.py): a rich case, the writers, helpers.
 
 Rules pinned by those tests: valid rows import, bad rows are listed with their row and the reason,
-nothing is silently dropped (imported + rejected = rows read), and every result is a valid case
-document.
+a file with any rejected part adds nothing (its valid rows are withheld), nothing is silently
+dropped (imported + rejected + withheld = rows read), and every result is a valid case document.
 """
 
 import json
@@ -23,10 +23,24 @@ def observations(doc: dict) -> list[tuple]:
     )
 
 
-def assert_counts_add_up(result: ImportResult, rows: int) -> None:
-    assert result.imported + result.rejected == rows
+def assert_counts_add_up(result: ImportResult, rows: int, base: dict | None = None) -> None:
+    assert result.imported + result.rejected + result.withheld == rows
     assert result.rejected == len([p for p in result.problems if p.field != "file"])
     parse_case(result.doc)
+    assert_whole_or_nothing(result, base)
+
+
+def assert_whole_or_nothing(result: ImportResult, base: dict | None = None) -> None:
+    """A file with a blocking problem adds nothing: the open case (or a new empty case) comes back as it was."""
+    assert set(result.blocking) <= set(result.problems)
+    if result.blocking:
+        assert result.imported == 0
+        before = (base or {}).get("observations") or []
+        assert result.doc["observations"] == before
+        if base is not None:
+            assert result.doc == {**base, "observations": before}
+    else:
+        assert result.withheld == 0
 
 
 #: Every analyte, both units of one analyte, censored values, yes/no findings, two results on a day.

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logic.case import CaseError, parse_case
-from logic.reference import example_cases
+from logic.case_file import read_case_document
+from logic.reference import analytes, example_cases
 from tests.helpers import make_case, obs
 
 CONTRACT_EXAMPLE = {
@@ -165,3 +166,105 @@ def test_validation_never_raises_anything_but_its_own_error(doc):
         assert exc.problems and all(p.where and p.message for p in exc.problems)
     else:
         assert parse_case(json.loads(json.dumps(case.to_dict()))) == case
+
+
+# -- hostile documents (issue 12): what parse_case accepts writes as strict JSON -------------------
+
+
+@pytest.mark.parametrize(("extra", "fragment"), [
+    (math.nan, "about: is NaN, which is not a number JSON allows"),
+    (math.inf, "about: is Infinity or a number too large to be read"),
+    ({"x": [1, -math.inf]}, "about.x[1]: is -Infinity"),
+    (10**400, "about: is Infinity or a number too large to be read"),
+    ("a\x00b", "about: holds a control character (U+0000)"),
+    ("\ud800", "about: holds a lone surrogate (U+D800)"),
+    ({"k\x1f": 1}, "about['k\\x1f']: the key holds a control character (U+001F)"),
+    ({1: "x"}, "about: has a key 1 that is not text"),
+    ({1, 2}, "about: is a set value, which JSON does not have"),
+    (b"x", "about: is a bytes value, which JSON does not have"),
+])
+def test_a_value_that_would_not_write_as_strict_json_is_refused_naming_its_place(extra, fragment):
+    msgs = problems_of({"observations": [], "about": extra})
+    assert len(msgs) == 1 and msgs[0].startswith(fragment), msgs
+
+
+def test_tab_and_line_breaks_are_kept_in_free_text_but_not_in_the_label():
+    assert parse_case({"observations": [], "about": "line 1\nline 2\tend\r\n"}).extra == (
+        ("about", "line 1\nline 2\tend\r\n"),)
+    for label in ("a\nb", "a\tb", "a\rb", "a\u2028b"):
+        assert problems_of({"observations": [], "label": label}) == ["label: must be one line (no line breaks or tabs)"]
+    assert parse_case({"observations": [], "label": "Bed 12 · café 😀"}).label == "Bed 12 · café 😀"
+
+
+def test_nesting_of_64_levels_is_kept_and_65_are_refused_without_recursion():
+    def nested(levels):  # the document itself is level 1
+        value: list = []
+        for _ in range(levels - 2):
+            value = [value]
+        return {"observations": [], "deep": value}
+
+    assert parse_case(nested(64)).extra
+    assert problems_of(nested(65)) == ["deep" + "[0]" * 63 + ": is nested deeper than the limit of 64 levels"]
+    assert len(problems_of(nested(100_000))) == 1  # a RecursionError before
+
+
+def test_a_nan_in_a_field_parse_case_checks_is_named_once_by_that_field():
+    msgs = problems_of({"observations": [obs("b12", math.nan, "ng/L")], "patient": {"age_years": math.inf}})
+    assert msgs == ["patient.age_years: must be a finite number, got inf",
+                    "observation 0 (b12, 2026-11-01): value must be a finite number, got nan"]
+
+
+def test_an_unknown_analyte_is_not_written_raw_into_where_the_problem_is():
+    msgs = problems_of({"observations": [{"date": "2026-11-01", "analyte": "a\nb", "value": 1}]})
+    assert msgs == ["observation 0 (2026-11-01): unknown analyte 'a\\nb'; known analytes: " + ", ".join(analytes())]
+
+
+def test_more_observations_than_the_limit_are_refused_with_one_problem(monkeypatch):
+    import logic.case
+
+    monkeypatch.setattr(logic.case, "MAX_ROWS", 3)
+    assert len(parse_case({"observations": [obs("mcv", 101, "fL")] * 3}).observations) == 3
+    assert problems_of({"observations": [obs("mcv", 101, "fL")] * 4}) == [
+        "observations: 4 results; the limit is 3"]
+
+
+# -- reading a case document from a file or pasted text ------------------------------------------
+
+GOOD = '{"label": "Bed 4", "observations": [{"date": "2026-11-01", "analyte": "mcv", "value": 101, "unit": "fL"}]}'
+
+
+def read_problems(data) -> list[str]:
+    with pytest.raises(CaseError) as info:
+        read_case_document(data)
+    return [str(p) for p in info.value.problems]
+
+
+@pytest.mark.parametrize("data", [GOOD, GOOD.encode(), "\ufeff" + GOOD, b"\xef\xbb\xbf" + GOOD.encode(),
+                                  GOOD.replace(", ", ",\r\n"), ("\ufeff" + GOOD.replace(", ", ",\r\n")).encode()])
+def test_a_case_file_reads_the_same_with_or_without_bom_and_crlf(data):
+    assert read_case_document(data) == json.loads(GOOD)
+
+
+@pytest.mark.parametrize(("data", "lines"), [
+    ("[" * 100_000, ["file: is nested 100,000 levels deep; the limit is 64 levels"]),
+    ('{"observations": [], "observations": []}', ["file: gives the key 'observations' twice in one object; give "
+                                                   "each key once (which value was meant cannot be known)"]),
+    ('{"observations": [], "x": NaN}', ["x: is NaN, which is not a number JSON allows; write a number or null"]),
+    ('{"observations": [], "x": ' + "9" * 5000 + "}", ["x: is Infinity or a number too large to be read (over "
+                                                         "about 1.8e308); write a finite number"]),
+    ('{"observations": [], "label": "\\ud800"}', ["label: holds a lone surrogate (U+D800), which is not a "
+                                                  "character; save the file as UTF-8 text"]),
+    (b'{"label": "caf\xe9", "observations": []}', ["file: is not UTF-8 text (byte 14); save it as UTF-8"]),
+    ("{not json", ["file: is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"]),
+    ("null", ["document: must be a JSON object, got NoneType"]),
+    ("x" * (2 * 1024 * 1024 + 1), ["file: is 2,097,153 bytes; the limit is 2 MB (2,097,152 bytes) (split the file, "
+                                   "or export fewer results)"]),
+])
+def test_a_case_file_that_cannot_be_taken_whole_is_refused_with_every_problem(data, lines):
+    assert read_problems(data) == lines
+
+
+def test_a_case_file_gives_its_text_problems_and_its_document_problems_at_once():
+    text = '{"label": "a\\u0000", "history": {"metformin": "yes"}, "observations": [{"date": "x"}]}'
+    assert [m.split(":")[0] for m in read_problems(text)] == ["label", "history.metformin", "observation 0",
+                                                              "observation 0"]  # its date, its analyte

@@ -1,3 +1,4 @@
+import contextlib
 import io
 import json
 import subprocess
@@ -120,3 +121,99 @@ def test_lagging_course_without_reticulocyte_rise_is_absent_by_the_cli(tmp_path)
     out = json.loads(run_cli("assess", str(path), "--today", "2026-09-18").stdout)
     assert out["response"]["reticulocytes"] == "absent" and out["response"]["day"] == 11
     assert "retic_response_absent" in {a["id"] for a in out["response"]["alerts"]}
+
+
+# -- hostile input (issue 12): exit 2 with one line per problem, never a traceback ---------------
+
+HOSTILE_CASES = {
+    "deep.json": ("[" * 100_000).encode(),
+    "surrogate.json": b'{"label": "\\ud800", "observations": []}',
+    "nul.json": b'{"label": "a\\u0000b", "observations": []}',
+    "nan.json": b'{"observations": [], "about": NaN}',
+    "huge.json": b'{"observations": [], "about": ' + b"9" * 5000 + b"}",
+    "twice.json": b'{"observations": [], "observations": []}',
+    "latin1.json": b'{"label": "caf\xe9", "observations": []}',
+    "big.json": b" " * (2 * 1024 * 1024 + 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_CASES))
+def test_assess_refuses_hostile_documents_with_exit_2_and_no_traceback(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(HOSTILE_CASES[name])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["assess", str(path)], out=out)
+    assert code == 2 and out.getvalue() == ""
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.getvalue(), lines
+    if name in ("deep.json", "twice.json", "latin1.json", "big.json"):
+        assert lines[0].startswith(f"{path}: ")  # a problem of the file as such names the file
+
+
+def test_assess_of_a_deeply_nested_document_exits_2_on_the_real_command_line(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(HOSTILE_CASES["deep.json"])
+    res = run_cli("assess", str(path))
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.strip() == f"{path}: is nested 100,000 levels deep; the limit is 64 levels"
+
+
+def test_assess_reads_a_bom_and_crlf_file_as_convert_does(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(CONTRACT_EXAMPLE, indent=1).replace("\n", "\r\n").encode())
+    res = run_cli("assess", str(path))
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["b12_status"] == "deficient"
+
+
+def test_assess_shares_the_upload_size_limit():
+    from logic import __main__ as cli
+
+    assert not hasattr(cli, "MAX_INPUT_BYTES")  # one limit: logic.limits.MAX_UPLOAD_BYTES
+
+
+@pytest.mark.parametrize(("value", "line"), [
+    ("²", "--dose-mcg: '²' is not a whole number (digits 0-9)"),
+    ("١٠٠٠", "--dose-mcg: '١٠٠٠' is not a whole number (digits 0-9)"),
+    ("9" * 5000, "--dose-mcg: '999999999999'… (5,000 characters) is not a whole number (digits 0-9)"),
+    ("1e3", "--dose-mcg: '1e3' is not a whole number (digits 0-9)"),
+    ("-5", "--dose-mcg: must be from 100 to 1000 mcg, got -5"),
+])
+def test_schedule_refuses_odd_digits_with_exit_2_and_one_line(value, line):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["schedule", "--start", "2026-11-02", "--dose-mcg", value], out=out)
+    assert code == 2 and out.getvalue() == "" and err.getvalue().splitlines() == [line]
+
+
+def test_schedule_takes_a_plain_number_with_spaces_or_a_plus_sign():
+    for value in (" 1000 ", "+1000", "100"):
+        out = io.StringIO()
+        assert main(["schedule", "--start", "2026-11-02", "--dose-mcg", value], out=out) == 0
+        json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("name", ["deep.json", "nan.json", "twice.json", "latin1.json"])
+def test_convert_from_fhir_reads_its_case_file_as_assess_does(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(HOSTILE_CASES[name])
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["convert", str(path), "--from-fhir", "http://127.0.0.1:9", "--patient", "abc"], out=out)
+    assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
+    assert err.getvalue().startswith(f"{path}: ") and "Traceback" not in err.getvalue()
+
+
+@pytest.mark.parametrize(("label", "line"), [
+    ("bed\r\nATTENDEE:someone", "--label: must be one line"),
+    ("bed\t4", "--label: must be one line"),
+    ("bed\x1f4", "--label: holds a control character (U+001F); remove it"),
+    ("bed\udced", "--label: holds a lone surrogate (U+DCED)"),
+])
+def test_schedule_refuses_a_calendar_label_that_is_not_one_line_of_text(label, line):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["schedule", "--start", "2026-11-02", "--format", "ics", "--label", label], out=out)
+    assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
+    assert err.getvalue().startswith(line)

@@ -139,3 +139,47 @@ def test_the_real_command_line_converts_from_stdin_and_exits_0():
                           input=json.dumps(to_fhir_bundle(CASE)), capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stderr == ""
     assert proc.stdout == to_csv_long(CASE)
+
+
+# -- hostile input (issue 12) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "to", "line"), [
+    ('{"label": "\\ud800", "observations": []}', "json", "label: holds a lone surrogate (U+D800)"),
+    ('{"label": "\\ud800", "observations": []}', "fhir", "label: holds a lone surrogate (U+D800)"),
+    ('{"label": "a\\u0000", "observations": []}', "csv", "label: holds a control character (U+0000)"),
+    ('{"observations": [], "about": NaN}', "json", "about: is NaN"),
+    ('{"observations": [], "about": [1e999]}', "json", "about[0]: is Infinity"),
+    ('{"observations": [], "about": ' + "9" * 5000 + "}", "fhir", "about: is Infinity"),
+    ("[" * 100_000, "json", "file: is nested 100,000 levels deep; the limit is 64 levels"),
+    ('{"resourceType": "Bundle", "type": "collection", "entry": ' + "[" * 100_000, "fhir", "file: is nested"),
+])
+def test_hostile_documents_exit_2_with_one_line_and_never_print_nan(capsys, tmp_path, text, to, line):
+    path = tmp_path / "in.json"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    code, out, err = run(capsys, path, "--to", to)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(line), err
+
+
+def test_a_bom_and_crlf_file_converts_like_the_plain_one(capsys, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(CASE, indent=1).replace("\n", "\r\n").encode())
+    code, out, err = run(capsys, path)
+    assert code == 0 and err == "" and json.loads(out) == CASE
+
+
+def test_a_file_that_is_not_utf8_exits_2_with_one_line(capsys, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("date,analyte,value,unit\n2026-11-01,homocysteine,12,µmol/L\n".encode("latin-1"))
+    code, out, err = run(capsys, path)
+    assert code == 2 and out == "" and err.splitlines() == ["file: is not UTF-8 text (byte 51); save it as UTF-8"]
+
+
+def test_the_output_is_strict_json_even_if_a_document_slips_through(capsys, monkeypatch, files):
+    import logic.convert_cli
+
+    monkeypatch.setattr(logic.convert_cli, "write_as", lambda doc, to: json.dumps({"x": float("nan")},
+                                                                                  allow_nan=False))
+    code, out, err = run(capsys, files / "case.json")
+    assert code == 2 and out == "" and err.startswith("the case cannot be written as JSON")

@@ -70,23 +70,30 @@ def test_bad_long_csv_lists_every_row_with_its_number_and_reason():
     assert "header names 4 columns" in messages[8]
 
 
-def test_mixed_long_csv_imports_the_valid_rows_and_lists_the_bad():
+def test_mixed_long_csv_adds_nothing_and_lists_every_bad_row():
+    """Contract: a file with any rejected part is not partly applied; the caller gets every problem."""
     text = GOOD_LONG + "\n".join(BAD_LONG.splitlines()[1:]) + "\n"
     result = read_any(text)
-    assert result.imported == 6 and result.rejected == 9
+    assert result.imported == 0 and result.withheld == 6 and result.rejected == 9
+    assert result.doc["observations"] == []
     assert_counts_add_up(result, 15)
     assert result.problems[0].where.startswith("row 8 ")
+    assert result.blocking == result.problems and len(result.problems) == 9
 
 
 def test_comparator_column_and_value_prefix_agree_or_the_row_is_listed():
     text = "date,analyte,value,unit,comparator\n2026-11-01,haptoglobin,8,mg/dL,<\n2026-11-01,b12,<100,pg/mL,>\n" \
            "2026-11-01,b12,100,pg/mL,~\n2026-11-01,schistocytes_seen,true,,<\n2026-11-01,b12,≤150,pg/mL,\n"
     result = read_any(text)
-    assert result.doc["observations"][0]["comparator"] == "<"
-    assert result.doc["observations"][1]["comparator"] == "<="
     assert [p.where for p in result.problems] == ["row 3 (b12, 2026-11-01)", "row 4 (b12, 2026-11-01)",
                                                   "row 5 (schistocytes_seen, 2026-11-01)"]
     assert "says < but the comparator column says >" in result.problems[0].message
+    assert result.withheld == 2 and result.imported == 0
+    good = "\n".join(line for i, line in enumerate(text.splitlines()) if i in (0, 1, 5)) + "\n"
+    result = read_any(good)
+    assert result.problems == ()
+    assert result.doc["observations"][0]["comparator"] == "<"
+    assert result.doc["observations"][1]["comparator"] == "<="
 
 
 def test_semicolon_csv_takes_a_decimal_comma():
@@ -106,7 +113,7 @@ def test_blank_lines_are_not_rows():
 
 def test_a_filled_unknown_column_is_reported_not_silently_dropped():
     result = read_any("date,analyte,value,unit,flag\n2026-11-01,mcv,101,fL,H\n")
-    assert result.imported == 1
+    assert result.imported == 1 and result.blocking == ()  # a notice: a flag column is not lab results
     assert [(p.where, p.field) for p in result.problems] == [("row 1", "file")]
     assert "'flag' is not read" in result.problems[0].message
 
@@ -149,7 +156,7 @@ def test_good_wide_csv_imports_every_value_cell():
 def test_bad_wide_csv_lists_each_cell_with_its_row_and_reason():
     text = "date,platelets (10^9/L),foo (mg),b12,mcv (kg)\n2026-11-01,x,3,200,90\nlater,5,,,\n2026-11-02,1,,,,7\n"
     result = read_any(text)
-    assert result.imported == 1  # the platelet count of 2026-11-02
+    assert result.imported == 0 and result.withheld == 1  # the platelet count of 2026-11-02, not added alone
     assert_counts_add_up(result, 7)
     problems = [(p.where, p.message.split(";")[0]) for p in result.problems]
     assert problems == [
@@ -162,12 +169,12 @@ def test_bad_wide_csv_lists_each_cell_with_its_row_and_reason():
     ]
 
 
-def test_mixed_wide_csv_imports_the_good_cells_of_a_row_with_a_bad_one():
+def test_mixed_wide_csv_adds_nothing_when_one_cell_is_bad():
     result = read_any("date,platelets (10^9/L),mcv (fL)\n2026-11-01,62,abc\n")
-    assert result.imported == 1 and result.rejected == 1
-    assert result.doc["observations"] == [{"date": "2026-11-01", "analyte": "platelets", "value": 62,
-                                           "unit": "10^9/L"}]
+    assert result.imported == 0 and result.rejected == 1 and result.withheld == 1
+    assert result.doc["observations"] == []
     assert result.problems[0].where == "row 2 (mcv, 2026-11-01)"
+    assert_counts_add_up(result, 2)
 
 
 def test_an_empty_column_that_is_not_understood_is_still_reported():

@@ -76,8 +76,11 @@ def test_unknown_loinc_codes_and_other_resources_are_listed_with_the_reason():
         "not an entry",
     )
     result = read_any(text)
-    assert result.imported == 1
+    assert result.imported == 0 and result.withheld == 1  # one valid entry, not added alone
     assert_counts_add_up(result, 12)
+    skipped = {"entry 2", "entry 3"}  # a Patient resource, a result entered in error: listed, not blocking
+    assert {p.where.split(" (")[0] for p in result.problems} - {p.where.split(" (")[0] for p in result.blocking} \
+        == skipped
     by_entry = {p.where.split(" (")[0]: p.message for p in result.problems}
     assert "unknown LOINC code 2345-7" in by_entry["entry 1"]
     assert "'Patient' resource is not imported (patient details are never imported)" in by_entry["entry 2"]
@@ -99,10 +102,14 @@ def test_a_panel_with_components_imports_each_component():
              "component": [{"code": {"coding": [{"system": LOINC, "code": "718-7"}]}, "valueQuantity": q(8.1, "g/dL")},
                            {"code": {"coding": [{"system": LOINC, "code": "1234-5"}]}, "valueQuantity": q(1)}]}
     result = read_any(bundle(panel))
-    assert result.doc["observations"] == [{"date": "2026-11-03", "analyte": "hemoglobin", "value": 8.1,
-                                           "unit": "g/dL"}]
+    assert result.doc["observations"] == [] and result.withheld == 1  # a component is rejected: nothing added
     assert_counts_add_up(result, 2)
     assert result.problems[0].where == "entry 0 component 1 (2026-11-03)"
+    panel["component"].pop()
+    result = read_any(bundle(panel))
+    assert result.doc["observations"] == [{"date": "2026-11-03", "analyte": "hemoglobin", "value": 8.1,
+                                           "unit": "g/dL"}]
+    assert_counts_add_up(result, 1)
 
 
 def test_a_lone_observation_is_read_as_a_bundle_of_one():
@@ -164,8 +171,8 @@ def test_fhir_export_codes_values_units_and_comparators():
 def test_a_bundle_label_too_long_for_a_case_is_listed_not_dropped():
     text = bundle(fhir_obs("718-7", q(8.1, "g/dL")), identifier={"system": "urn:cobalt:case-label", "value": "x" * 121})
     result = read_any(text)
-    assert result.imported == 1 and "label" not in result.doc
-    assert [p.where for p in result.problems] == ["Bundle.identifier"]
+    assert result.imported == 0 and result.withheld == 1 and "label" not in result.doc
+    assert [p.where for p in result.problems] == ["Bundle.identifier"] and result.blocking == result.problems
 
 
 def test_fhir_export_is_deterministic():

@@ -1,6 +1,7 @@
 """Junk never crashes an importer (logic/convert/): random text, bytes, CSV, JSON and FHIR-like documents.
 
-Every result is a valid case document and the counts add up, whatever the input.
+Every result is a valid case document, the counts add up and a file with a blocking problem adds
+nothing, whatever the input.
 """
 
 import csv
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from logic.case import parse_case
 from logic.convert import ImportResult, loinc_map, read_any
-from tests.convert_support import BASE, LOINC, UCUM
+from tests.convert_support import BASE, LOINC, UCUM, assert_whole_or_nothing
 
 # -- junk never crashes an importer -------------------------------------------------------------
 
@@ -26,6 +27,7 @@ def check_result(result: ImportResult, base: dict | None = None) -> None:
     assert result.imported == len(result.doc["observations"]) - before
     for p in result.problems:
         assert "\n" not in str(p) and "\r" not in str(p)
+    assert_whole_or_nothing(result, base)  # never partly applied
     if not any(p.field in ("file", "document") for p in result.problems):
         item_problems = [p for p in result.problems
                          if p.field.startswith(("rows[", "entry[", "observations["))]

@@ -2,12 +2,23 @@
 
 Reading is one pure function, :func:`read_any`, that never raises on bad file content: it returns
 an :class:`ImportResult` whose ``doc`` is always a valid case document (``parse_case`` accepts it)
-and whose ``problems`` name every row, cell or entry that was not imported and why. Valid rows
-import; nothing is silently dropped: ``imported + rejected`` is the number of rows read (CSV long:
-data rows; CSV wide: non-empty value cells; FHIR: entries, or the components of a panel entry;
-JSON: observations). Each rejected row has its own problem, except when the whole file is refused
-(not readable, too large, a bad header, or an invalid case document), which one file-level
-problem says. Blank CSV lines carry nothing and are not counted.
+and whose ``problems`` name every row, cell or entry that was not imported and why, all at once.
+A file is applied whole or not at all (contract: a document with any rejected part is not partly
+applied): when any row, cell or entry is rejected, or the file has a problem of its own, nothing
+is added, and the valid rows are counted as ``withheld``. Rows that are not lab results Cobalt
+imports by design (a Patient or other resource, a panel that only points to its members, an
+Observation whose status carries no result, an empty column not understood, a result already in
+the open case) are listed but do not stop the others. Nothing is silently dropped:
+``imported + rejected + withheld`` is the number of rows read (CSV long: data rows; CSV wide:
+non-empty value cells; FHIR: entries, or the components of a panel entry; JSON: observations).
+Each rejected row has its own problem, except when the whole file is refused (not readable, too
+large, beyond a limit of :mod:`logic.limits`, a bad header, or an invalid case document), which
+file-level problems say. Blank CSV lines carry nothing and are not counted.
+
+Every reader runs in time linear in its input, within the limits of :mod:`logic.limits` (file
+size, CSV columns, header cell length, rows, JSON nesting), shared with the app and the command
+line. JSON is read strictly (:mod:`logic.json_input`): NaN, infinities, numbers too large for a
+double, keys given twice, lone surrogates and control characters are refused with their place.
 
 Formats (contract: ``shared/design/case-format.md``):
 
@@ -40,7 +51,7 @@ The FHIR Bundle holds no patient identifiers: only the pseudonymous case label.
 The package, one room per format; this module holds :func:`read_any` and :func:`detect_format` and
 re-exports every public name, so ``from logic.convert import X`` is the only import callers need:
 
-- ``common``: :class:`ConvertError`, :class:`ImportResult`, the size limit, one value and one row.
+- ``common``: :class:`ConvertError`, :class:`ImportResult`, the file as text, one value and one row.
 - ``loinc``: the LOINC map (``data/loinc.json``) and the names an analyte goes by in a file.
 - ``json_doc``, ``csv_table``, ``csv_long``, ``csv_wide``: the readers of the case document and CSV.
 - ``fhir``: the FHIR Bundle reader and writer (``fhir.resources`` is imported only when used).
@@ -55,11 +66,11 @@ from logic.case import FORMAT, CaseError, Problem, parse_case
 from logic.convert.common import (
     CSV_LONG_COLUMNS,
     FORMATS,
-    MAX_UPLOAD_BYTES,
     ConvertError,
     ImportResult,
     _as_text,
-    _loads,
+    _load_json,
+    _Read,
     _strip_bom,
 )
 from logic.convert.csv_long import _read_csv_long
@@ -69,6 +80,8 @@ from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir, to_fhir_
 from logic.convert.json_doc import _read_json
 from logic.convert.loinc import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
 from logic.convert.writers import to_csv_long, to_csv_wide, write_as
+from logic.json_input import path_text
+from logic.limits import MAX_UPLOAD_BYTES
 
 __all__ = [
     "BUNDLE_TYPES",
@@ -100,21 +113,24 @@ def detect_format(text: str, filename: str | None = None) -> str:
     The file name breaks ties only for content that is neither (``.json`` -> ``json``); the
     reader then says what is wrong with it.
     """
+    return _sniff(text, filename)[0]
+
+
+def _sniff(text: str, filename: str | None) -> tuple[str, Any]:
+    """(format, the JSON as loaded by ``_load_json`` or None): JSON is parsed once per read."""
     s = _strip_bom(text).lstrip()
     if s.startswith(("{", "[")):
-        try:
-            obj = _loads(s)
-        except (ValueError, RecursionError):
-            return "json"
-        return "fhir" if isinstance(obj, dict) and "resourceType" in obj else "json"
+        loaded = _load_json(text)
+        obj = loaded[0]
+        return ("fhir" if isinstance(obj, dict) and "resourceType" in obj else "json"), loaded
     if s.startswith("<"):
-        return "fhir"
+        return "fhir", None
     names, _ = _header_and_delimiter(s)
     if "analyte" in names and "value" in names:
-        return "csv_long"
+        return "csv_long", None
     if "date" not in names and filename and filename.lower().endswith(".json"):
-        return "json"
-    return "csv_wide"
+        return "json", None
+    return "csv_wide", None
 
 
 # -- assembling the result ------------------------------------------------------------------------
@@ -145,7 +161,9 @@ def read_any(
 
     ``fmt`` skips detection (one of :data:`FORMATS`, or ``csv-long``/``csv-wide``). ``base`` is an
     open case document to add the observations to (``ConvertError`` if it is not a valid one).
-    Files larger than :data:`MAX_UPLOAD_BYTES` are refused with one problem.
+    Files larger than :data:`MAX_UPLOAD_BYTES` are refused with one problem. The file is applied
+    whole or not at all: with any rejected part, ``doc`` is the open case (or a new empty case)
+    unchanged and ``blocking`` lists the problems that stopped it.
     """
     if base is not None:
         try:
@@ -165,25 +183,30 @@ def read_any(
             raise ConvertError([Problem("fmt", f"must be one of {', '.join(FORMATS)}, got {fmt!r}", "fmt")])
     content, problem = _as_text(text)
     if problem is not None or content is None:
-        return ImportResult(doc, (problem,) if problem else (), 0, 0, fmt)
-    fmt = fmt or detect_format(content, filename)
-    read = _READERS[fmt](content)
+        return ImportResult(doc, (problem,) if problem else (), 0, 0, fmt, blocking=(problem,) if problem else ())
+    sniffed, loaded = _sniff(content, filename) if fmt is None or fmt in ("json", "fhir") else (fmt, None)
+    fmt = fmt or sniffed
+    read: _Read = _READERS[fmt](content, loaded) if fmt in ("json", "fhir") else _READERS[fmt](content)
     problems: list[Problem] = list(read.problems)
+    blocking: list[Problem] = [p for p in read.problems if p not in read.notes]
     added: list[dict[str, Any]] = []
     rejected = 0
     for item in read.items:
         if read.refused or item.obs is None:
             rejected += 1
             if item.error is not None:
-                problems.append(Problem(item.where, item.error, item.field))
+                problem = Problem(item.where, item.error, item.field)
+                problems.append(problem)
+                if not item.skipped:
+                    blocking.append(problem)
             continue
         if item.key in existing:
             rejected += 1
             problems.append(Problem(item.where, "is already in the case; not added again", item.field))
             continue
         added.append(item.obs)
-    if read.refused:
-        return ImportResult(doc, tuple(problems), 0, rejected, fmt)
+    if read.refused or blocking:
+        return ImportResult(doc, tuple(problems), 0, rejected, fmt, withheld=len(added), blocking=tuple(blocking))
     if base_case is None:
         doc = {"format": FORMAT, **{k: v for k, v in read.shell.items() if k != "format"}}
         doc["observations"] = added
@@ -204,12 +227,13 @@ def _not_applied(shell: dict[str, Any], base: dict[str, Any]) -> list[Problem]:
         else:
             differs = base.get(key) != value
         if differs:
+            where = path_text((key,))  # the file's own key: quoted when it is not a plain name
             out.append(
                 Problem(
-                    key,
+                    where,
                     "the file's value is not applied to the open case (only lab results are "
                     "added); open the file as a new case to use it",
-                    key,
+                    where,
                 )
             )
     return out

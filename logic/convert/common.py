@@ -1,4 +1,4 @@
-"""What every reader shares: the result and error types, the size limit, and the parsing of one value.
+"""What every reader shares: the result and error types, the file as text, and the parsing of one value.
 
 A reader turns a file into a :class:`_Read` (its rows as :class:`_Item`, and any file-level
 problems); :func:`logic.convert.read_any` assembles those into an :class:`ImportResult`.
@@ -6,20 +6,19 @@ problems); :func:`logic.convert.read_any` assembles those into an :class:`Import
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from logic.case import CaseError, Problem, parse_case
+from logic.case import CaseError, Problem
+from logic.case_file import parse_observation
 from logic.convert.loinc import _yes_no
+from logic.json_input import Checked, Found, InputError, decode, json_problems, load
 from logic.reference import analytes
 from logic.units import UnitError, is_boolean, listed_unit
 
-#: The largest file :func:`read_any` reads (an upload or a file given to the command line).
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 FORMATS = ("json", "csv_long", "csv_wide", "fhir")
 CSV_LONG_COLUMNS = ("date", "analyte", "value", "unit", "comparator")
 _PREFIX = re.compile(r"^(<=|>=|=<|=>|≤|≥|<|>)\s*(.*)$", re.S)
@@ -48,8 +47,12 @@ class ImportResult:
 
     ``doc`` is a valid case document (the base case with the imported observations added, or a
     new case). ``imported`` rows were added; ``rejected`` rows were not, each named in
-    ``problems`` (or, when the whole file was refused, by the problem that refused it: one
-    ``field="file"`` problem, or the case document's own invalid fields).
+    ``problems`` (or, when the whole file was refused, by the problems that refused it:
+    ``field="file"`` problems, or the case document's own invalid fields). A file is applied
+    whole or not at all: ``blocking`` holds the problems that stopped it (a rejected row, a
+    problem of the file), and then nothing is added and the valid rows are ``withheld``. The
+    other problems are notices (a row already in the case, a Patient resource, ...): listed,
+    never stopping the rest. ``imported + rejected + withheld`` is the number of rows read.
     """
 
     doc: dict[str, Any]
@@ -57,6 +60,8 @@ class ImportResult:
     imported: int
     rejected: int
     format: str | None = None
+    withheld: int = 0
+    blocking: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -146,10 +151,9 @@ def _validate(obs: dict[str, Any]) -> tuple[dict[str, Any] | None, tuple | None,
         elif listed is not None:
             obs["unit"] = listed
     try:
-        case = parse_case({"observations": [obs]})
+        o = parse_observation(obs)  # the file's text was checked whole (json_problems) or built here
     except CaseError as exc:
         return None, None, "; ".join(p.message for p in exc.problems)
-    o = case.observations[0]
     return obs, (o.date, o.analyte, o.value, o.unit, o.comparator), None
 
 
@@ -165,6 +169,7 @@ class _Item:
     obs: dict[str, Any] | None = None
     error: str | None = None
     key: tuple | None = None  # (date, analyte, value, unit, comparator) as parsed: finds duplicates
+    skipped: bool = False  # not a lab result Cobalt imports by design (a Patient resource...): listed, not blocking
 
 
 @dataclass
@@ -173,6 +178,7 @@ class _Read:
     problems: list[Problem] = field(default_factory=list)  # about the file, not a row
     refused: bool = False  # the whole file is refused: nothing imports
     shell: dict[str, Any] = field(default_factory=dict)  # the file's own case fields (label, history...)
+    notes: list[Problem] = field(default_factory=list)  # of ``problems``, those that do not stop the file
 
 
 def _refuse(message: str, where: str = "file") -> _Read:
@@ -193,52 +199,36 @@ def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _loads(text: str) -> Any:
-    """JSON with integers too long for a float read as floats (inf: rejected as not finite)."""
-
-    def _int(s: str) -> int | float:
-        return int(s) if len(s) <= 300 else float(s)
-
-    return json.loads(text, parse_int=_int)
+def _problems(found: list[Found]) -> list[Problem]:
+    return [Problem(where, message, "file") for where, message in found]
 
 
-def _json_object(text: str, what: str, *field: str) -> dict[str, Any] | _Read:
-    """The text as a JSON object, or a refusal naming ``what`` it should have been."""
-    try:
-        raw = _loads(text)
-    except RecursionError:
-        return _refuse(f"the JSON is nested too deeply to be {what}")
-    except ValueError as exc:
-        where = f" (line {exc.lineno}, column {exc.colno}: {exc.msg})" if isinstance(exc, json.JSONDecodeError) else ""
-        return _refuse(f"not valid JSON{where}")
+def _load_json(text: str) -> tuple[Any, list[Problem]]:
+    """The text as a JSON value (None if it cannot be read) and the problems of the text as such."""
+    value, found = load(_strip_bom(text))
+    return value, _problems(found)
+
+
+def _json_object(
+    loaded: tuple[Any, list[Problem]], what: str, checked: Checked = frozenset(), *field: str
+) -> dict[str, Any] | _Read:
+    """The loaded JSON as an object, or a refusal with every problem (of the text, and of any value in
+    it that is not strict JSON but for the ``checked`` numbers), or naming ``what`` it should be."""
+    raw, problems = loaded
+    if raw is not None or not problems:
+        problems = problems + _problems(json_problems(raw, checked))
+    if problems:
+        return _Read(problems=problems, refused=True)
     if not isinstance(raw, dict):
         return _refuse(f"{what} must be a JSON object, got {type(raw).__name__}", *field)
     return raw
 
 
-def _too_large(size: int) -> Problem | None:
-    if size <= MAX_UPLOAD_BYTES:
-        return None
-    return Problem(
-        "file",
-        f"is {size / (1024 * 1024):.1f} MB; the limit is {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
-        "(split the file, or export fewer results)",
-        "file",
-    )
-
-
 def _as_text(data: str | bytes) -> tuple[str | None, Problem | None]:
     """The file as text, or the problem that stops it being read (too large, not UTF-8)."""
-    if isinstance(data, str):
-        problem = _too_large(len(data.encode("utf-8", "surrogatepass")))
-        return (None, problem) if problem else (data, None)
-    if not isinstance(data, (bytes, bytearray, memoryview)):
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):
         raise ConvertError([Problem("text", f"must be text or bytes, got {type(data).__name__}", "text")])
-    raw = bytes(data)
-    problem = _too_large(len(raw))
-    if problem:
-        return None, problem
     try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        return None, Problem("file", f"is not UTF-8 text (byte {exc.start}); save it as UTF-8", "file")
+        return decode(data), None
+    except InputError as exc:
+        return None, _problems(exc.problems)[0]

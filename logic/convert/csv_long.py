@@ -1,11 +1,13 @@
 """Reading CSV long: header ``date,analyte,value,unit`` plus an optional ``comparator`` column.
 
 A value may carry its comparator as a prefix (``<8``); the analyte may be its key, its label or a
-LOINC code. A filled column the reader does not know is listed, never silently dropped.
+LOINC code. A filled column the reader does not know is listed, never silently dropped (a notice: it
+does not stop the rows from importing).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from logic.case import COMPARATORS, Problem
@@ -39,18 +41,20 @@ def _read_csv_long(text: str) -> _Read:
             f"row 1: the header must name the columns date, analyte, value and unit (comparator optional); "
             f"missing {', '.join(missing)}; found {_show(','.join(rows[0]))}"
         )
-    dupes = sorted({c for c in header if c and header.count(c) > 1 and c in CSV_LONG_COLUMNS})
+    counts = Counter(header)
+    dupes = sorted(c for c in CSV_LONG_COLUMNS if counts[c] > 1)
     if dupes:
         return _refuse(f"row 1: the column {', '.join(dupes)} is named twice")
     col = {name: header.index(name) for name in CSV_LONG_COLUMNS if name in header}
     read = _Read()
-    extra = [i for i, name in enumerate(header) if name not in CSV_LONG_COLUMNS]
-    used_extra = [i for i in extra if any(i < len(r) and r[i].strip() for r in rows[1:])]
+    extra = [name not in CSV_LONG_COLUMNS for name in header]
+    used = {i for r in rows[1:] for i, c in enumerate(r[: len(extra)]) if extra[i] and c.strip()}
+    used_extra = sorted(used)
     if used_extra:
         names = ", ".join(_show(rows[0][i]) for i in used_extra)
-        read.problems.append(
-            Problem("row 1", f"column {names} is not read (only date, analyte, value, unit, comparator)", "file")
-        )
+        note = Problem("row 1", f"column {names} is not read (only date, analyte, value, unit, comparator)", "file")
+        read.problems.append(note)
+        read.notes.append(note)  # not lab results by design (a flag, a comment): listed, not stopping the rest
     decimal_comma = delimiter != ","
     for n, row in enumerate(rows[1:], start=2):
         if _blank(row):

@@ -6,17 +6,30 @@ day take several rows. Each non-empty value cell is one row read.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from logic.case import Problem
 from logic.convert.common import _cell_value, _Item, _item, _parse_day, _Read, _refuse, _show, _where
 from logic.convert.csv_table import _blank, _csv_table
 from logic.convert.loinc import resolve_analyte
+from logic.limits import MAX_ROWS
 from logic.reference import analytes
 from logic.units import UnitError, allowed_units, is_boolean, listed_unit
 
-_UNIT_SUFFIX = re.compile(r"^(.*?)\s*[(\[]([^()\[\]]*)[)\]]\s*$", re.S)
+
+def _unit_suffix(name: str) -> tuple[str, str] | None:
+    """``platelets (10^9/L)`` -> (``platelets``, ``10^9/L``): the text before a final bracketed unit
+    (round or square brackets, none inside) and the unit; None without one. Linear in the name."""
+    name = name.rstrip()
+    if not name.endswith((")", "]")):
+        return None
+    opener = max(name.rfind("(", 0, -1), name.rfind("[", 0, -1))
+    if opener < 0:
+        return None
+    unit = name[opener + 1 : -1]
+    if ")" in unit or "]" in unit:
+        return None
+    return name[:opener].rstrip(), unit
 
 
 def _column(header: str) -> tuple[str, str | None] | str:
@@ -25,11 +38,10 @@ def _column(header: str) -> tuple[str, str | None] | str:
     analyte = resolve_analyte(name)
     unit: str | None = None
     if analyte is None:
-        m = _UNIT_SUFFIX.match(name)
-        if m:
-            analyte = resolve_analyte(m.group(1))
-            unit = m.group(2).strip() or None
-            name = m.group(1)
+        split = _unit_suffix(name)
+        if split:
+            analyte = resolve_analyte(split[0])
+            unit = split[1].strip() or None
     if analyte is None:
         return (
             f"column {_show(header.strip())} is not an analyte; name the analyte and its unit, "
@@ -71,11 +83,16 @@ def _read_csv_wide(text: str) -> _Read:
         )
     date_col = names.index("date")
     columns: dict[int, tuple[str, str | None] | str] = {i: _column(h) for i, h in enumerate(header) if i != date_col}
+    filled = [i for r in rows[1:] for i, c in enumerate(r) if i != date_col and c.strip()]
+    if len(filled) > MAX_ROWS:
+        return _refuse(f"holds {len(filled):,} results (filled cells); the limit is {MAX_ROWS:,}; split the file")
     read = _Read()
+    used = set(filled)
     for i, spec in columns.items():
-        empty = not any(i < len(r) and r[i].strip() for r in rows[1:])
-        if isinstance(spec, str) and empty and header[i].strip():
-            read.problems.append(Problem("row 1", f"{spec} (it holds no values)", "file"))
+        if isinstance(spec, str) and i not in used and header[i].strip():
+            note = Problem("row 1", f"{spec} (it holds no values)", "file")
+            read.problems.append(note)
+            read.notes.append(note)
     decimal_comma = delimiter != ","
     for n, row in enumerate(rows[1:], start=2):
         if _blank(row):

@@ -1,18 +1,22 @@
 """Reading the case document (``b12-case/1``): its observations one by one, its own fields whole.
 
 A problem in the document's own fields (history, patient, ...) refuses the whole document, as
-``parse_case`` does; a bad observation is listed and the others import.
+``parse_case`` does; a bad observation is listed with its own problem (and then, as with any
+rejected part, nothing is added: :func:`logic.convert.read_any`).
 """
 
 from __future__ import annotations
 
-from logic.case import CaseError, Problem, parse_case
-from logic.convert.common import _Item, _json_object, _Read, _strip_bom, _validate, _where
+from typing import Any
+
+from logic.case import CHECKED_NUMBERS, CaseError, Problem, parse_case
+from logic.convert.common import _Item, _json_object, _load_json, _Read, _validate, _where
+from logic.limits import MAX_ROWS
 from logic.reference import analytes
 
 
-def _read_json(text: str) -> _Read:
-    raw = _json_object(_strip_bom(text), "a case document", "document")
+def _read_json(text: str, loaded: tuple[Any, list[Problem]] | None = None) -> _Read:
+    raw = _json_object(loaded or _load_json(text), "a case document", CHECKED_NUMBERS, "document")
     if isinstance(raw, _Read):
         return raw
     read = _Read()
@@ -29,6 +33,12 @@ def _read_json(text: str) -> _Read:
         raw_obs = []
     elif not isinstance(raw_obs, list):
         read.problems.append(Problem("observations", f"must be a list, got {type(raw_obs).__name__}", "observations"))
+        read.refused = True
+        raw_obs = []
+    elif len(raw_obs) > MAX_ROWS:
+        read.problems.append(
+            Problem("observations", f"{len(raw_obs):,} results; the limit is {MAX_ROWS:,}", "observations")
+        )
         read.refused = True
         raw_obs = []
     for i, obs in enumerate(raw_obs):

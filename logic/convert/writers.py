@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -24,7 +25,7 @@ def _text_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    return repr(float(value))
+    return repr(float(value) + 0.0)  # + 0.0: a negative zero is written 0.0 (a CSV reader refuses "-0.0")
 
 
 def _csv_text(rows: Iterable[Iterable[Any]]) -> str:
@@ -68,17 +69,19 @@ def to_csv_wide(case_doc: dict[str, Any]) -> str:
     columns.sort(key=lambda c: order[c[0]])
     index = {c: i for i, c in enumerate(columns)}
     rows: list[tuple[date, list[str]]] = []
+    day_rows: dict[date, list[list[str]]] = {}  # the rows of each date, in order
+    filled: Counter[tuple[date, int]] = Counter()  # results of (date, column) placed so far
     for o in sorted(observations, key=lambda o: (o.date, o.index)):
         col = index[(o.analyte, o.unit)]
         cell = f"{o.comparator or ''}{_text_value(o.value)}"
-        for day, cells in rows:
-            if day == o.date and not cells[col]:
-                cells[col] = cell
-                break
-        else:
-            cells = [""] * len(columns)
-            cells[col] = cell
-            rows.append((o.date, cells))
+        # the n-th result of a column on a date goes in that date's n-th row (the first with the cell empty)
+        n = filled[(o.date, col)]
+        filled[(o.date, col)] += 1
+        same_day = day_rows.setdefault(o.date, [])
+        if n == len(same_day):
+            same_day.append([""] * len(columns))
+            rows.append((o.date, same_day[-1]))
+        same_day[n][col] = cell
     header = ["date"] + [f"{a} ({u})" if u else a for a, u in columns]
     return _csv_text([header] + [[day.isoformat(), *cells] for day, cells in rows])
 
@@ -87,11 +90,11 @@ def write_as(case_doc: dict[str, Any], to: str) -> str:
     """The case in one output format: ``json``, ``csv`` (long), ``csv-wide`` or ``fhir`` (text)."""
     if to == "json":
         parse_case(case_doc)
-        return json.dumps(case_doc, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(case_doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if to in ("csv", "csv-long"):
         return to_csv_long(case_doc)
     if to == "csv-wide":
         return to_csv_wide(case_doc)
     if to == "fhir":
-        return json.dumps(to_fhir_bundle(case_doc), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_fhir_bundle(case_doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     raise ConvertError([Problem("to", f"must be json, csv, csv-wide or fhir, got {to!r}", "to")])
