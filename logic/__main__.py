@@ -46,16 +46,16 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
         doc = _read_json(args.case)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         return fail([str(exc)])
-    try:
-        case = parse_case(doc)
-    except CaseError as exc:
-        return fail([str(p) for p in exc.problems])
     today = None
     if args.today:
         try:
             today = date.fromisoformat(args.today)
         except ValueError:
             return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
+    try:
+        case = parse_case(doc, today=today)  # with --today, a date after it is refused
+    except CaseError as exc:
+        return fail([str(p) for p in exc.problems])
     return write(
         out,
         json.dumps(assessment(assess(case, today=today, thresholds=args.thresholds)), indent=2, ensure_ascii=False)
