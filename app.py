@@ -7,7 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.common import sidebar, status_banner
+from ui.browser import browser_script
+from ui.common import page_failed, sidebar, status_banner
+from ui.session import open_from_address, sync_saved, write_address
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",
@@ -38,6 +40,13 @@ nav = {
     "Reference": [_page("evidence", "Article and evidence", ":material/menu_book:")],
 }
 page = st.navigation(nav)
+address_problem = open_from_address()  # a reload, a new tab or a bookmark reopens the case in the address
+sync_saved()
+write_address()
+browser_script()
 sidebar()
-status_banner()
-page.run()
+status_banner(address_problem)
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - the page edge: a message and what to do next, never a traceback
+    page_failed(page.title, exc)

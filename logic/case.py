@@ -104,8 +104,9 @@ class Observation:
 
     def display(self) -> str:
         """The value as entered, e.g. ``<8 mg/dL`` or ``seen``."""
-        if isinstance(self.value, bool):
-            return "seen" if self.value else "not seen"
+        if isinstance(self.value, bool):  # a film finding is seen or not; a DAT positive or negative
+            words = ("positive", "negative") if self.analyte == "dat_positive" else ("seen", "not seen")
+            return words[not self.value]
         num = f"{self.value:g}"
         unit = f" {self.unit}" if self.unit and self.unit != "1" else ""
         return f"{self.comparator or ''}{num}{unit}"

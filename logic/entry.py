@@ -74,6 +74,10 @@ def parse_value_and_unit(
     try:
         unit = listed_unit(analyte, m.group(2))
     except UnitError:
+        if not re.search(r"[/%^*]|feu|^iu$|^u$", m.group(2), re.IGNORECASE):  # '15O': a letter for a digit
+            raise ValueError(
+                f"{raw!r} is not a number; type a value such as 107, 1.5 or <8, or a value with its unit (35 umol/L)"
+            ) from None
         units = ", ".join(display_unit(u) for u in allowed_units(analyte)) or "no unit"
         raise ValueError(f"{m.group(2)!r} is not a unit for this test; use one of: {units}") from None
     return parsed[0], parsed[1], unit
@@ -189,3 +193,65 @@ def blank_case() -> dict[str, Any]:
         "treatment_start": None,
         "observations": [],
     }
+
+
+_DAY_UK = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
+_DAY_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def parse_day(text: str | None) -> date | None:
+    """A typed date, whole: ``2026-11-02`` or the UK order ``2/11/2026`` (day first); empty -> None.
+    Anything else raises ValueError naming the text (``2026-12-2310`` is refused, never cut short)."""
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    m = _DAY_ISO.match(raw)
+    parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    if parts is None and (m := _DAY_UK.match(raw)):
+        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    try:
+        if parts is None:
+            raise ValueError
+        return date(*parts)
+    except ValueError:
+        raise ValueError(f"{raw[:40]!r} is not a date: type it as 2026-11-02 or 2/11/2026 (day first)") from None
+
+
+def day_words(day: date) -> str:
+    """``Mon 2 Nov 2026``: a typed date read back, so a day/month mix-up shows."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def field_text(
+    value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str | None = None
+) -> str:
+    """What a lab field shows: the number alone in the field's unit (or one of the same size, pg/mL for
+    ng/L, given ``analyte``), else the number with its own unit."""
+    text = format_entry(value, comparator)
+    if unit in (None, "", "1") or unit == shown_unit:
+        return text
+    if analyte and shown_unit:
+        from logic.units import convert
+
+        if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
+            return text
+    return f"{text} {display_unit(unit)}"
+
+
+def conversion_text(
+    analyte: str, value: float, comparator: str | None, unit: str | None, shown_unit: str | None, other_unit: str | None
+) -> str:
+    """The value in the other unit, to read beside the field (``= 0.40 mg/dL``); empty when there is none.
+    A value in the field's unit is shown in ``other_unit``; one in another unit, in the field's unit."""
+    target = other_unit if unit == shown_unit else shown_unit
+    if not unit or not target or target == unit or unit == "1":
+        return ""
+    from logic.units import convert
+
+    try:
+        out = convert(analyte, value, unit, target)
+    except ValueError:
+        return ""
+    if abs(out - value) <= 1e-9 * max(1.0, abs(value)):
+        return ""  # the same number (pg/mL and ng/L): nothing to convert
+    return f"= {comparator or ''}{shown_number(out)} {display_unit(target)}"

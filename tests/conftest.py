@@ -5,3 +5,5 @@ import tempfile
 
 os.environ["COBALT_DATA_DIR"] = tempfile.mkdtemp(prefix="cobalt-tests-")
 os.environ.pop("COBALT_DATABASE_URL", None)
+# The page tests (AppTest) save at once; the browser tests' server saves as deployed (one version per burst).
+os.environ["COBALT_SAVE_QUIET_S"] = "0"
