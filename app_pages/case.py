@@ -30,7 +30,7 @@ from logic.entry import (
     set_observation,
 )
 from logic.plausibility import prompt, unit_slip
-from logic.reference import analytes, example_cases
+from logic.reference import analytes, example_cases, threshold_set
 from logic.units import is_boolean
 from ui.common import case_title, esc, focus_field, teaching_title
 from ui.session import (
@@ -73,6 +73,7 @@ ss.setdefault("case_drafts", {})  # field -> the text typed, kept while it is no
 ss.setdefault("case_import_errors", [])
 SPECS = analytes()
 SYSTEM, TID = unit_system(), thresholds_id()
+_T = threshold_set(TID)  # the set in use: its cut-offs are quoted in the help texts
 
 
 def shown_unit(name: str) -> str | None:
@@ -403,7 +404,7 @@ for key in ("label", "age", "sex"):
     _field_error(key)
 d1, d2, d3 = st.columns(3)
 _date_field(d1, "symptom_onset", "Symptom onset", "Used to warn when deficiency has gone untreated for more than "
-            "3 months. Not after the treatment start, not after today.")
+            f"{_T['delay_months']:g} months. Not after the treatment start, not after today.")
 _date_field(d2, "treatment_start", "B12 treatment started",
             "Results on or before this date are the baseline; later ones are the recovery course.")
 _date_field(d3, "adamts13_sent", "ADAMTS13 sent on",
@@ -423,7 +424,8 @@ for title, flags in HISTORY_GROUPS.items():
                 if flag == "ileal_resection_cm":
                     st.number_input(HISTORY_LABELS[flag], key="case_hist_ileal_resection_cm", min_value=0.0,
                                     max_value=700.0, step=5.0, on_change=_on_patient, args=("ileal_resection_cm",),
-                                    help="Leave empty when not known. More than 20 cm means lifelong B12.",
+                                    help=f"Leave empty when not known. More than "
+                                    f"{_T['ileal_resection_lifelong_above_cm']:g} cm means lifelong B12.",
                                     disabled=RO)
                 else:
                     st.radio(HISTORY_LABELS[flag], TRI_AB if flag in ANTIBODIES else TRI, key=f"case_hist_{flag}",

@@ -13,8 +13,18 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError, parse_case
-from logic.recovery import dose_course, response
-from logic.regimen import RegimenError, build_regimen, build_schedule, regimen_for_case
+from logic.recovery import response
+from logic.regimen import (
+    RegimenError,
+    build_regimen,
+    build_schedule,
+    dose_entry,
+    due,
+    next_pending,
+    regimen_for_case,
+    routes,
+    unrecorded,
+)
 from logic.series import SERIES, apply_series_rows, column, series_rows
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
@@ -80,12 +90,11 @@ try:
     regimen = build_regimen(chosen.preset, **chosen.knobs) if chosen else regimen_for_case(case, tid).regimen
 except RegimenError:
     regimen = regimen_for_case(case, tid).regimen
-planned = build_schedule(regimen, case.treatment_start).injections
-doses = dose_course(planned, case.doses)
-next_dose = next((d for d in doses if d.status == "planned" and d.date >= as_of), None)
+planned = build_schedule(regimen, case.treatment_start)
+next_dose = next_pending(planned, case.doses, as_of)
 next_draw = resp.next_draw
-unrecorded = [d for d in doses if d.status == "planned" and d.date < as_of]
-due_dose = next((d for d in doses if d.status == "planned" and d.date <= as_of), None)  # never a future dose
+not_recorded = unrecorded(planned, case.doses, as_of)
+due_dose = due(planned, case.doses, as_of)  # never a future dose
 
 m = st.columns(5)
 m[0].metric("Day of treatment", resp.day)
@@ -103,11 +112,11 @@ for col, title, verdict in ((m[3], "Reticulocytes", resp.reticulocytes), (m[4], 
         st.markdown(f"**{title}**")
         st.badge(text, color=colour)
 
-if unrecorded:
+if not_recorded:
     st.warning(
-        f"{len(unrecorded)} planned dose{'s' if len(unrecorded) > 1 else ''} before {as_of.isoformat()} "
-        f"{'are' if len(unrecorded) > 1 else 'is'} not recorded as given (first: "
-        f"{unrecorded[0].date.isoformat()}). Record the doses given below; a late dose moves the rest of the "
+        f"{len(not_recorded)} planned dose{'s' if len(not_recorded) > 1 else ''} before {as_of.isoformat()} "
+        f"{'are' if len(not_recorded) > 1 else 'is'} not recorded as given (first: "
+        f"{not_recorded[0].date.isoformat()}). Record the doses given below; a late dose moves the rest of the "
         "plan.",
         icon=":material/event_busy:",
     )
@@ -196,7 +205,7 @@ edited_doses = st.data_editor(
     column_config={
         "date": st.column_config.TextColumn("Date", required=True),
         "dose_mcg": st.column_config.NumberColumn("Dose (mcg)", min_value=1, max_value=10000),
-        "route": st.column_config.SelectboxColumn("Route", options=["IM", "SC", "oral"], default="IM"),
+        "route": st.column_config.SelectboxColumn("Route", options=[str(r) for r in routes()], default="IM"),
     },
 )
 d1, d2 = st.columns(2)
@@ -217,9 +226,7 @@ if d1.button("Apply dose changes", key="rec_apply_doses", disabled=RO):
         st.rerun()
 if due_dose and d2.button(f"Record the {due_dose.date.isoformat()} dose as given", key="rec_give_next", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
-    doc.setdefault("doses", []).append(
-        {"date": due_dose.date.isoformat(), "dose_mcg": due_dose.dose_mcg, "route": "IM"}
-    )
+    doc.setdefault("doses", []).append(dose_entry(due_dose))
     set_doc(doc)
     st.rerun()
 for msg in ss.get("rec_dose_problems", []):

@@ -16,6 +16,7 @@ from typing import Any
 from logic.case_rules import HISTORY_LABELS as HISTORY_LABELS  # re-exported: the checklist's words
 from logic.case_rules import ChosenRegimen, date_issues, parse_regimen, parse_unit_system
 from logic.reference import analytes
+from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
 
 FORMAT = "b12-case/1"
@@ -141,7 +142,7 @@ class Dose:
         return out
 
 
-ROUTES = ("IM", "SC", "oral", "IV")
+ROUTES: tuple[Route, ...] = tuple(Route)  # logic.results.Route: IM, SC, oral, IV
 PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Alarm, Calendar, Event
 
-from logic.regimen import Injection, Schedule, is_parenteral, products, routes
+from logic.regimen import Injection, Schedule, canonical_route, is_parenteral, products, routes
 
 CSV_COLUMNS = ("date", "dose_mcg", "route", "phase", "product")
 PRODID = "-//Cobalt//B12 regimen planner//EN"
@@ -57,7 +57,8 @@ def from_csv(text: str) -> tuple[Injection, ...]:
         if len(row) != len(CSV_COLUMNS):
             problems.append(f"line {n}: expected {len(CSV_COLUMNS)} columns, got {len(row)}")
             continue
-        raw_date, raw_dose, route, phase, product = (c.strip() for c in row)
+        raw_date, raw_dose, raw_route, phase, product = (c.strip() for c in row)
+        route = canonical_route(raw_route)  # a Route; "deep SC", as older files spell it, reads as SC
         before = len(problems)
         try:
             d = date.fromisoformat(raw_date)
@@ -145,7 +146,7 @@ def to_ics(
         if len(run) > 1:
             ev.add("rrule", {"freq": "daily", "count": len(run)})
         ev.add("x-cobalt-dose-mcg", str(inj.dose_mcg))
-        ev.add("x-cobalt-route", inj.route)
+        ev.add("x-cobalt-route", str(inj.route))
         ev.add("x-cobalt-phase", inj.phase)
         ev.add("x-cobalt-product", inj.product)
         alarm = Alarm()
@@ -170,7 +171,8 @@ def from_ics(text: str | bytes) -> tuple[Injection, ...]:
             continue
         try:
             dose = int(str(ev["x-cobalt-dose-mcg"]))
-            route, phase, product = (str(ev[k]) for k in ("x-cobalt-route", "x-cobalt-phase", "x-cobalt-product"))
+            raw_route, phase, product = (str(ev[k]) for k in ("x-cobalt-route", "x-cobalt-phase", "x-cobalt-product"))
+            route = canonical_route(raw_route)
         except (KeyError, ValueError):
             problems.append(f"event {n}: missing Cobalt dose, route, phase or product")
             continue

@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from logic.exports import ExportError, from_csv, from_ics, patient_sheet, to_csv, to_ics
 from logic.regimen import preset_ids, regimen_for_case, schedule
+from logic.results import Route
 from tests.helpers import make_case, obs
 
 START = date(2026, 11, 2)
@@ -98,3 +99,15 @@ def test_patient_sheet_lists_each_injection_and_collapses_daily_tablets():
     assert len(rows) == 19 + 1
     assert rows[0].date == START and rows[0].weekday == "Mon" and "1000 mcg IM" in rows[0].what
     assert "every day until" in rows[-1].what
+
+
+@pytest.mark.parametrize(("written", "read"), [("SC", Route.SC), ("deep SC", Route.SC), ("oral", Route.ORAL)])
+def test_csv_reads_each_route_of_the_vocabulary_and_the_older_deep_sc(written, read):
+    (inj,) = from_csv(f"date,dose_mcg,route,phase,product\n2026-11-02,1000,{written},weekly,hydroxocobalamin\n")
+    assert inj.route is read
+
+
+@pytest.mark.parametrize("route", ["IV", "sc", "subcutaneous"])
+def test_csv_refuses_a_route_outside_the_vocabulary_naming_the_allowed_ones(route):
+    with pytest.raises(ExportError, match="must be one of IM, SC, oral"):
+        from_csv(f"date,dose_mcg,route,phase,product\n2026-11-02,1000,{route},weekly,cyanocobalamin\n")

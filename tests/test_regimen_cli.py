@@ -14,6 +14,7 @@ import pytest
 from logic.__main__ import main
 from logic.exports import from_csv, from_ics
 from logic.regimen import schedule
+from logic.regimen_cli import injection_doc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +46,7 @@ def test_schedule_options_reach_the_schedule():
     doc = json.loads(text)
     expected = schedule(date(2026, 11, 2), dose_mcg=100, daily_doses=6, interval_days=4, interval_weeks=3,
                         maintenance_months=24)  # fmt: skip
-    assert doc["injections"] == [i.to_dict() for i in expected.injections]
+    assert doc["injections"] == [injection_doc(i) for i in expected.injections]
     assert sum(i["phase"] == "daily" for i in doc["injections"]) == 6
     assert doc["total_mcg"] == 100 * doc["count"]
 
@@ -56,13 +57,13 @@ def test_schedule_preset_option_selects_the_preset(preset_id):
     assert rc == 0
     doc = json.loads(text)
     assert doc["preset"] == preset_id
-    assert doc["injections"] == [i.to_dict() for i in schedule(date(2026, 11, 2), preset_id).injections]
+    assert doc["injections"] == [injection_doc(i) for i in schedule(date(2026, 11, 2), preset_id).injections]
 
 
 def test_schedule_csv_format_holds_the_same_doses_as_json():
     _rc, text = run("--start", "2026-11-02", "--format", "csv")
     _rc, js = run("--start", "2026-11-02")
-    assert [i.to_dict() for i in from_csv(text)] == json.loads(js)["injections"]
+    assert [injection_doc(i) for i in from_csv(text)] == json.loads(js)["injections"]
 
 
 def test_schedule_ics_format_holds_the_same_dates_as_json():
@@ -111,3 +112,10 @@ def test_schedule_runs_as_a_module_with_nothing_on_stdout_when_invalid():
     )  # fmt: skip
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().startswith("--start:")
+
+
+def test_schedule_json_names_each_dose_by_its_own_route():
+    _rc, text = run("--start", "2026-11-02", "--preset", "oral_maintenance", "--maintenance-months", "1")
+    routes = [i["route"] for i in json.loads(text)["injections"]]
+    assert routes[:19] == ["IM"] * 19 and set(routes[19:]) == {"oral"}
+    assert {p["route"] for p in json.loads(text)["phases"]} == {"IM", "oral"}
