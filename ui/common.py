@@ -292,7 +292,7 @@ def status_banner(address_problem: str | None = None) -> None:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
         if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
-            save_as_new("Copy of")
+            save_as_new("Copy of", case_title() if verdicts_hidden() else None)  # no diagnosis in the copy's label
             st.rerun()
     store = get_store()
     if isinstance(store, str):

@@ -340,10 +340,10 @@ def _blank() -> dict[str, Any]:
     return doc
 
 
-def save_as_new(label_prefix: str = "Copy of") -> None:
-    """The open document (edits included) as a new editable case in the store."""
+def save_as_new(label_prefix: str = "Copy of", label: str | None = None) -> None:
+    """The open document (edits included) as a new editable case in the store (``label``: instead of its own)."""
     doc = copy.deepcopy(current_doc())
-    doc["label"] = f"{label_prefix} {doc.get('label') or 'case'}"[:120]
+    doc["label"] = f"{label_prefix} {label or doc.get('label') or 'case'}"[:120]
     open_document(doc)
 
 
