@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.address import open_from_address, write_address
 from ui.browser import browser_script
 from ui.common import page_failed, sidebar, status_banner
-from ui.session import open_from_address, sync_saved, write_address
+from ui.session import sync_saved
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",

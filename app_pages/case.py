@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from logic.case import ADDED_FLAGS, HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
+from logic.case_rules import ANTIBODY_FLAGS
 from logic.convert import MAX_UPLOAD_BYTES
 from logic.entry import (
     CONVENTIONAL,
@@ -32,7 +32,7 @@ from logic.entry import (
 from logic.plausibility import prompt, unit_slip
 from logic.reference import analytes, example_cases, threshold_set
 from logic.units import is_boolean
-from ui.common import case_title, esc, focus_field, teaching_title
+from ui.common import case_title, esc, focus_field, results_table, teaching_title
 from ui.session import (
     current_case,
     current_doc,
@@ -56,14 +56,13 @@ TRI, TRI_AB = ("Unknown", "Yes", "No"), ("Unknown", "Positive", "Negative")
 TRI_VALUE = {"Unknown": None, "Yes": True, "No": False, "Positive": True, "Negative": False}
 FILM, DAT = ("Not examined", "Seen", "Not seen"), ("Not done", "Positive", "Negative")
 SEX = ("Not recorded", "Female", "Male")
-ANTIBODIES = {"intrinsic_factor_antibodies", "parietal_cell_antibodies"}
+ANTIBODIES = set(ANTIBODY_FLAGS)
 HISTORY_GROUPS = {
     "Causes": ("pernicious_anemia", "intrinsic_factor_antibodies", "parietal_cell_antibodies", "crohns_ileal",
                "gastric_surgery", "vegan_or_vegetarian", "alcohol_excess"),
     "Drugs and exposures": ("metformin", "acid_suppression", "nitrous_oxide", "sulfasalazine", "methotrexate"),
     "Presentation": ("neurological_symptoms", "neurological_signs", "fever", "active_cancer", "transplant"),
 }
-assert {f for g in HISTORY_GROUPS.values() for f in g} == set(HISTORY_FLAGS + ADDED_FLAGS)
 LAB_GROUPS = {"b12": "B12 and folate", "cbc": "Blood count", "hemolysis": "Haemolysis",
               "other": "Kidney, clotting and other"}
 DATES = {"symptom_onset": "history", "treatment_start": None, "adamts13_sent": "history"}
@@ -381,16 +380,9 @@ def _date_field(col, name: str, label: str, help_text: str) -> None:
     with col:
         st.text_input(label, key=f"case_date_{name}", on_change=_on_date, args=(name,), disabled=RO,
                       placeholder="2026-11-02 or 2/11/2026", help=help_text)
-        if name not in errors and (day := parse_day_or_none(ss.get(f"case_date_{name}"))):
-            st.caption(day_words(day))
+        if name not in errors and (day := getattr(current_case().history, name, current_case().treatment_start)):
+            st.caption(day_words(day))  # the date read back, so a day/month mix-up shows
         _field_error(name)
-
-
-def parse_day_or_none(text):
-    try:
-        return parse_day(text)
-    except ValueError:
-        return None
 
 
 st.subheader("Patient")
@@ -476,7 +468,8 @@ def _lab_field(name: str) -> None:
 
 def _bool_field(name: str) -> None:
     options = DAT if name == "dat_positive" else FILM
-    st.radio(SPECS[name]["label"], options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool,
+    label = "Direct antiglobulin test (DAT)" if name == "dat_positive" else SPECS[name]["label"]
+    st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool,
              args=(name,), disabled=RO)
     _field_error(name)
 
@@ -498,18 +491,4 @@ if focus := ss.pop("case_focus", None):
     focus_field(focus)
 
 st.subheader("All results on file")
-if case.observations:
-    rows = [
-        {
-            "Date": o.date,
-            "Test": o.label,
-            "Result": o.display(),
-            "Course": "baseline"
-            if base.get(o.analyte) is o
-            else ("recovery" if case.treatment_start and o.date > case.treatment_start else "earlier"),
-        }
-        for o in sorted(case.observations, key=lambda o: (o.date, o.index))
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(rows)))
-else:
-    st.caption("No results yet.")
+results_table(case)

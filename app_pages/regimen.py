@@ -31,9 +31,10 @@ from logic.regimen import (
     regimen_for_case,
     summary,
 )
+from ui.address import address_params
 from ui.charts import regimen_chart
 from ui.common import DISCLAIMER, case_title, esc, teaching_gate, why
-from ui.session import address_params, chosen_plan, current_case, set_chosen_plan, state, thresholds_id
+from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
 from ui.session import today as today_of_user
 
 ss = st.session_state

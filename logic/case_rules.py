@@ -20,6 +20,8 @@ MAX_KNOBS = 32
 
 Issue = tuple[str, str, str]
 
+#: Tri-state flags answered positive / negative rather than yes / no (antibody results).
+ANTIBODY_FLAGS = ("intrinsic_factor_antibodies", "parietal_cell_antibodies")
 #: What the history checklist calls each item (re-exported by logic.case).
 HISTORY_LABELS: dict[str, str] = {
     "pernicious_anemia": "Pernicious anaemia / autoimmune gastritis",
@@ -37,8 +39,8 @@ HISTORY_LABELS: dict[str, str] = {
     "neurological_signs": "Neurological signs on examination (vibration or joint-position loss, Romberg, spasticity)",
     "fever": "Fever",
     "alcohol_excess": "Alcohol excess",
-    "intrinsic_factor_antibodies": "Intrinsic-factor antibodies positive",
-    "parietal_cell_antibodies": "Parietal-cell antibodies positive",
+    "intrinsic_factor_antibodies": "Intrinsic-factor antibodies",
+    "parietal_cell_antibodies": "Parietal-cell antibodies",
     "ileal_resection_cm": "Ileal resection (cm; 0 = none)",
     "symptom_onset": "Symptom onset",
     "adamts13_sent": "ADAMTS13 sent (pending until a result on or after this date)",

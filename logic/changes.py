@@ -11,12 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from logic.case_rules import HISTORY_LABELS
+from logic.case_rules import ANTIBODY_FLAGS, HISTORY_LABELS
 from logic.entry import display_unit, format_entry
 from logic.reference import analytes
 
 ARROW = "→"
 _TRI = {True: "yes", False: "no", None: "unknown"}
+_TRI_AB = {True: "positive", False: "negative", None: "unknown"}
 _TOP_LEVEL = ("format", "label", "patient", "history", "treatment_start", "observations", "doses", "regimen",
               "unit_system")
 
@@ -124,7 +125,8 @@ def _history(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             continue
         label = _short_label(name)
         if isinstance(a, bool) or isinstance(b, bool):
-            out.append(Change(label, _TRI.get(b, str(b)), _TRI.get(a, str(a))))
+            words = _TRI_AB if name in ANTIBODY_FLAGS else _TRI
+            out.append(Change(label, words.get(b, str(b)), words.get(a, str(a))))
         else:
             out.append(Change(label, None if b is None else str(b), None if a is None else str(a)))
     return out

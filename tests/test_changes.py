@@ -44,6 +44,12 @@ def test_history_flags_say_yes_no_unknown_with_the_checklist_words():
         "Metformin: unknown → yes", "Fever: unknown → no", "ADAMTS13 sent set: 2026-11-20"]
 
 
+def test_antibody_results_read_positive_and_negative():
+    after = with_(history={"intrinsic_factor_antibodies": True, "parietal_cell_antibodies": False})
+    assert [str(c) for c in changes(BEFORE, after)] == [
+        "Intrinsic-factor antibodies: unknown → positive", "Parietal-cell antibodies: unknown → negative"]
+
+
 def test_doses_regimen_and_units_are_listed():
     after = with_(doses=[{"date": "2026-11-21", "dose_mcg": 1000, "route": "oral"}],
                   regimen={"preset": "label_1000", "knobs": {"daily_doses": 7}}, unit_system="si")

@@ -242,6 +242,29 @@ def _save_status(watching: bool) -> None:
         st.rerun()  # saved meanwhile: a full run stops the watching and shows the new version everywhere
 
 
+def results_table(case: Case) -> None:
+    """Every result on file, with whether it is the baseline, an earlier value or the recovery course."""
+    import pandas as pd
+
+    if not case.observations:
+        st.caption("No results yet.")
+        return
+    base = case.baseline()
+    start = case.treatment_start
+    rows = [
+        {
+            "Date": o.date,
+            "Test": o.label,
+            "Result": o.display(),
+            "Course": "baseline"
+            if base.get(o.analyte) is o
+            else ("recovery" if start and o.date > start else "earlier"),
+        }
+        for o in sorted(case.observations, key=lambda o: (o.date, o.index))
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(rows)))
+
+
 def focus_field(key: str) -> None:
     """Put the cursor in a field (after an error in it), once."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "", key)

@@ -111,6 +111,11 @@ class Saver:
 
     # -- what callers see -----------------------------------------------------------
 
+    @property
+    def case_id(self) -> str | None:
+        with self._cond:
+            return self._case_id
+
     def snapshot(self) -> SaveSnapshot:
         with self._cond:
             now = self._clock()
@@ -253,6 +258,13 @@ class Saver:
             self._cond.notify_all()
         if self._on_saved is not None:
             self._on_saved()
+
+
+def flush_case(case_id: str, timeout: float = 3.0) -> None:
+    """Save now what any session of this process still holds for ``case_id`` (before another opens it)."""
+    for saver in list(_LIVE):
+        if saver.case_id == case_id:
+            saver.flush(timeout)
 
 
 def flush_all(timeout: float = 5.0) -> None:

@@ -20,10 +20,8 @@ here: the reference set and the teaching-mode toggle.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
-import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -39,12 +37,10 @@ from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
 SAVER_KEY = "session_saver"
-ADDRESS_KEY = "session_address_read"
 UNITS_KEY = "session_units"  # this browser's unit system (from its cookie), for new cases
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
 UNITS_COOKIE = "cobalt_units"
-_CASE_ID = re.compile(r"^[0-9a-f]{32}$")
 #: Seconds without another edit before a burst of edits is saved (0: at once, in the page tests).
 QUIET_S = float(os.environ.get("COBALT_SAVE_QUIET_S", "1.5"))
 
@@ -266,8 +262,11 @@ def is_read_only() -> bool:
 def _storable(doc: dict[str, Any]) -> None:
     """Refuse what JSON cannot store (NaN, infinities, lone surrogates): refused here, not at the save."""
     try:
-        json.dumps(doc, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as exc:
+        json.dumps(doc, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CaseError([Problem("document", "holds a broken character (a lone surrogate); retype the text",
+                                 "document")]) from None
+    except (TypeError, ValueError, RecursionError) as exc:
         raise CaseError([Problem("document", f"cannot be stored: {str(exc)[:120]}", "document")]) from None
 
 
@@ -370,70 +369,6 @@ def pending_errors() -> dict[str, str]:
 def set_pending_errors(errors: dict[str, str]) -> None:
     if errors != state().errors:
         _put(errors=dict(errors))
-
-
-# -- the address: the open case's opaque id --------------------------------------------
-
-
-def teaching_token(example_id: str) -> str:
-    """An opaque name for a teaching case in the address (its id would give the diagnosis away)."""
-    return hashlib.sha256(f"cobalt-teaching:{example_id}".encode()).hexdigest()[:16]
-
-
-def address_params() -> dict[str, str]:
-    """The query parameters that name the open case (merge them into any the page sets)."""
-    now = state()
-    if now.id:
-        return {"case": now.id}
-    if now.read_only and now.source:
-        return {"teaching": teaching_token(now.source)}
-    return {}
-
-
-def open_from_address() -> str | None:
-    """On a session's first run: open the case the address names (a reload, a new tab, a bookmark).
-    Returns a message when the address names a case that cannot be opened (never a traceback)."""
-    if ss.get(ADDRESS_KEY):
-        return None
-    ss[ADDRESS_KEY] = True
-    units = st.context.cookies.get(UNITS_COOKIE) if hasattr(st.context, "cookies") else None
-    if units in (SI, CONVENTIONAL):
-        ss[UNITS_KEY] = units
-        if state().id is None and not state().read_only and state().revision == 0:
-            _put(doc=_blank())
-    case_id = st.query_params.get("case")
-    token = st.query_params.get("teaching")
-    if case_id and state().id != case_id:
-        if not _CASE_ID.match(case_id):
-            return "The address does not name a case this app can open; a new case is open instead."
-        store = store_or_none()
-        try:
-            if store is None:
-                raise LookupError
-            rec = store.load(case_id)
-        except Exception:  # noqa: BLE001 - not found, or the database is down: a message, never a traceback
-            return "The case in the address could not be opened (deleted, or the database is not available)."
-        if rec.deleted:
-            return "The case in the address was deleted; restore it from the Case library (Show deleted)."
-        _load(rec.document, rec.id, rec.version)
-    elif token and not case_id:
-        found = next((k for k in example_cases() if teaching_token(k) == token), None)
-        if found is None:
-            return "The address names a teaching case that is not in this library."
-        load_example(found)
-    return None
-
-
-def write_address() -> None:
-    """Keep the open case's id in the address (set, changed or removed), leaving other parameters."""
-    want = address_params()
-    for key in ("case", "teaching"):
-        have = st.query_params.get(key)
-        if want.get(key) != have:
-            if key in want:
-                st.query_params[key] = want[key]
-            elif have is not None:
-                del st.query_params[key]
 
 
 # -- shared facts ---------------------------------------------------------------------
