@@ -40,7 +40,7 @@ with tab_mine:
         st.warning("The case database is not available, so cases cannot be listed or reopened.")
     else:
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12")
+        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12", max_chars=120)
         show_deleted = c2.toggle("Show deleted", key="lib_show_deleted")
         if c3.button("New case", key="lib_new", icon=":material/note_add:"):
             new_case()
@@ -159,7 +159,8 @@ with tab_files:
     st.caption(
         f"Case JSON, CSV (long: date, analyte, value, unit; or wide: one row per draw with the unit in each "
         f"column header) or a FHIR R4 Bundle of LOINC-coded Observations, up to "
-        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Valid rows are added; every row that is not is listed."
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Every row that cannot be read is listed, and nothing is added "
+        "until the whole file reads."
     )
     up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key=f"lib_upload_{ss.get('lib_upload_rev', 0)}")
     if up is not None:
@@ -172,7 +173,10 @@ with tab_files:
         )  # the file name as text, never Markdown
         for p in result.problems:
             st.error(esc(str(p)), icon=":material/error:")
-        if (
+        if result.rejected:  # the contract: a file with any refused part is not partly applied
+            st.warning(f"Nothing from {esc(up.name)} is added while a row is refused: correct the rows named above "
+                       "and upload the file again.", icon=":material/block:")
+        elif (
             result.imported
             and not is_read_only()
             and st.button(f"Add {result.imported} result(s) to the case", key="lib_import_apply", icon=":material/add:")

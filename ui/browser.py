@@ -4,8 +4,9 @@ The click guard. A text field commits its value when it loses the focus; a click
 button takes the focus and sends its own request at once, and Streamlit (1.67) folds the two into one
 rerun of the page the value was typed on: the value may be lost and the click is lost (issue 12: 10 of
 10 values and 6 of 10 navigations). The guard holds such a click for a moment: it takes the focus from
-the field first, so the field commits, and then clicks again. Only a click that follows typing in a
-field is held (about 60 ms); every other click passes untouched.
+the field first (committing it as Enter does), waits until the run that takes the value is over, and
+then clicks again. Only a click that follows typing in a field is held (for that run, usually a few
+hundred milliseconds); every other click passes untouched.
 
 The cookie. The unit system chosen on the Case page is remembered for this browser in a first-party
 cookie (``cobalt_units=si|conventional``, no patient data, SameSite=Strict), read back through
@@ -36,6 +37,11 @@ _GUARD = """
     doc.addEventListener("pointerdown", (e) => {
       const el = doc.activeElement;
       pending = isField(el) && dirty.has(el) && !el.contains(e.target) ? el : null;
+      if (pending && pending.tagName === "INPUT") {
+        // commit now, as Enter does: a commit left to the blur is sent with the click and can be dropped
+        pending.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", code: "Enter", keyCode: 13,
+                                                              which: 13, bubbles: true, cancelable: true}));
+      }
     }, true);
     doc.addEventListener("click", (e) => {
       const field = pending;
@@ -47,7 +53,22 @@ _GUARD = """
       e.preventDefault();
       e.stopImmediatePropagation();
       if (doc.activeElement === field) field.blur();
-      setTimeout(() => target.click(), 60);
+      // click again once the run that takes the field's value is over: a navigation sent while that
+      // run is still queued is folded into it by the server, and the value is dropped
+      const started = Date.now();
+      let sawRunning = false;
+      const again = () => {
+        const app = doc.querySelector("[data-testid='stApp']");
+        const state = app ? app.getAttribute("data-test-script-state") : "notRunning";
+        const waited = Date.now() - started;
+        if (state !== "notRunning") sawRunning = true;
+        if (waited < 4000 && (state !== "notRunning" || (!sawRunning && waited < 800))) {
+          setTimeout(again, 20);
+          return;
+        }
+        target.click();
+      };
+      setTimeout(again, 20);
     }, true);
   }
   COOKIE

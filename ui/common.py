@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -146,7 +147,7 @@ def _case_picker() -> None:
         if store is None:
             st.caption("The case database is not available.")
             return
-        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12")
+        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=120)
         if box.open:
             found = saved_cases(search or None, store_stamp())
             labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
@@ -214,14 +215,23 @@ def sidebar() -> None:
 
 
 def _save_line() -> None:
-    """The save status; while edits wait to be saved (or the database is busy) it looks again every second."""
+    """The save status; while edits wait to be saved (or the database is busy) it looks again every second,
+    until the next full run after they are saved. It reruns the whole app only when a save is refused (a
+    conflict): a rerun it asked for could land after a click on a link and take the user back to the page
+    they left, so not for every save."""
     snap = save_status()
     every = 1.0 if snap is not None and snap.busy else None
-    st.fragment(run_every=every)(_save_status)(bool(every))
+    st.fragment(run_every=every)(_save_status)()
 
 
-def _save_status(watching: bool) -> None:
+def _save_status() -> None:
+    from ui.address import write_address
+
+    known = state().conflict
     snap = sync_saved()
+    write_address()  # a new case has its id now: the address names it at once
+    if snap is not None and snap.state == SaveState.CONFLICT and not known:
+        st.rerun()  # once: the conflict and its choices show above the page (a rare event, unlike a save)
     if state().read_only:
         st.caption(":material/school: Teaching case (read-only)")
     elif snap is None:
@@ -238,8 +248,6 @@ def _save_status(watching: bool) -> None:
         st.caption(f":material/cloud_off: Not saved yet: {esc(snap.message)}")
     else:
         st.caption(":material/cloud_sync: Saving…")
-    if watching and not (snap is not None and snap.busy):
-        st.rerun()  # saved meanwhile: a full run stops the watching and shows the new version everywhere
 
 
 def results_table(case: Case) -> None:
@@ -278,7 +286,9 @@ def focus_field(key: str) -> None:
 
 def page_failed(title: str, exc: BaseException) -> None:
     """The page edge: what went wrong in words and what to do next; the details go to the server log."""
-    log.error("page %s failed: %s", title, type(exc).__name__, exc_info=exc)
+    # the stack without the exception's message: a database error's message holds the statement and its
+    # parameters (case labels among them), which must not reach the log
+    log.error("page %s failed: %s\n%s", title, type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
     st.error(
         f"This page could not be shown ({type(exc).__name__}). Nothing you typed is lost: the case is kept "
         "and saved as before. Try another page and come back, or reload; if it happens again, tell the "

@@ -56,7 +56,8 @@ def _free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on a free localhost port, with its own data folder."""
+    """`streamlit run serve.py` (the app with its security headers) on a free localhost port, with its own
+    data folder."""
 
     def __init__(self, data_dir: Path):
         self.port = _free_port()
@@ -70,7 +71,7 @@ class Server:
         env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
         self.log = open(self.data_dir / "server.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
