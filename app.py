@@ -8,9 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.address import open_from_address, write_address
 from ui.auth import require_sign_in
-from ui.common import open_from_address, sidebar, status_banner
+from ui.browser import browser_script
+from ui.common import page_failed, sidebar, status_banner
 from ui.launch import patient_at_launch
+from ui.session import sync_saved
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",
@@ -19,7 +22,6 @@ st.set_page_config(
 )
 
 require_sign_in()  # with sign-in on (a shared store): the sign-in screen, until the user is signed in
-open_from_address()  # ?case=ID: opens that case if it is this user's
 
 PAGES = Path(__file__).parent / "app_pages"  # not pages/: see README, "Layout"
 
@@ -46,6 +48,14 @@ nav = {
 }
 page = st.navigation(nav)
 patient_at_launch()  # ?patient=ID: out of the address, into the Hospital record page
+# ?case=ID: a reload, a new tab or a bookmark reopens the case in the address, if it is this user's
+address_problem = open_from_address()  # a reload, a new tab or a bookmark reopens the case in the address
+sync_saved()
+write_address()
+browser_script()
 sidebar()
-status_banner()
-page.run()
+status_banner(address_problem)
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - the page edge: a message and what to do next, never a traceback
+    page_failed(page.title, exc)

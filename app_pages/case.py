@@ -1,23 +1,38 @@
 """Case page: the patient, the history checklist and the baseline labs.
 
-Every edit is validated as a whole case document; an entry that does not validate is kept on
-screen with its message and is not applied (nothing is partly applied).
+Every edit is validated as a whole case document (dates after today refused); an entry that does not
+validate is kept on screen with its message, its section stays open, and it is not applied (nothing is
+partly applied). One text field per test takes a value with an optional unit ("35" in the case's unit
+system, or "35 umol/L"), so Tab runs from value to value across a row; the unit and the value in the
+other unit are shown beside it, and a value that reads as a unit slip is questioned at the field.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
-from logic.case import HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
+from logic.case import ADDED_FLAGS, HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
+from logic.case_rules import ANTIBODY_FLAGS
 from logic.convert import MAX_UPLOAD_BYTES
-from logic.entry import convert_entry, format_entry, parse_entry, set_observation, system_unit
+from logic.entry import (
+    CONVENTIONAL,
+    SI,
+    conversion_text,
+    day_words,
+    display_unit,
+    field_text,
+    parse_day,
+    parse_value_and_unit,
+    printed_unit,
+    set_observation,
+)
+from logic.plausibility import prompt, unit_slip
 from logic.reference import analytes, example_cases, threshold_set
-from logic.units import allowed_units, is_boolean, listed_unit
-from ui.common import esc
+from logic.units import is_boolean
+from ui.common import case_title, esc, focus_field, results_table, teaching_title
 from ui.session import (
     current_case,
     current_doc,
@@ -26,74 +41,100 @@ from ui.session import (
     new_case,
     open_document,
     pending_errors,
-    save_as_new,
     set_doc,
     set_pending_errors,
+    set_unit_system,
     state,
+    teaching_mode,
     thresholds_id,
+    today,
+    unit_system,
     verdicts_hidden,
 )
 
-TRI = ("Unknown", "Yes", "No")
-TRI_VALUE = {"Unknown": None, "Yes": True, "No": False}
-FILM = ("Not examined", "Seen", "Not seen")
-FILM_VALUE = {"Not examined": None, "Seen": True, "Not seen": False}
+TRI, TRI_AB = ("Unknown", "Yes", "No"), ("Unknown", "Positive", "Negative")
+TRI_VALUE = {"Unknown": None, "Yes": True, "No": False, "Positive": True, "Negative": False}
+FILM, DAT = ("Not examined", "Seen", "Not seen"), ("Not done", "Positive", "Negative")
 SEX = ("Not recorded", "Female", "Male")
-LAB_GROUPS = {
-    "b12": "B12 and folate",
-    "cbc": "Blood count",
-    "hemolysis": "Haemolysis",
-    "other": "Kidney, clotting and other",
+ANTIBODIES = set(ANTIBODY_FLAGS)
+HISTORY_GROUPS = {
+    "Causes": ("pernicious_anemia", "intrinsic_factor_antibodies", "parietal_cell_antibodies", "crohns_ileal",
+               "gastric_surgery", "vegan_or_vegetarian", "alcohol_excess"),
+    "Drugs and exposures": ("metformin", "acid_suppression", "nitrous_oxide", "sulfasalazine", "methotrexate"),
+    "Presentation": ("neurological_symptoms", "neurological_signs", "fever", "active_cancer", "transplant"),
 }
+LAB_GROUPS = {"b12": "B12 and folate", "cbc": "Blood count", "hemolysis": "Haemolysis",
+              "other": "Kidney, clotting and other"}
+DATES = {"symptom_onset": "history", "treatment_start": None, "adamts13_sent": "history"}
+UNITS = {SI: "SI, as UK laboratories print", CONVENTIONAL: "Conventional (US)"}
 ss = st.session_state
-_T = threshold_set(thresholds_id())  # the set in use: its cut-offs are quoted in the help texts
-ss.setdefault("case_drafts", {})
+ss.setdefault("case_drafts", {})  # field -> the text typed, kept while it is not applied
 ss.setdefault("case_import_errors", [])
+SPECS = analytes()
+SYSTEM, TID = unit_system(), thresholds_id()
+_T = threshold_set(TID)  # the set in use: its cut-offs are quoted in the help texts
 
 
-def _tri_label(value: bool | None) -> str:
-    return {None: "Unknown", True: "Yes", False: "No"}[value]
+def shown_unit(name: str) -> str | None:
+    return printed_unit(name, SYSTEM, TID)
+
+
+def other_unit(name: str) -> str | None:
+    """The unit the value is also shown in: the other system's, else strict SI (B12 ng/L -> pmol/L)."""
+    other = printed_unit(name, CONVENTIONAL if SYSTEM == SI else SI, TID)
+    return SPECS[name].get("si") if other == shown_unit(name) else other
+
+
+def _tri_label(value: bool | None, flag: str) -> str:
+    options = TRI_AB if flag in ANTIBODIES else TRI
+    return options[{None: 0, True: 1, False: 2}[value]]
+
+
+def _draw_day():
+    """The date typed results go to: the field's date when valid, else today."""
+    try:
+        return parse_day(ss.get("case_draw_date")) or today()
+    except ValueError:
+        return today()
 
 
 # -- widget <-> document -----------------------------------------------------------
 
 
 def _sync_widgets(force: bool = False) -> None:
-    """Set widget state from the current case (all of it when ``force``, else only missing keys)."""
-    case = current_case()
-    doc = current_doc()
+    """Set widget state from the current case (all of it when ``force``, else only missing keys); a draft
+    (text typed and not applied) is shown instead of the document's value."""
+    case, doc = current_case(), current_doc()
     base = case.baseline()
     values = {
-        "case_label": doc.get("label") or "",
+        "case_label": case_title(case) if verdicts_hidden() else (doc.get("label") or ""),
         "case_age": case.patient.age_years,
         "case_sex": {None: "Not recorded", "female": "Female", "male": "Male"}[case.patient.sex],
-        "case_treatment_start": case.treatment_start,
-        "case_symptom_onset": case.history.symptom_onset,
         "case_hist_ileal_resection_cm": case.history.ileal_resection_cm,
-        # results typed in go to this date: the latest baseline draw, else the day before treatment, else today
-        "case_draw_date": max((o.date for o in base.values()), default=None)
-        or (case.treatment_start - timedelta(days=1) if case.treatment_start else date.today()),
+        "case_units": SYSTEM,
     }
-    for flag in HISTORY_FLAGS:
-        values[f"case_hist_{flag}"] = _tri_label(case.history.flag(flag))
-    for name in analytes():
+    for name in DATES:
+        day = case.treatment_start if name == "treatment_start" else getattr(case.history, name)
+        values[f"case_date_{name}"] = day.isoformat() if day else ""
+    start = case.treatment_start
+    default_draw = max((o.date for o in base.values()), default=None) or (
+        start - timedelta(days=1) if start else today())
+    values["case_draw_date"] = default_draw.isoformat()
+    for flag in HISTORY_FLAGS + ADDED_FLAGS:
+        values[f"case_hist_{flag}"] = _tri_label(case.history.flag(flag), flag)
+    for name in SPECS:
         obs = base.get(name)
         if is_boolean(name):
-            values[f"case_film_{name}"] = FILM[0] if obs is None else ("Seen" if obs.value else "Not seen")
-            continue
-        draft = ss["case_drafts"].get(name)
-        if draft is not None and not force:
-            values[f"case_lab_{name}"], values[f"case_unit_{name}"] = draft
-            continue
-        if obs is None:
-            values[f"case_lab_{name}"] = ""
-            values[f"case_unit_{name}"] = system_unit(name, ss.get("case_units", "Conventional"))
+            options = DAT if name == "dat_positive" else FILM
+            values[f"case_bool_{name}"] = options[0] if obs is None else options[1 if obs.value else 2]
         else:
-            values[f"case_lab_{name}"] = format_entry(obs.value, obs.comparator)
-            values[f"case_unit_{name}"] = obs.unit or system_unit(name, "Conventional")
-    source = state().source
-    if source in example_cases():
-        values["case_example"] = source  # the picker shows the teaching case that is open
+            values[f"case_lab_{name}"] = "" if obs is None else field_text(
+                float(obs.value), obs.comparator, obs.unit, shown_unit(name), name)
+    if state().source in example_cases():
+        values["case_example"] = state().source  # the picker shows the teaching case that is open
+    for key, text in ss["case_drafts"].items():
+        if not force:
+            values[key] = text
     for key, value in values.items():
         if force or key not in ss:
             ss[key] = value
@@ -103,98 +144,138 @@ def _sync_widgets(force: bool = False) -> None:
         ss["case_opened"] = state().opened  # the fields now show the case opened last
 
 
-def _set_error(field: str, message: str | None) -> None:
-    """Record (or, with None, clear) the problem of an entry that is not applied."""
+def _set_error(field: str, message: str | None, key: str | None = None) -> None:
+    """Record (or, with None, clear) the problem of an entry that is not applied; keep what was typed."""
     errors = pending_errors()
     if message is None:
         errors.pop(field, None)
+        ss["case_drafts"].pop(key or "", None)
     else:
         errors[field] = message
+        if key:
+            ss["case_drafts"][key] = ss.get(key)
+            ss["case_focus"] = key
+        group = SPECS[field]["group"] if field in SPECS else None
+        if group in LAB_GROUPS:
+            ss[f"case_grp_{group}"] = True  # its section stays open
     set_pending_errors(errors)
 
 
-def _commit(doc: dict, field: str) -> bool:
+def _commit(doc: dict, field: str, key: str | None = None) -> bool:
     """Make ``doc`` the case if it validates; otherwise record the problems against ``field``."""
     try:
         set_doc(doc)
     except CaseError as exc:
-        _set_error(field, "; ".join(p.message for p in exc.problems))
+        _set_error(field, "; ".join(str(p) if p.where != field else p.message for p in exc.problems), key)
         return False
-    _set_error(field, None)
+    _set_error(field, None, key)
     return True
 
 
+def _copy() -> dict:
+    return json.loads(json.dumps(current_doc()))
+
+
 def _on_patient(field: str) -> None:
-    doc = json.loads(json.dumps(current_doc()))
-    value = ss[f"case_{field}"]
+    doc, value = _copy(), ss[f"case_{field}"]
     if field == "label":
         doc["label"] = value.strip() or None
     elif field == "age":
         doc.setdefault("patient", {})["age_years"] = value
     elif field == "sex":
         doc.setdefault("patient", {})["sex"] = {"Female": "female", "Male": "male"}.get(value)
-    elif field == "treatment_start":
-        doc["treatment_start"] = value.isoformat() if value else None
-    elif field == "symptom_onset":
-        doc.setdefault("history", {})["symptom_onset"] = value.isoformat() if value else None
     elif field == "ileal_resection_cm":
         doc.setdefault("history", {})["ileal_resection_cm"] = value
-    if _commit(doc, field) and field == "treatment_start":
+    _commit(doc, field, f"case_{field}")
+
+
+def _on_date(name: str) -> None:
+    key = f"case_date_{name}"
+    try:
+        day = parse_day(ss[key])
+    except ValueError as exc:
+        _set_error(name, str(exc), key)
+        return
+    doc = _copy()
+    target = doc.setdefault("history", {}) if DATES[name] == "history" else doc
+    target[name] = day.isoformat() if day else None
+    if _commit(doc, name, key) and name == "treatment_start":
         _sync_widgets(force=True)  # the baseline moves with the treatment start
 
 
+def _on_draw_date() -> None:
+    try:
+        day = parse_day(ss["case_draw_date"])
+        if day is not None and day > today():
+            raise ValueError(f"{day.isoformat()} is after today ({today().isoformat()}); check the year")
+    except ValueError as exc:
+        _set_error("draw_date", str(exc), "case_draw_date")
+        return
+    _set_error("draw_date", None, "case_draw_date")
+
+
 def _on_history(flag: str) -> None:
-    doc = json.loads(json.dumps(current_doc()))
+    doc = _copy()
     doc.setdefault("history", {})[flag] = TRI_VALUE[ss[f"case_hist_{flag}"]]
     _commit(doc, flag)
 
 
-def _draw_date() -> date:
-    return ss.get("case_draw_date") or date.today()
+def _apply_lab(name: str, value: float | None, comp: str | None, unit: str | None) -> None:
+    key = f"case_lab_{name}"
+    if value is not None and value.is_integer():
+        value = int(value)
+    if _commit(set_observation(current_doc(), _draw_day(), name, value, unit, comp), name, key):
+        ss[key] = "" if value is None else field_text(float(value), comp, unit, shown_unit(name), name)
 
 
 def _on_lab(name: str) -> None:
-    text, unit = ss[f"case_lab_{name}"], ss.get(f"case_unit_{name}")
+    key = f"case_lab_{name}"
     try:
-        parsed = parse_entry(text)
+        parsed = parse_value_and_unit(ss[key], name, shown_unit(name))
     except ValueError as exc:
-        _set_error(name, str(exc))
-        ss["case_drafts"][name] = (text, unit)
+        _set_error(name, str(exc), key)
         return
-    value, comp = parsed if parsed else (None, None)
-    if value is not None and value.is_integer():
-        value = int(value)
-    doc = set_observation(current_doc(), _draw_date(), name, value, unit, comp)
-    if _commit(doc, name):
-        ss["case_drafts"].pop(name, None)
-    else:
-        ss["case_drafts"][name] = (text, unit)
+    _apply_lab(name, *(parsed or (None, None, None)))
 
 
-def _on_film(name: str) -> None:
-    doc = set_observation(current_doc(), _draw_date(), name, FILM_VALUE[ss[f"case_film_{name}"]])
-    _commit(doc, name)
+def _slip_of(name: str):
+    """The unit slip of the field: its refused draft, else the value on file."""
+    key = f"case_lab_{name}"
+    if name in pending_errors():
+        try:
+            parsed = parse_value_and_unit(ss.get(key), name, shown_unit(name))
+        except ValueError:
+            return None
+        return None if parsed is None else unit_slip(name, parsed[0], parsed[2], parsed[1])
+    obs = current_case().baseline().get(name)
+    if obs is None or isinstance(obs.value, bool):
+        return None
+    return unit_slip(name, float(obs.value), obs.unit, obs.comparator)
 
 
-def _on_unit_system() -> None:
-    """Re-express every baseline value in the chosen system (same quantity, other unit)."""
-    system = ss["case_units"]
-    doc = current_doc()
-    for name, obs in current_case().baseline().items():
-        if is_boolean(name):
-            continue
-        target = system_unit(name, system)
-        if target is None or obs.unit == target or (obs.unit and listed_unit(name, obs.unit) == target):
-            continue
-        new_value = convert_entry(name, float(obs.value), obs.unit, target)
-        doc = set_observation(doc, obs.date, name, new_value, target, obs.comparator)
-    drafts, errors = dict(ss["case_drafts"]), pending_errors()
-    if _commit(doc, "units"):
-        _sync_widgets(force=True)
-        for name, (text, unit) in drafts.items():  # entries not yet valid are kept as typed
-            ss[f"case_lab_{name}"], ss[f"case_unit_{name}"] = text, unit
-        ss["case_drafts"] = drafts
-        set_pending_errors({k: v for k, v in errors.items() if k in drafts})
+def _switch_unit(name: str) -> None:
+    slip = _slip_of(name)
+    if slip is not None:
+        _apply_lab(name, float(slip.value), slip.comparator, slip.suggested)
+
+
+def _on_bool(name: str) -> None:
+    options = DAT if name == "dat_positive" else FILM
+    value = {options[0]: None, options[1]: True, options[2]: False}[ss[f"case_bool_{name}"]]
+    _commit(set_observation(current_doc(), _draw_day(), name, value), name)
+
+
+def _on_units() -> None:
+    """The unit system of the case (and this browser): values keep their units; the fields follow."""
+    try:
+        set_unit_system(ss["case_units"])
+    except CaseError as exc:
+        _set_error("units", "; ".join(str(p) for p in exc.problems))
+        return
+    drafts = dict(ss["case_drafts"])
+    for name in SPECS:
+        ss.pop(f"case_lab_{name}", None)  # shown again in the new system's units on this run
+    ss["case_drafts"] = drafts
 
 
 def _load_example() -> None:
@@ -209,23 +290,20 @@ def _new_case() -> None:
     _sync_widgets(force=True)
 
 
-def _copy_to_mine() -> None:
-    save_as_new("Copy of")
-    _sync_widgets(force=True)
-
-
 def _import_text(text: str, source: str) -> None:
     try:
         doc = json.loads(text)
+        parse_case(doc, today=today())
+        open_document(doc)
     except json.JSONDecodeError as exc:
         ss["case_import_errors"] = [f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
         return
-    try:
-        parse_case(doc)
     except CaseError as exc:
         ss["case_import_errors"] = [f"{source}: {p}" for p in exc.problems]
         return
-    open_document(doc)
+    except (ValueError, RecursionError) as exc:  # nested too deep, a number too long, ...
+        ss["case_import_errors"] = [f"{source}: not a case document this app can read ({type(exc).__name__})"]
+        return
     ss["case_import_errors"] = []
     _sync_widgets(force=True)
 
@@ -238,233 +316,180 @@ def _on_upload() -> None:
         ss["case_import_errors"] = [f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"]
         return
     try:
-        text = file.getvalue().decode("utf-8")
+        text = file.getvalue().decode("utf-8-sig")
     except UnicodeDecodeError:
         ss["case_import_errors"] = [f"{file.name}: not UTF-8 text"]
         return
     _import_text(text, file.name)
 
 
-def _on_paste() -> None:
-    _import_text(ss.get("case_paste", ""), "pasted text")
-
-
 # -- page ---------------------------------------------------------------------------
 
 _sync_widgets(force=ss.get("case_opened") != state().opened)  # all fields anew when another case was opened
+ss["case_units"] = SYSTEM  # the case's units (its own, else this browser's, else the reference set's)
 examples = example_cases()
 RO = is_read_only()
+errors = pending_errors()
 
 st.title("Case")
 st.caption("Pseudonymous: give a label such as a bed or teaching number, never a name, record number or birth date.")
 
+
+titles = {k: teaching_title(k) if teaching_mode() and verdicts_hidden(k) else d.get("label", k)
+          for k, d in examples.items()}  # in teaching mode, no title gives a diagnosis away
 with st.container(border=True):
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-    c1.selectbox("Example case", list(examples), key="case_example", format_func=lambda k: examples[k].get("label", k))
+    c1.selectbox("Example case", list(examples), key="case_example", format_func=titles.get)
     c2.button(
         "Load example", key="case_load_example", on_click=_load_example, icon=":material/upload_file:", width="stretch"
     )
     c3.button("New blank case", key="case_new", on_click=_new_case, icon=":material/note_add:", width="stretch")
     about = examples[ss["case_example"]].get("about", {})
-    if about:
-        point = "" if verdicts_hidden(ss["case_example"]) else f" {about.get('teaching_point', '')}"
-        st.caption(f"{about.get('source', '').rstrip('.')}.{point}")
+    if about and verdicts_hidden(ss["case_example"]):
+        st.caption("Teaching mode: the source and the teaching point are shown after the presenter reveals.")
+    elif about:
+        st.caption(f"{about.get('source', '').rstrip('.')}. {about.get('teaching_point', '')}")
     with st.expander("Open or save a case file (JSON)"):
         u1, u2 = st.columns(2)
-        u1.file_uploader(
-            "Open a case file",
-            type=["json"],
-            key="case_upload",
-            on_change=_on_upload,
-            help="A b12-case/1 JSON document, up to 2 MB.",
-        )
-        u2.download_button(
-            "Download this case (JSON)",
-            data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
-            file_name="cobalt-case.json",
-            mime="application/json",
-            key="case_download",
-            icon=":material/download:",
-        )
+        u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
+                         help="A b12-case/1 JSON document, up to 2 MB.")
+        u2.download_button("Download this case (JSON)", data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
+                           file_name="cobalt-case.json", mime="application/json", key="case_download",
+                           icon=":material/download:")
         st.text_area("Or paste a case document", key="case_paste", height=120)
-        st.button("Load pasted case", key="case_load_paste", on_click=_on_paste)
+        st.button("Load pasted case", key="case_load_paste",
+                  on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))
     if ss["case_import_errors"]:
-        st.error(
-            "The case was not loaded; nothing was changed:\n\n"
-            + "\n".join(f"- {esc(m)}" for m in ss["case_import_errors"]),
-            icon=":material/error:",
-        )
+        st.error("The case was not loaded; nothing was changed:\n\n"
+                 + "\n".join(f"- {esc(m)}" for m in ss["case_import_errors"]), icon=":material/error:")
 
-errors = pending_errors()
 if errors:
     st.warning(
         f"{len(errors)} entr{'y is' if len(errors) == 1 else 'ies are'} not applied until corrected "
-        "(marked below). Everything else is saved in the case.",
+        "(marked below, kept as typed). Everything else is saved in the case.",
         icon=":material/edit_off:",
     )
 
 
-def _field_error(key: str) -> None:
-    if key in errors:
-        st.error(esc(errors[key]), icon=":material/error:")
+def _field_error(field: str) -> None:
+    if field in errors:
+        st.error(esc(errors[field]), icon=":material/error:")
+
+
+def _date_field(col, name: str, label: str, help_text: str) -> None:
+    with col:
+        st.text_input(label, key=f"case_date_{name}", on_change=_on_date, args=(name,), disabled=RO,
+                      placeholder="2026-11-02 or 2/11/2026", help=help_text)
+        if name not in errors and (day := getattr(current_case().history, name, current_case().treatment_start)):
+            st.caption(day_words(day))  # the date read back, so a day/month mix-up shows
+        _field_error(name)
 
 
 st.subheader("Patient")
-p1, p2, p3, p4, p5 = st.columns([3, 1, 2, 2, 2])
-p1.text_input("Case label", key="case_label", on_change=_on_patient, args=("label",), max_chars=120, disabled=RO)
-p2.number_input(
-    "Age (years)", key="case_age", min_value=0, max_value=125, step=1, on_change=_on_patient, args=("age",), disabled=RO
-)
+p1, p2, p3 = st.columns([3, 1, 2])
+p1.text_input("Case label", key="case_label", on_change=_on_patient, args=("label",), max_chars=120,
+              disabled=RO or verdicts_hidden())
+p2.number_input("Age (years)", key="case_age", min_value=0, max_value=125, step=1, on_change=_on_patient,
+                args=("age",), disabled=RO)
 p3.radio("Sex", SEX, key="case_sex", horizontal=True, on_change=_on_patient, args=("sex",), disabled=RO)
-p4.date_input(
-    "Symptom onset",
-    key="case_symptom_onset",
-    on_change=_on_patient,
-    args=("symptom_onset",),
-    help=f"Used to warn when deficiency has gone untreated for more than {_T['delay_months']:g} months.",
-    format="YYYY-MM-DD",
-    disabled=RO,
-)
-p5.date_input(
-    "B12 treatment started",
-    key="case_treatment_start",
-    on_change=_on_patient,
-    args=("treatment_start",),
-    format="YYYY-MM-DD",
-    help="Results on or before this date are the baseline; later ones are the recovery course.",
-    disabled=RO,
-)
-for key in ("label", "age", "sex", "symptom_onset", "treatment_start"):
+for key in ("label", "age", "sex"):
     _field_error(key)
+d1, d2, d3 = st.columns(3)
+_date_field(d1, "symptom_onset", "Symptom onset", "Used to warn when deficiency has gone untreated for more than "
+            f"{_T['delay_months']:g} months. Not after the treatment start, not after today.")
+_date_field(d2, "treatment_start", "B12 treatment started",
+            "Results on or before this date are the baseline; later ones are the recovery course.")
+_date_field(d3, "adamts13_sent", "ADAMTS13 sent on",
+            "The day the sample went; the result counts as pending until an ADAMTS13 activity dated on or after it.")
+if (sent := current_case().history.adamts13_sent) is not None:
+    result = [o for o in current_case().series("adamts13_activity") if o.date >= sent]
+    d3.caption(f"Result on file: {result[-1].dated()}" if result else f"ADAMTS13 pending since {sent.isoformat()}")
 
 st.subheader("History")
 st.caption("Unknown is not no: anything left unknown is reported as a range or as not enough data.")
-hist_cols = st.columns(3)
-for i, flag in enumerate(HISTORY_FLAGS):
-    with hist_cols[i % 3]:
-        st.radio(
-            HISTORY_LABELS[flag],
-            TRI,
-            key=f"case_hist_{flag}",
-            horizontal=True,
-            on_change=_on_history,
-            args=(flag,),
-            disabled=RO,
-        )
-        _field_error(flag)
-with hist_cols[len(HISTORY_FLAGS) % 3]:
-    st.number_input(
-        HISTORY_LABELS["ileal_resection_cm"],
-        key="case_hist_ileal_resection_cm",
-        min_value=0.0,
-        max_value=700.0,
-        step=5.0,
-        on_change=_on_patient,
-        args=("ileal_resection_cm",),
-        help=f"Leave empty when not known. More than {_T['ileal_resection_lifelong_above_cm']:g} cm means "
-        "lifelong B12.",
-        disabled=RO,
-    )
-    _field_error("ileal_resection_cm")
+for title, flags in HISTORY_GROUPS.items():
+    st.markdown(f"**{title}**")
+    items = [*flags, "ileal_resection_cm"] if title == "Causes" else list(flags)
+    for row in range(0, len(items), 3):  # row by row, so Tab runs across a row
+        for col, flag in zip(st.columns(3), items[row : row + 3], strict=False):
+            with col:
+                if flag == "ileal_resection_cm":
+                    st.number_input(HISTORY_LABELS[flag], key="case_hist_ileal_resection_cm", min_value=0.0,
+                                    max_value=700.0, step=5.0, on_change=_on_patient, args=("ileal_resection_cm",),
+                                    help=f"Leave empty when not known. More than "
+                                    f"{_T['ileal_resection_lifelong_above_cm']:g} cm means lifelong B12.",
+                                    disabled=RO)
+                else:
+                    st.radio(HISTORY_LABELS[flag], TRI_AB if flag in ANTIBODIES else TRI, key=f"case_hist_{flag}",
+                             horizontal=True, on_change=_on_history, args=(flag,), disabled=RO)
+                _field_error(flag)
 
 st.subheader("Baseline labs")
 st.page_link("app_pages/record.py", label="Or fetch them from the hospital record", icon=":material/local_hospital:")
 l1, l2 = st.columns([1, 2])
-l1.date_input(
-    "Date of these results",
-    key="case_draw_date",
-    format="YYYY-MM-DD",
-    help="Values you type are recorded on this date.",
-    disabled=RO,
-)
-l2.radio(
-    "Units",
-    ("Conventional", "SI"),
-    key="case_units",
-    horizontal=True,
-    on_change=_on_unit_system,
-    help="Switching converts the values shown; the quantity stays the same.",
-    disabled=RO,
-)
-if case_start := current_case().treatment_start:
-    if _draw_date() > case_start:
-        st.warning(
-            f"Results typed here are dated {_draw_date().isoformat()}, after the treatment start "
-            f"({case_start.isoformat()}): they count as the recovery course, not the baseline. Change the "
-            "date above for pre-treatment results.",
-            icon=":material/event:",
-        )
-st.caption("Type a number, or a censored value such as <8. Leave a field empty if not measured.")
+l1.text_input("Date of these results", key="case_draw_date", on_change=_on_draw_date, disabled=RO,
+              placeholder="2026-11-02 or 2/11/2026", help="Values you type are recorded on this date.")
+l2.radio("Units", list(UNITS), key="case_units", format_func=UNITS.get, horizontal=True, on_change=_on_units,
+         disabled=RO, help="How results are shown and typed (kept with the case and for this browser). A value "
+         "can always carry its own unit: type 35 umol/L.")
+with l1:
+    _field_error("draw_date")
+_field_error("units")
+if (case_start := current_case().treatment_start) and _draw_day() > case_start:
+    st.warning(
+        f"Results typed here are dated {_draw_day().isoformat()}, after the treatment start "
+        f"({case_start.isoformat()}): they count as the recovery course, not the baseline. Change the "
+        "date above for pre-treatment results.",
+        icon=":material/event:",
+    )
+st.caption("Type a number (in the unit shown), a number with its unit (35 umol/L), or a censored value such as <8; "
+           "for 'undetectable' type the detection limit, such as <10. Leave a field empty if not measured.")
 case = current_case()
 base = case.baseline()
-specs = analytes()
-for group, title in LAB_GROUPS.items():
-    names = [n for n, s in specs.items() if s["group"] == group and not is_boolean(n)]
-    with st.expander(title, expanded=group in ("b12", "cbc")):
-        cols = st.columns(3)
-        for i, name in enumerate(names):
-            with cols[i % 3]:
-                v, u = st.columns([3, 2], vertical_alignment="bottom")
-                v.text_input(specs[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO)
-                units = allowed_units(name)
-                u.selectbox(
-                    "Unit",
-                    units,
-                    key=f"case_unit_{name}",
-                    on_change=_on_lab,
-                    args=(name,),
-                    label_visibility="collapsed",
-                    disabled=RO or len(units) < 2,
-                )
-                obs = base.get(name)
-                if obs is not None and obs.date != _draw_date() and name not in errors:
-                    st.caption(f"from {obs.date.isoformat()}")
-                _field_error(name)
-with st.expander("Blood film", expanded=True):
-    f1, f2, f3 = st.columns(3)
-    f1.radio(
-        specs["schistocytes_seen"]["label"],
-        FILM,
-        key="case_film_schistocytes_seen",
-        horizontal=True,
-        on_change=_on_film,
-        args=("schistocytes_seen",),
-        disabled=RO,
-    )
-    f2.radio(
-        specs["hypersegmented_neutrophils"]["label"],
-        FILM,
-        key="case_film_hypersegmented_neutrophils",
-        horizontal=True,
-        on_change=_on_film,
-        args=("hypersegmented_neutrophils",),
-        disabled=RO,
-    )
-    with f3:
-        v, u = st.columns([3, 2], vertical_alignment="bottom")
-        v.text_input(
-            specs["schistocytes_pct"]["label"],
-            key="case_lab_schistocytes_pct",
-            on_change=_on_lab,
-            args=("schistocytes_pct",),
-            disabled=RO,
-        )
-        u.selectbox("Unit", ["%"], key="case_unit_schistocytes_pct", disabled=True, label_visibility="collapsed")
-        _field_error("schistocytes_pct")
+
+
+def _lab_field(name: str) -> None:
+    unit = shown_unit(name)
+    v, u = st.columns([3, 1], vertical_alignment="bottom", wrap=False)  # value and unit on one line, even at 390 px
+    v.text_input(SPECS[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO,
+                 placeholder=display_unit(unit) or None)
+    u.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"))  # units from data: no user text
+    obs = base.get(name)
+    if obs is not None and name not in errors:
+        beside = [conversion_text(name, float(obs.value), obs.comparator, obs.unit, unit, other_unit(name))]
+        beside.append(f"from {obs.date.isoformat()}" if obs.date != _draw_day() else "")
+        if any(beside):
+            st.caption(" · ".join(b for b in beside if b))
+    _field_error(name)
+    slip = None if RO else _slip_of(name)
+    if slip is not None:
+        st.warning(prompt(slip), icon=":material/straighten:")
+        st.button(f"Use {display_unit(slip.suggested)}", key=f"case_slip_{name}", on_click=_switch_unit, args=(name,))
+
+
+def _bool_field(name: str) -> None:
+    options = DAT if name == "dat_positive" else FILM
+    label = "Direct antiglobulin test (DAT)" if name == "dat_positive" else SPECS[name]["label"]
+    st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool,
+             args=(name,), disabled=RO)
+    _field_error(name)
+
+
+for group, title in {**LAB_GROUPS, "film": "Blood film"}.items():
+    names = [n for n, s in SPECS.items() if s["group"] == group]
+    names.sort(key=is_boolean)  # values first, then the yes/no findings
+    has_error = any(n in errors for n in names)
+    if has_error:
+        ss[f"case_grp_{group}"] = True
+    with st.expander(title, expanded=group in ("b12", "cbc", "film") or has_error, key=f"case_grp_{group}"):
+        for row in range(0, len(names), 3):  # row by row, so Tab runs across a row
+            cols = st.columns(3)
+            for col, name in zip(cols, names[row : row + 3], strict=False):
+                with col:
+                    (_bool_field if is_boolean(name) else _lab_field)(name)
+
+if focus := ss.pop("case_focus", None):
+    focus_field(focus)
 
 st.subheader("All results on file")
-if case.observations:
-    rows = [
-        {
-            "Date": o.date,
-            "Test": o.label,
-            "Result": o.display(),
-            "Course": "baseline"
-            if base.get(o.analyte) is o
-            else ("recovery" if case.treatment_start and o.date > case.treatment_start else "earlier"),
-        }
-        for o in sorted(case.observations, key=lambda o: (o.date, o.index))
-    ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(rows)))
-else:
-    st.caption("No results yet.")
+results_table(case)

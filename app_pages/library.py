@@ -12,13 +12,16 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from logic.case import CaseError
+from logic.changes import changes, describe
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
 from store import SEARCH_MAX
 from ui.auth import current_actor
-from ui.common import esc
+from ui.common import esc, teaching_title
 from ui.session import (
     current_doc,
+    flush_saves,
     is_read_only,
     load_example,
     new_case,
@@ -30,6 +33,7 @@ from ui.session import (
     store_or_none,
     verdicts_hidden,
 )
+from ui.versions import version_rows
 
 ss = st.session_state
 store = store_or_none()
@@ -90,7 +94,7 @@ with tab_mine:
             else:
                 if b1.button("Open", key="lib_open", icon=":material/folder_open:"):
                     open_case(pick.id)
-                    st.switch_page("app_pages/case.py")
+                    st.switch_page("app_pages/case.py", query_params={"case": pick.id})
                 if b2.button("Duplicate (what-if copy)", key="lib_duplicate", icon=":material/content_copy:"):
                     rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120], actor=actor)
                     note_store_change()
@@ -116,25 +120,34 @@ with tab_mine:
         open_now = state()
         if open_now.id:
             st.subheader("Versions of the open case")
-            versions = store.versions(open_now.id, actor=actor)
+            flush_saves()  # the list includes the edits of the last few seconds
+            open_now = state()
+            rows = version_rows(store, open_now.id, actor)
             vt = pd.DataFrame(
                 [
                     {
-                        "version": v.version,
-                        "saved": v.saved_at.strftime("%Y-%m-%d %H:%M:%S"),
-                        "how": v.action,
-                        "by": v.saved_by_name or v.saved_by,
-                        "label": v.label,
+                        "version": r.info.version,
+                        "saved": r.info.saved_at.strftime("%Y-%m-%d %H:%M:%S"),
+                        "how": r.info.action + (f" of {r.info.source_version}" if r.info.source_version else ""),
+                        "by": r.info.saved_by_name or r.info.saved_by,
+                        "what changed": describe(r.changes),
                     }
-                    for v in reversed(versions)
+                    for r in rows
                 ]
             )
-            st.dataframe(vt, hide_index=True, width="stretch", height=min(38 + 35 * len(vt), 250))
-            older = [v.version for v in versions if v.version != open_now.version]
+            st.dataframe(vt, hide_index=True, width="stretch", height=min(38 + 35 * len(vt), 250),
+                         column_config={"what changed": st.column_config.TextColumn(width="large")})
+            older = [r.info.version for r in rows if r.info.version != open_now.version]
             if older:
-                r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
-                back = r1.selectbox("Go back to version", list(reversed(older)), key="lib_version")
-                if r2.button("Restore this version", key="lib_revert", icon=":material/history:"):
+                back = st.selectbox("Go back to version", older, key="lib_version")
+                old_doc = {r.info.version: r.info.document for r in rows}[back]  # read with the list
+                undo = changes(current_doc(), old_doc)
+                st.markdown(f"Restoring version {back} changes the case now open like this:")
+                st.markdown("\n".join(f"- {esc(str(c))}" for c in undo[:20]) or "- no change")
+                if len(undo) > 20:
+                    st.caption(f"and {len(undo) - 20} more")
+                if st.button(f"Restore version {back}", key="lib_revert", icon=":material/history:",
+                             disabled=not undo):
                     rec = store.revert(open_now.id, back, expected_version=open_now.version, actor=actor)
                     note_store_change()
                     open_case(rec.id)
@@ -173,11 +186,13 @@ with tab_teach:
     )
     for ex_id, doc in example_cases().items():
         about = doc.get("about", {})
+        hidden = verdicts_hidden(ex_id)  # teaching mode: a neutral title; no source, diagnosis or point
         with st.container(border=True):
             t1, t2 = st.columns([5, 1], vertical_alignment="center")
-            t1.markdown(f"**{esc(doc.get('label', ex_id))}**")
-            t1.caption(about.get("source", ""))
-            if not verdicts_hidden(ex_id):
+            t1.markdown(f"**{esc(teaching_title(ex_id) if hidden else doc.get('label', ex_id))}**")
+            t1.caption("Source, diagnosis and teaching point shown after the reveal." if hidden
+                       else about.get("source", ""))
+            if not hidden:
                 t1.markdown(f"*{about.get('final_diagnosis', '')}.* {about.get('teaching_point', '')}")
             if t2.button("Open", key=f"lib_teach_{ex_id}"):
                 load_example(ex_id)
@@ -188,7 +203,8 @@ with tab_files:
     st.caption(
         f"Case JSON, CSV (long: date, analyte, value, unit; or wide: one row per draw with the unit in each "
         f"column header) or a FHIR R4 Bundle of LOINC-coded Observations, up to "
-        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Valid rows are added; every row that is not is listed."
+        f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Every row that cannot be read is listed, and nothing is added "
+        "until the whole file reads."
     )
     up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key=f"lib_upload_{ss.get('lib_upload_rev', 0)}")
     if up is not None:
@@ -196,20 +212,29 @@ with tab_files:
             st.info("This teaching case is read-only: copy it to your cases first, or start a new case.")
         result = read_any(up.getvalue(), filename=up.name, base=current_doc())
         st.markdown(
-            f"**{up.name}** ({result.format or 'not recognised'}): {result.imported} result(s) ready to add, "
+            f"**{esc(up.name)}** ({result.format or 'not recognised'}): {result.imported} result(s) ready to add, "
             f"{result.rejected} not imported."
-        )
+        )  # the file name as text, never Markdown
         for p in result.problems:
             st.error(esc(str(p)), icon=":material/error:")
-        if (
+        if result.rejected:  # the contract: a file with any refused part is not partly applied
+            st.warning(f"Nothing from {esc(up.name)} is added while a row is refused: correct the rows named above "
+                       "and upload the file again.", icon=":material/block:")
+        elif (
             result.imported
             and not is_read_only()
             and st.button(f"Add {result.imported} result(s) to the case", key="lib_import_apply", icon=":material/add:")
         ):
-            set_doc(result.doc)
-            ss["lib_upload_rev"] = ss.get("lib_upload_rev", 0) + 1
-            ss["lib_added"] = result.imported
-            st.rerun()
+            try:
+                set_doc(result.doc)
+            except CaseError as exc:  # e.g. a result dated after today: nothing is added
+                ss["lib_import_refused"] = [str(p) for p in exc.problems]
+            else:
+                ss["lib_upload_rev"] = ss.get("lib_upload_rev", 0) + 1
+                ss["lib_added"] = result.imported
+                st.rerun()
+        for p in ss.pop("lib_import_refused", []):
+            st.error(f"Nothing was added: {esc(p)}", icon=":material/error:")
     if ss.get("lib_added"):
         st.success(f"Added {ss.pop('lib_added')} result(s) to the case.")
     st.subheader("Export the open case")

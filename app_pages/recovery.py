@@ -1,18 +1,20 @@
 """Recovery page: doses and the platelet and reticulocyte course on one time axis, against what to expect.
 
-Renders logic.recovery; the lab series is edited as a table (logic.series parses it) and kept in the case.
+Renders logic.recovery; the lab series is edited as a table (logic.series parses it, in the case's unit
+system) and kept in the case. The plan followed is the regimen chosen for the case (kept in the case
+document), else the suggestion. Table edits not yet applied survive other actions on the page and a
+visit to another page (kept as a draft and shown again); a row the case cannot store is refused by name.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import asdict
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from logic.case import CaseError, parse_case
+from logic.case import CaseError
 from logic.recovery import response
 from logic.regimen import (
     RegimenError,
@@ -25,10 +27,20 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
-from logic.series import SERIES, apply_series_rows, column, series_rows
+from logic.series import apply_series_rows, column, series_for, series_rows
 from ui.charts import recovery_chart
-from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
-from ui.session import ChosenPlan, chosen_plan, current_case, current_doc, is_read_only, set_doc, state, thresholds_id
+from ui.common import DISCLAIMER, alert_box, case_title, esc, teaching_gate, why
+from ui.session import (
+    chosen_plan,
+    current_case,
+    current_doc,
+    is_read_only,
+    set_doc,
+    state,
+    thresholds_id,
+    today,
+    unit_system,
+)
 
 ss = st.session_state
 VERDICT = {
@@ -48,13 +60,29 @@ tid = thresholds_id()
 st.title("Recovery")
 teaching_gate("rec")
 RO = is_read_only()
-st.caption(f"{esc(case.label) or 'Unnamed case'} · platelets and reticulocytes after B12, against what to expect")
+st.caption(f"{esc(case_title(case))} · platelets and reticulocytes after B12, against what to expect")
 
 
 def _set_start() -> None:
     doc = json.loads(json.dumps(current_doc()))
-    doc["treatment_start"] = ss["rec_start"].isoformat()
-    set_doc(doc)
+    doc["treatment_start"] = ss["rec_start"].isoformat() if ss.get("rec_start") else None
+    try:
+        set_doc(doc)
+    except CaseError as exc:
+        ss["rec_start_problem"] = "; ".join(str(p) for p in exc.problems)
+    else:
+        ss["rec_start_problem"] = None
+
+
+def _store(doc: dict, problems_key: str) -> bool:
+    """Save ``doc`` as the case, or keep its problems (dates after today included) to show them."""
+    try:
+        set_doc(doc)
+    except CaseError as exc:
+        ss[problems_key] = [str(p) for p in exc.problems]
+        return False
+    ss[problems_key] = []
+    return True
 
 
 if case.treatment_start is None:
@@ -71,10 +99,12 @@ if case.treatment_start is None:
         disabled=is_read_only(),
         help="Teaching cases are read-only: copy one to your cases first.",
     )
+    if ss.get("rec_start_problem"):
+        st.error(esc(ss["rec_start_problem"]), icon=":material/error:")
     st.stop()
 
 last = case.last_date() or case.treatment_start
-default_as_of = date.today() if (date.today() - last).days <= 60 else max(last, case.treatment_start)
+default_as_of = today() if (today() - last).days <= 60 else max(last, case.treatment_start)
 as_of = st.columns([1, 3])[0].date_input(
     "As of",
     value=default_as_of,
@@ -84,20 +114,30 @@ as_of = st.columns([1, 3])[0].date_input(
 )
 resp = response(case, as_of, tid)
 
-# the plan: the one chosen on the Regimen page this session, else the suggestion for the case
+# the plan: the regimen chosen for the case (in its document), else the suggestion for the case
 chosen = chosen_plan()
+stale = None
 try:
     regimen = build_regimen(chosen.preset, **chosen.knobs) if chosen else regimen_for_case(case, tid).regimen
-except RegimenError:
-    regimen = regimen_for_case(case, tid).regimen
-planned = build_schedule(regimen, case.treatment_start)
+except RegimenError as exc:
+    stale = f"The plan chosen for this case no longer validates ({exc}); the suggestion is shown instead."
+    regimen, chosen = regimen_for_case(case, tid).regimen, None
+first_dose = (chosen.start if chosen else None) or case.treatment_start
+planned = build_schedule(regimen, first_dose)
 next_dose = next_pending(planned, case.doses, as_of)
 next_draw = resp.next_draw
 not_recorded = unrecorded(planned, case.doses, as_of)
 due_dose = due(planned, case.doses, as_of)  # never a future dose
 
+st.caption(
+    f"Plan followed: **{esc(regimen.name)}**, "
+    + ("chosen for this case." if chosen else "the suggestion (choose a plan on the Regimen page to keep it).")
+)
+if stale:
+    st.warning(esc(stale), icon=":material/event_repeat:")
 m = st.columns(5)
-m[0].metric("Day of treatment", resp.day)
+m[0].metric("Day of treatment", resp.day if resp.day >= 0 else "not started",
+            help=None if resp.day >= 0 else f"{-resp.day} days before the treatment start")
 m[1].metric(
     "Next injection",
     next_dose.date.isoformat() if next_dose else "—",
@@ -130,7 +170,7 @@ with left:
         key="rec_extra",
         format_func=lambda k: {"hemoglobin": "Haemoglobin", "ldh": "LDH"}[k],
     )
-    plan = asdict(chosen or ChosenPlan(regimen.id, dict(regimen.knobs)))
+    plan = {"preset": regimen.id, "knobs": dict(regimen.knobs), "start": first_dose.isoformat()}
     fig = recovery_chart(
         json.dumps(current_doc(), sort_keys=True), as_of, tid, tuple(extra or ()), json.dumps(plan, sort_keys=True)
     )
@@ -163,47 +203,73 @@ with right:
 
 st.subheader("Lab results over time")
 st.caption(
-    "One row per draw. Type or paste from a spreadsheet (date first); censored values such as <8 are fine. "
-    "Changes apply when you press Apply; a bad cell is named and nothing is lost."
+    "One row per draw, in this case's units. Type or paste from a spreadsheet (date first, 2026-11-02); censored "
+    "values such as <8 are fine. Changes apply when you press Apply; a bad cell or a row without a date is named "
+    "and nothing is lost: edits not yet applied stay here, across other actions and pages."
 )
-rows = series_rows(case)
-frame = pd.DataFrame(rows, columns=["Date", *[column(a, u) for a, u in SERIES]]).fillna("")
-edited = st.data_editor(
-    frame,
-    key=f"rec_editor_{state().revision}",
-    num_rows="dynamic",
-    hide_index=True,
-    width="stretch",
-    disabled=RO,
-    column_config={
-        "Date": st.column_config.TextColumn("Date", help="YYYY-MM-DD", required=True),
-        **{column(a, u): st.column_config.TextColumn(column(a, u)) for a, u in SERIES},
+
+
+def _digest(rows: list) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _table(name: str, rows: list[dict], columns: list[str], config: dict):
+    """An editable table whose unapplied edits survive reruns, other actions and page visits: keyed on what
+    the case holds (not on every change of the case), its edited rows kept as a draft that a new table (after
+    a visit to another page) starts from."""
+    base = _digest(rows)
+    key = f"rec_{name}_{state().opened}_{base}"
+    made = ss.get(f"rec_made_{name}")
+    if key in ss and made and made["key"] == key:
+        shown = made["rows"]  # the rows this table was made from: its edits apply to them
+    else:
+        draft = ss.get(f"rec_draft_{name}")
+        shown = draft["rows"] if draft and draft["key"] == key else rows
+        ss[f"rec_made_{name}"] = {"key": key, "rows": shown}
+    if _digest(shown) != base:
+        st.caption(":material/edit_note: Edits not yet applied are shown; press Apply to save them.")
+    frame = pd.DataFrame(shown, columns=columns).astype(object).where(lambda f: f.notna(), None)
+    edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", disabled=RO,
+                            column_config=config)
+    records = [{k: (None if v != v else v) for k, v in r.items()} for r in edited.to_dict("records")]
+    if _digest(records) != base:
+        ss[f"rec_draft_{name}"] = {"key": key, "rows": records}
+    else:
+        ss.pop(f"rec_draft_{name}", None)
+    return records
+
+
+system = unit_system()
+series = series_for(system)
+lab_columns = ["Date", *[column(a, u) for a, u in series]]
+lab_rows = [{c: r.get(c) for c in lab_columns} for r in series_rows(case, system)]
+edited = _table(
+    "labs",
+    lab_rows,
+    lab_columns,
+    {
+        "Date": st.column_config.TextColumn("Date", help="YYYY-MM-DD"),
+        **{column(a, u): st.column_config.TextColumn(column(a, u)) for a, u in series},
     },
 )
 if st.button("Apply lab changes", key="rec_apply", disabled=RO, icon=":material/check:"):
-    new_doc, problems = apply_series_rows(current_doc(), edited.to_dict("records"))
+    new_doc, problems = apply_series_rows(current_doc(), edited, system, today())
     if problems:
         ss["rec_problems"] = [str(p) for p in problems]
-    else:
-        ss["rec_problems"] = []
-        set_doc(new_doc)
+    elif _store(new_doc, "rec_problems"):
+        ss.pop("rec_draft_labs", None)
         st.rerun()
 for msg in ss.get("rec_problems", []):
     st.error(esc(msg), icon=":material/error:")
 
 st.subheader("Doses given")
-given = pd.DataFrame(
-    [{"date": d.date.isoformat(), "dose_mcg": d.dose_mcg, "route": d.route} for d in case.doses],
-    columns=["date", "dose_mcg", "route"],
-)
-edited_doses = st.data_editor(
-    given,
-    key=f"rec_doses_{state().revision}",
-    num_rows="dynamic",
-    hide_index=True,
-    disabled=RO,
-    column_config={
-        "date": st.column_config.TextColumn("Date", required=True),
+dose_rows = [{"date": d.date.isoformat(), "dose_mcg": d.dose_mcg, "route": str(d.route)} for d in case.doses]
+edited_doses = _table(
+    "doses",
+    dose_rows,
+    ["date", "dose_mcg", "route"],
+    {
+        "date": st.column_config.TextColumn("Date", help="YYYY-MM-DD"),
         "dose_mcg": st.column_config.NumberColumn("Dose (mcg)", min_value=1, max_value=10000),
         "route": st.column_config.SelectboxColumn("Route", options=[str(r) for r in routes()], default="IM"),
     },
@@ -211,24 +277,25 @@ edited_doses = st.data_editor(
 d1, d2 = st.columns(2)
 if d1.button("Apply dose changes", key="rec_apply_doses", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
+    kept = {(d.date.isoformat(), d.dose_mcg, str(d.route)): d.product for d in case.doses}
+    undated = [i for i, rec in enumerate(edited_doses, 1) if not rec.get("date") and any(rec.values())]
     doc["doses"] = [
-        {k: v for k, v in rec.items() if v is not None and v == v}
-        for rec in edited_doses.to_dict("records")
+        {k: v for k, v in rec.items() if v is not None}
+        | ({"product": p} if (p := kept.get((rec.get("date"), rec.get("dose_mcg"), rec.get("route")))) else {})
+        for rec in edited_doses
         if rec.get("date")
     ]
-    try:
-        parse_case(doc)
-    except CaseError as exc:
-        ss["rec_dose_problems"] = [str(p) for p in exc.problems]
-    else:
-        ss["rec_dose_problems"] = []
-        set_doc(doc)
+    if undated:
+        ss["rec_dose_problems"] = [f"row {i}: has a dose but no date; type the date it was given (YYYY-MM-DD)"
+                                   for i in undated]
+    elif _store(doc, "rec_dose_problems"):
+        ss.pop("rec_draft_doses", None)
         st.rerun()
 if due_dose and d2.button(f"Record the {due_dose.date.isoformat()} dose as given", key="rec_give_next", disabled=RO):
     doc = json.loads(json.dumps(current_doc()))
-    doc.setdefault("doses", []).append(dose_entry(due_dose))
-    set_doc(doc)
-    st.rerun()
+    doc.setdefault("doses", []).append(dose_entry(due_dose))  # with the plan's route (oral for an oral plan)
+    if _store(doc, "rec_dose_problems"):
+        st.rerun()
 for msg in ss.get("rec_dose_problems", []):
     st.error(esc(msg), icon=":material/error:")
 st.caption(DISCLAIMER)

@@ -1,18 +1,22 @@
 """Regimen page: the injection plan from the case, every knob the evidence allows, compare, export.
 
 Renders logic.regimen; the what-if controls sit in a fragment so moving a knob redraws only the plan.
-The plan's knobs (never patient data) are mirrored in the address bar so a teacher can share it.
+The plan chosen (a change of any setting, or "Use this plan") is saved in the case document, so Regimen
+and Recovery follow it in every session. The plan's knobs (never patient data) are mirrored in the
+address bar so a teacher can share it; an address that does not parse gives a message, never a traceback.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from logic.assess import assess
+from logic.case import CaseError
 from logic.exports import patient_sheet_html, to_csv, to_ics
 from logic.regimen import (
     RegimenError,
@@ -29,33 +33,80 @@ from logic.regimen import (
     summary,
 )
 from logic.tma import regimen_caveat
+from ui.address import address_params
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
-from ui.common import DISCLAIMER, esc, teaching_gate, why
+from ui.common import DISCLAIMER, case_title, esc, teaching_gate, why
 from ui.pdf_buttons import patient_pdf_button
-from ui.session import current_case, set_chosen_plan, thresholds_id
+from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
+from ui.session import today as today_of_user
 
 ss = st.session_state
 case = current_case()
 tid = thresholds_id()
 suggestion = regimen_for_case(case, tid)
 fits = {s.preset_id: s for s in suggestion.suitability}
-today = date.today()
+today = today_of_user()
+_WHOLE = re.compile(r"^-?[0-9]{1,7}$")  # ASCII digits only: '²' or a 5,000-digit number is refused
 
 
-def _init_from_url() -> None:
-    """Widget state from a shared link (?preset=...&knob=value), once per session."""
+def _init_from_url() -> bool:
+    """Widget state from a shared link (?preset=...&knob=value), once per session; what does not parse
+    is named in a message and left at its default. Whether the link named a schedule."""
     if ss.get("reg_url_read"):
-        return
+        return False
     ss["reg_url_read"] = True
     qp = st.query_params
     pid = qp.get("preset")
+    refused = []
+    if pid is not None and pid not in preset_ids():
+        refused.append(f"preset {pid[:40]!r} is not a schedule this app knows")
     if pid in preset_ids():
         ss["reg_preset"] = pid
         for spec in preset(pid).knobs:
             raw = qp.get(spec.key)
-            if raw is not None and raw.lstrip("-").isdigit() and spec.problem(int(raw)) is None:
+            if raw is None:
+                continue
+            problem = spec.problem(int(raw)) if _WHOLE.match(raw) else f"{spec.key}: {raw[:20]!r} is not a whole number"
+            if problem is None:
                 ss[f"reg_{pid}_{spec.key}"] = int(raw)
+            else:
+                refused.append(problem)
+    ss["reg_url_problems"] = refused
+    return pid in preset_ids()
+
+
+def _init_from_case(linked: bool) -> None:
+    """The widgets show the plan chosen for the case, each time another case is opened (unless a shared
+    link has just named a schedule)."""
+    if ss.get("reg_case_opened") == state().opened:
+        return
+    ss["reg_case_opened"] = state().opened
+    plan = chosen_plan()
+    ss["reg_start"] = (plan.start if plan else None) or case.treatment_start or today
+    if plan is None or plan.preset not in preset_ids() or linked:
+        return
+    ss["reg_preset"] = plan.preset
+    for spec in preset(plan.preset).knobs:
+        value = plan.knobs.get(spec.key)
+        if value is not None and spec.problem(value) is None:
+            ss[f"reg_{plan.preset}_{spec.key}"] = value
+
+
+def _knobs_now(pid: str) -> dict[str, int]:
+    return {spec.key: ss.get(f"reg_{pid}_{spec.key}", spec.default) for spec in preset(pid).knobs}
+
+
+def _choose() -> None:
+    """Save the plan now shown as the case's regimen (preset, knobs, first dose)."""
+    pid = ss.get("reg_preset") or suggestion.preset_id
+    try:
+        build_regimen(pid, **_knobs_now(pid))
+        set_chosen_plan(pid, _knobs_now(pid), ss.get("reg_start"))
+    except (RegimenError, CaseError) as exc:
+        ss["reg_choose_problem"] = str(exc)
+    else:
+        ss["reg_choose_problem"] = None
 
 
 def _knob_widget(pid: str, spec) -> int:
@@ -63,16 +114,19 @@ def _knob_widget(pid: str, spec) -> int:
     ss.setdefault(key, spec.default)
     label = f"{spec.label} ({spec.unit})" + (" · clinician's choice" if spec.clinician_choice else "")
     if spec.choices is not None:
-        value = st.segmented_control(label, list(spec.choices), key=key, format_func=str)
+        value = st.segmented_control(label, list(spec.choices), key=key, format_func=str, on_change=_choose)
         return spec.default if value is None else value
     step = 100 if spec.unit == "mcg" and spec.max and spec.max >= 500 else 1
-    return st.slider(label, spec.min, spec.max, key=key, step=step)
+    return st.slider(label, spec.min, spec.max, key=key, step=step, on_change=_choose)
 
 
-_init_from_url()
+_init_from_case(_init_from_url())
 st.title("Regimen")
 teaching_gate("reg")
-st.caption(f"{esc(case.label) or 'Unnamed case'} · a plan to discuss, not an order")
+st.caption(f"{esc(case_title(case))} · a plan to discuss, not an order")
+if ss.get("reg_url_problems"):
+    st.warning("Part of the plan in the address was not understood and was left at its default: "
+               + "; ".join(esc(p) for p in ss["reg_url_problems"]), icon=":material/link_off:")
 picture = assess(case, thresholds=tid)
 caveat = regimen_caveat(picture.b12_status, picture.leaning, tid)
 if caveat is not None:  # no clear indication: said first, and carried by every export below
@@ -92,8 +146,9 @@ def planner() -> None:
     ids = list(preset_ids())
     ss.setdefault("reg_preset", suggestion.preset_id)
     c1, c2 = st.columns([3, 1])
-    pid = c1.selectbox("Schedule", ids, key="reg_preset", format_func=lambda i: preset(i).name)
-    start = c2.date_input("First dose", value=case.treatment_start or today, key="reg_start", format="YYYY-MM-DD")
+    pid = c1.selectbox("Schedule", ids, key="reg_preset", format_func=lambda i: preset(i).name, on_change=_choose)
+    ss.setdefault("reg_start", (chosen_plan().start if chosen_plan() else None) or case.treatment_start or today)
+    start = c2.date_input("First dose", key="reg_start", format="YYYY-MM-DD", on_change=_choose)
     p = preset(pid)
     fit = fits.get(pid)
     if fit is not None and fit.status == "refused":
@@ -134,10 +189,18 @@ def planner() -> None:
             st.error(esc(problem))
         return
     sched = weekend_option(build_schedule(regimen, start), key="reg_no_weekends")  # ui/clinic.py
-    set_chosen_plan(pid, knobs)  # the Recovery page follows this plan
+    plan = chosen_plan()
+    if plan is not None and (plan.preset, plan.knobs) == (pid, knobs):
+        st.caption(":material/task_alt: This is the plan chosen for the case: Recovery follows it.")
+    else:
+        w1, w2 = st.columns([1, 3], vertical_alignment="center")
+        w1.button("Use this plan for the case", key="reg_choose", on_click=_choose, icon=":material/task_alt:")
+        w2.caption("Not yet chosen: Recovery follows " + ("the plan chosen before." if plan else "the suggestion."))
+    if ss.get("reg_choose_problem"):
+        st.error(esc(ss["reg_choose_problem"]), icon=":material/error:")
     est = estimate_stores(sched, params, step_days=7)
     proj = project(sched, today)
-    st.query_params.from_dict({"preset": pid, **{k: str(v) for k, v in knobs.items()}})
+    st.query_params.from_dict({**address_params(), "preset": pid, **{k: str(v) for k, v in knobs.items()}})
 
     m = st.columns(5)
     m[0].metric("Injections", proj.injections)
@@ -228,7 +291,7 @@ def planner() -> None:
     )
     st.dataframe(dates, hide_index=True, width="stretch", height=260)
 
-    label = case.label or "B12 plan"
+    label = case_title(case) if case.label else "B12 plan"
     e1, e2, e3 = st.columns(3)
     e1.download_button(
         "Calendar (.ics)",

@@ -33,16 +33,16 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
         data = read_input(args.case)
     except OSError as exc:
         return fail([f"{args.case}: cannot read ({exc.strerror or exc})"])
-    try:
-        case = parse_case(read_case_document(data))
-    except CaseError as exc:
-        return fail([f"{args.case}: {p.message}" if p.field == "file" else str(p) for p in exc.problems])
     today = None
     if args.today:
         try:
             today = date.fromisoformat(args.today)
         except ValueError:
             return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
+    try:
+        case = parse_case(read_case_document(data), today=today)  # with --today, a date after it is refused
+    except CaseError as exc:
+        return fail([f"{args.case}: {p.message}" if p.field == "file" else str(p) for p in exc.problems])
     result = assessment(assess(case, today=today, thresholds=args.thresholds))
     try:
         text = json.dumps(result, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

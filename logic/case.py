@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from logic.case_rules import HISTORY_LABELS as HISTORY_LABELS  # re-exported: the checklist's words
+from logic.case_rules import ChosenRegimen, date_issues, parse_regimen, parse_unit_system
 from logic.json_input import json_problems
 from logic.limits import MAX_ROWS
 from logic.provenance import Source, parse_source
@@ -38,23 +40,15 @@ HISTORY_FLAGS: tuple[str, ...] = (
     "transplant",
     "neurological_symptoms",
 )
-HISTORY_LABELS: dict[str, str] = {
-    "pernicious_anemia": "Pernicious anaemia / autoimmune gastritis",
-    "crohns_ileal": "Crohn's disease with ileal involvement",
-    "gastric_surgery": "Gastrectomy or bariatric surgery",
-    "metformin": "Metformin",
-    "acid_suppression": "Acid suppression (PPI or H2 blocker)",
-    "vegan_or_vegetarian": "Vegan or vegetarian diet",
-    "nitrous_oxide": "Nitrous oxide exposure",
-    "sulfasalazine": "Sulfasalazine",
-    "methotrexate": "Methotrexate",
-    "active_cancer": "Active cancer (in the past year)",
-    "transplant": "Solid-organ or stem-cell transplant",
-    "neurological_symptoms": "Neurological symptoms (neuropathy, ataxia, cognitive change)",
-    "ileal_resection_cm": "Ileal resection (cm; 0 = none)",
-    "symptom_onset": "Symptom onset",
-    "adamts13_sent": "ADAMTS13 sent (pending until a result on or after this date)",
-}
+#: Tri-state flags added to the contract (docs/case-format-additions.md); written out only when known,
+#: so a document without them reads and round-trips exactly as before.
+ADDED_FLAGS: tuple[str, ...] = (
+    "neurological_signs",
+    "fever",
+    "alcohol_excess",
+    "intrinsic_factor_antibodies",
+    "parietal_cell_antibodies",
+)
 #: Dated history items (ISO dates): symptom onset; the day an ADAMTS13 sample was sent (an addition
 #: to the contract: the result is pending until an adamts13_activity result on or after that day).
 HISTORY_DATES: tuple[str, ...] = ("symptom_onset", "adamts13_sent")
@@ -118,8 +112,9 @@ class Observation:
 
     def display(self) -> str:
         """The value as entered, e.g. ``<8 mg/dL`` or ``seen``."""
-        if isinstance(self.value, bool):
-            return "seen" if self.value else "not seen"
+        if isinstance(self.value, bool):  # a film finding is seen or not; a DAT positive or negative
+            words = ("positive", "negative") if self.analyte == "dat_positive" else ("seen", "not seen")
+            return words[not self.value]
         num = f"{self.value:g}"
         unit = f" {self.unit}" if self.unit and self.unit != "1" else ""
         return f"{self.comparator or ''}{num}{unit}"
@@ -182,6 +177,11 @@ class History:
     active_cancer: bool | None = None
     transplant: bool | None = None
     neurological_symptoms: bool | None = None
+    neurological_signs: bool | None = None
+    fever: bool | None = None
+    alcohol_excess: bool | None = None
+    intrinsic_factor_antibodies: bool | None = None
+    parietal_cell_antibodies: bool | None = None
     ileal_resection_cm: float | None = None
     symptom_onset: date | None = None
     adamts13_sent: date | None = None  # ADAMTS13 sample sent on this date; pending until a result
@@ -200,6 +200,8 @@ class Case:
     format: str = FORMAT
     extra: tuple[tuple[str, Any], ...] = ()  # unknown top-level keys, kept for round trips
     doses: tuple[Dose, ...] = ()
+    regimen: ChosenRegimen | None = None  # the regimen chosen for the case (an addition to the contract)
+    unit_system: str | None = None  # "si" or "conventional": how the results are shown (an addition)
 
     # -- selection of values -------------------------------------------------
     def series(self, analyte: str) -> list[Observation]:
@@ -383,7 +385,7 @@ def _parse_history(raw: Any, problems: list[Problem]) -> History:
         problems.append(Problem("history", f"must be an object, got {type(raw).__name__}", "history"))
         return History()
     kwargs: dict[str, Any] = {}
-    for name in HISTORY_FLAGS:
+    for name in HISTORY_FLAGS + ADDED_FLAGS:
         try:
             kwargs[name] = _tri(raw.get(name))
         except ValueError as exc:
@@ -431,8 +433,12 @@ def _parse_patient(raw: Any, problems: list[Problem]) -> Patient:
     return Patient(age, sex)
 
 
-def parse_case(doc: Any) -> Case:
-    """Read a case document; raise :class:`CaseError` with every problem found."""
+def parse_case(doc: Any, today: date | None = None) -> Case:
+    """Read a case document; raise :class:`CaseError` with every problem found.
+
+    With ``today`` (passed in: logic reads no clock), a result, dose, treatment start, symptom onset
+    or ADAMTS13 sample dated after it is a problem; a symptom onset after the treatment start always is.
+    """
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise CaseError([Problem("document", f"must be a JSON object, got {type(doc).__name__}", "document")])
@@ -470,11 +476,20 @@ def parse_case(doc: Any) -> Case:
             if obs is not None:
                 observations.append(obs)
     doses = _parse_doses(doc.get("doses"), problems)
+    regimen, issues = parse_regimen(doc.get("regimen"))
+    unit_system, more = parse_unit_system(doc.get("unit_system"))
+    issues += more + date_issues(observations, doses, history.symptom_onset, history.adamts13_sent, start, today)
+    problems.extend(Problem(*issue) for issue in issues)
     if problems:
         raise CaseError(problems)
-    known = {"format", "label", "patient", "history", "treatment_start", "observations", "doses"}
-    extra = tuple((k, v) for k, v in doc.items() if k not in known)
-    return Case(tuple(observations), label, patient, history, start, FORMAT, extra, doses)
+    extra = tuple((k, v) for k, v in doc.items() if k not in KNOWN_KEYS)
+    return Case(
+        tuple(observations), label, patient, history, start, FORMAT, extra, doses,
+        regimen=regimen, unit_system=unit_system,
+    )
+
+
+KNOWN_KEYS = frozenset("format label patient history treatment_start observations doses regimen unit_system".split())
 
 
 def case_to_dict(case: Case) -> dict[str, Any]:
@@ -484,6 +499,9 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     hist["symptom_onset"] = case.history.symptom_onset.isoformat() if case.history.symptom_onset else None
     if case.history.adamts13_sent is not None:
         hist["adamts13_sent"] = case.history.adamts13_sent.isoformat()
+    for name in ADDED_FLAGS:
+        if case.history.flag(name) is not None:
+            hist[name] = case.history.flag(name)
     doc: dict[str, Any] = {"format": case.format}
     if case.label is not None:
         doc["label"] = case.label
@@ -493,6 +511,10 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     doc["observations"] = [o.to_dict() for o in sorted(case.observations, key=lambda o: o.index)]
     if case.doses:
         doc["doses"] = [d.to_dict() for d in sorted(case.doses, key=lambda d: d.index)]
+    if case.regimen is not None:
+        doc["regimen"] = case.regimen.to_dict()
+    if case.unit_system is not None:
+        doc["unit_system"] = case.unit_system
     for key, value in case.extra:
         doc[key] = value
     return doc

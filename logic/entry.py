@@ -1,7 +1,8 @@
 """Pure helpers the Case page uses to turn typed text into case-document edits.
 
-Kept out of the page so they can be tested without a browser: parsing "<8" or "1,5",
-and replacing one analyte's result on one date in a case document.
+Kept out of the page so they can be tested without a browser: parsing "<8", "1,5" or
+"35 umol/L" (a value with an optional unit, so no unit dropdown sits in the tab order),
+the unit a case shows in its unit system, and replacing one analyte's result on one date.
 """
 
 from __future__ import annotations
@@ -12,16 +13,33 @@ import re
 from datetime import date
 from typing import Any
 
-from logic.units import allowed_units, canonical_unit, from_canonical, si_unit
+from logic.units import UnitError, allowed_units, canonical_unit, from_canonical, listed_unit, si_unit
 
 _ENTRY = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*$")
+_WITH_UNIT = re.compile(r"^\s*((?:<=|>=|≤|≥|<|>)?\s*(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+))\s*(\S.{0,30})?$")
 _SYMBOLS = {"≤": "<=", "≥": ">="}
+_UNDETECTABLE = re.compile(
+    r"^\s*(undetect\w*|not\s+detect\w*|nd|n/d|none\s+detected|absent|below\s+detection.*|<\s*dl|"
+    r"<\s*lod|too\s+low.*|unmeasurabl\w*)\s*$",
+    re.IGNORECASE,
+)
+#: Unit systems (``unit_system`` in the case document; a threshold set's ``unit_system`` is the default).
+SI, CONVENTIONAL = "si", "conventional"
+
+
+class UndetectableError(ValueError):
+    """'undetectable' typed where a number is needed: the detection limit is asked for (as <N)."""
 
 
 def parse_entry(text: str | None) -> tuple[float, str | None] | None:
     """``"107"`` -> (107.0, None); ``"<8"`` -> (8.0, "<"); empty -> None; else ValueError."""
     if text is None or not str(text).strip():
         return None
+    if _UNDETECTABLE.match(str(text)):
+        raise UndetectableError(
+            f"{str(text).strip()!r}: type the laboratory's detection limit with <, for example <10 "
+            "(undetectable below 10)"
+        )
     m = _ENTRY.match(str(text))
     if not m:
         raise ValueError(f"{text!r} is not a number; type a value such as 107, 1.5 or <8")
@@ -38,17 +56,99 @@ def parse_entry(text: str | None) -> tuple[float, str | None] | None:
     return value, _SYMBOLS.get(comp, comp)
 
 
+def parse_value_and_unit(
+    text: str | None, analyte: str, default_unit: str | None
+) -> tuple[float, str | None, str | None] | None:
+    """``"35 umol/L"`` -> (35.0, None, "umol/L"); ``"35"`` -> (35.0, None, ``default_unit``);
+    ``"<10 g/L"`` keeps its comparator; empty -> None. A unit the analyte does not accept, or a
+    value that is not a number, raises ValueError (UndetectableError for "undetectable")."""
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    m = _WITH_UNIT.match(raw)
+    if not m or m.group(2) is None:
+        parsed = parse_entry(raw)  # a bare value, or the error that says what is wrong
+        return None if parsed is None else (parsed[0], parsed[1], default_unit)
+    parsed = parse_entry(m.group(1))
+    assert parsed is not None
+    try:
+        unit = listed_unit(analyte, m.group(2))
+    except UnitError:
+        if not re.search(r"[/%^*]|feu|^iu$|^u$", m.group(2), re.IGNORECASE):  # '15O': a letter for a digit
+            raise ValueError(
+                f"{raw!r} is not a number; type a value such as 107, 1.5 or <8, or a value with its unit (35 umol/L)"
+            ) from None
+        units = ", ".join(display_unit(u) for u in allowed_units(analyte)) or "no unit"
+        raise ValueError(f"{m.group(2)!r} is not a unit for this test; use one of: {units}") from None
+    return parsed[0], parsed[1], unit
+
+
+def display_unit(unit: str | None) -> str:
+    """A unit as a laboratory prints it: ``umol/L`` -> ``µmol/L``, ``ug/L`` -> ``µg/L``; ``1`` -> ``""``."""
+    if unit in (None, "", "1"):
+        return ""
+    return re.sub(r"(^|/)u(?=(mol|g|L|l)\b)", r"\1µ", unit)
+
+
+def shown_number(value: float, significant: int = 2) -> str:
+    """A number with at least ``significant`` significant digits and no needless zeros in the integer
+    part: 0.3959 -> ``0.40``, 1.17 -> ``1.2``, 35 -> ``35``, 1326.1 -> ``1326``."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    decimals = max(0, significant - 1 - math.floor(math.log10(abs(value))))
+    return f"{value:.{decimals}f}"
+
+
+def _threshold_docs() -> dict[str, dict[str, Any]]:
+    from logic.reference import DATA_DIR, load_json
+
+    out = {}
+    for path in sorted((DATA_DIR / "thresholds").glob("*.json")):
+        doc = load_json(f"thresholds/{path.name}")
+        out[doc["id"]] = doc
+    return out
+
+
+def _set_field(set_id: str | None, key: str) -> Any:
+    """A top-level field of a threshold set, inherited from the default set when the set leaves it out."""
+    from logic.reference import DEFAULT_THRESHOLDS
+
+    docs = _threshold_docs()
+    own = docs.get(set_id or DEFAULT_THRESHOLDS, {})
+    return own[key] if key in own else docs.get(DEFAULT_THRESHOLDS, {}).get(key)
+
+
+def threshold_unit_system(set_id: str | None) -> str:
+    """The unit system a threshold set implies (its ``unit_system``; the default set's when it says none)."""
+    return system_of(_set_field(set_id, "unit_system"))
+
+
+def printed_unit(analyte: str, system: str, set_id: str | None = None) -> str | None:
+    """The unit a laboratory of this set prints ``analyte`` in, in ``system``: the set's ``printed_units``
+    where SI laboratories keep another unit (UK: B12 in ng/L), else :func:`system_unit`."""
+    if system_of(system) == SI:
+        unit = (_set_field(set_id, "printed_units") or {}).get(analyte)
+        if unit in allowed_units(analyte):
+            return unit
+    return system_unit(analyte, system)
+
+
+def system_of(unit_system: str | None) -> str:
+    """``"si"`` or ``"conventional"`` from a case's or threshold set's ``unit_system`` (SI when not said)."""
+    return CONVENTIONAL if unit_system == CONVENTIONAL else SI
+
+
 def format_entry(value: float, comparator: str | None = None) -> str:
     """The inverse of :func:`parse_entry` (``<8``, ``107``, ``1.5``)."""
     return f"{comparator or ''}{value:g}"
 
 
 def system_unit(analyte: str, system: str) -> str | None:
-    """The unit shown for ``analyte`` in the 'conventional' or 'SI' system."""
+    """The unit shown for ``analyte`` in the conventional or SI system (``"si"``/``"SI"``, else conventional)."""
     units = allowed_units(analyte)
     if not units:
         return None
-    if system == "SI":
+    if system.lower() == SI:
         si = si_unit(analyte)
         return si if si in units else units[0]
     canon = canonical_unit(analyte)
@@ -93,3 +193,65 @@ def blank_case() -> dict[str, Any]:
         "treatment_start": None,
         "observations": [],
     }
+
+
+_DAY_UK = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
+_DAY_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+
+
+def parse_day(text: str | None) -> date | None:
+    """A typed date, whole: ``2026-11-02`` or the UK order ``2/11/2026`` (day first); empty -> None.
+    Anything else raises ValueError naming the text (``2026-12-2310`` is refused, never cut short)."""
+    if text is None or not str(text).strip():
+        return None
+    raw = str(text).strip()
+    m = _DAY_ISO.match(raw)
+    parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    if parts is None and (m := _DAY_UK.match(raw)):
+        parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    try:
+        if parts is None:
+            raise ValueError
+        return date(*parts)
+    except ValueError:
+        raise ValueError(f"{raw[:40]!r} is not a date: type it as 2026-11-02 or 2/11/2026 (day first)") from None
+
+
+def day_words(day: date) -> str:
+    """``Mon 2 Nov 2026``: a typed date read back, so a day/month mix-up shows."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def field_text(
+    value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str | None = None
+) -> str:
+    """What a lab field shows: the number alone in the field's unit (or one of the same size, pg/mL for
+    ng/L, given ``analyte``), else the number with its own unit."""
+    text = format_entry(value, comparator)
+    if unit in (None, "", "1") or unit == shown_unit:
+        return text
+    if analyte and shown_unit:
+        from logic.units import convert
+
+        if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
+            return text
+    return f"{text} {display_unit(unit)}"
+
+
+def conversion_text(
+    analyte: str, value: float, comparator: str | None, unit: str | None, shown_unit: str | None, other_unit: str | None
+) -> str:
+    """The value in the other unit, to read beside the field (``= 0.40 mg/dL``); empty when there is none.
+    A value in the field's unit is shown in ``other_unit``; one in another unit, in the field's unit."""
+    target = other_unit if unit == shown_unit else shown_unit
+    if not unit or not target or target == unit or unit == "1":
+        return ""
+    from logic.units import convert
+
+    try:
+        out = convert(analyte, value, unit, target)
+    except ValueError:
+        return ""
+    if abs(out - value) <= 1e-9 * max(1.0, abs(value)):
+        return ""  # the same number (pg/mL and ng/L): nothing to convert
+    return f"= {comparator or ''}{shown_number(out)} {display_unit(target)}"

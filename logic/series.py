@@ -2,20 +2,27 @@
 
 The Recovery page edits this table with st.data_editor; parsing it is pure so it can be tested
 (AppTest cannot type into data_editor cells). A bad cell is reported with its row and column and
-nothing is applied until it is fixed.
+nothing is applied until it is fixed: a date is taken whole or refused (never cut to its first ten
+characters), a row with values and no date is refused, and with ``today`` a draw after it is refused.
+Columns follow the case's unit system (UK laboratories print haemoglobin in g/L); a result that did not
+change keeps its document entry as it was, so an unchanged table changes nothing.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from typing import Any
 
 from logic.case import Case, CaseError, Problem, parse_case
-from logic.entry import format_entry, parse_entry
+from logic.entry import SI, display_unit, format_entry, parse_entry, printed_unit, system_of
 from logic.reference import analytes
+from logic.units import to_canonical
 
-#: Analytes the series table edits, with the unit shown in the column header.
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Analytes the series table edits, with the unit shown in the column header (conventional units).
 SERIES: tuple[tuple[str, str], ...] = (
     ("platelets", "10^9/L"),
     ("reticulocytes_pct", "%"),
@@ -28,17 +35,25 @@ SERIES: tuple[tuple[str, str], ...] = (
 )
 
 
+def series_for(unit_system: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The series analytes with their column units in the case's unit system (``None``: conventional)."""
+    if unit_system is None or system_of(unit_system) != SI:
+        return SERIES
+    return tuple((a, printed_unit(a, SI) or u) for a, u in SERIES)
+
+
 def column(analyte: str, unit: str) -> str:
-    return f"{analytes()[analyte]['label']} ({unit})"
+    return f"{analytes()[analyte]['label']} ({display_unit(unit) or unit})"
 
 
-def series_rows(case: Case) -> list[dict[str, Any]]:
+def series_rows(case: Case, unit_system: str | None = None) -> list[dict[str, Any]]:
     """One row per draw date with any series analyte; values as entered (converted to the column unit)."""
     from logic.units import convert
 
+    series = series_for(unit_system)
     rows: list[dict[str, Any]] = []
     for obs in sorted(case.observations, key=lambda o: (o.date, o.index)):
-        unit = dict(SERIES).get(obs.analyte)
+        unit = dict(series).get(obs.analyte)
         if unit is None:
             continue
         value = obs.value
@@ -48,34 +63,63 @@ def series_rows(case: Case) -> list[dict[str, Any]]:
         # several draws a day are allowed: a second value of one analyte on one date gets its own row
         row = next((r for r in rows if r["Date"] == obs.date.isoformat() and r[col] is None), None)
         if row is None:
-            row = {"Date": obs.date.isoformat(), **{column(a, u): None for a, u in SERIES}}
+            row = {"Date": obs.date.isoformat(), **{column(a, u): None for a, u in series}}
             rows.append(row)
         row[col] = format_entry(value, obs.comparator)
     return rows
 
 
-def apply_series_rows(doc: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Problem]]:
+def _row_date(raw: Any, i: int, has_values: bool, problems: list[Problem]) -> date | None:
+    """The row's date, whole: '2026-12-2310' is refused, not cut to 2026-12-23."""
+    text = "" if raw is None or (isinstance(raw, float) and raw != raw) else str(raw).strip()
+    if not text:
+        if has_values:
+            problems.append(Problem(f"row {i}", "has results but no date; type the date of the draw (YYYY-MM-DD)",
+                                    f"rows[{i}].Date"))
+        return None
+    try:
+        if not _ISO_DAY.match(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(Problem(f"row {i}", f"date {text[:40]!r} is not a date (YYYY-MM-DD)", f"rows[{i}].Date"))
+        return None
+
+
+def _same(o: Any, item: dict[str, Any]) -> bool:
+    """Whether a document observation holds the same result as a table cell (same day, analyte, quantity)."""
+    if not isinstance(o, dict) or (o.get("date"), o.get("analyte")) != (item["date"], item["analyte"]):
+        return False
+    if (o.get("comparator") or None) != (item.get("comparator") or None):
+        return False
+    try:
+        a = to_canonical(o["analyte"], float(o["value"]), o.get("unit"))
+        b = to_canonical(item["analyte"], float(item["value"]), item["unit"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    return abs(a - b) <= 1e-9 + 5e-4 * abs(b)  # within the table's 4 significant digits
+
+
+def apply_series_rows(
+    doc: dict[str, Any], rows: list[dict[str, Any]], unit_system: str | None = None, today: date | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of ``doc`` whose series analytes are exactly those in ``rows``; or the unchanged doc and
-    every problem (row number as shown, 1-based; column; why). Other analytes are untouched."""
+    every problem (row number as shown, 1-based; column; why). Other analytes are untouched, and a
+    result that did not change keeps its entry (its unit as entered) and its place."""
     problems: list[Problem] = []
-    names = {a for a, _ in SERIES}
-    kept = [o for o in doc.get("observations", []) if not (isinstance(o, dict) and o.get("analyte") in names)]
+    series = series_for(unit_system)
+    names = {a for a, _ in series}
     new_obs: list[dict[str, Any]] = []
     for i, row in enumerate(rows, start=1):
-        raw_date = row.get("Date")
-        cells = {a: row.get(column(a, u)) for a, u in SERIES}
-        if raw_date in (None, "") and all(v in (None, "") for v in cells.values()):
-            continue  # an empty row added by the editor
-        try:
-            when = date.fromisoformat(str(raw_date).strip()[:10]) if raw_date not in (None, "") else None
-        except ValueError:
-            when = None
+        cells = {a: row.get(column(a, u)) for a, u in series}
+        filled = {a: v for a, v in cells.items() if v is not None and not (isinstance(v, float) and v != v)}
+        filled = {a: v for a, v in filled.items() if str(v).strip()}
+        when = _row_date(row.get("Date"), i, bool(filled), problems)
         if when is None:
-            problems.append(Problem(f"row {i}", f"date {raw_date!r} is not a date (YYYY-MM-DD)", f"rows[{i}].Date"))
             continue
-        for analyte, unit in SERIES:
-            cell = cells[analyte]
-            if cell is None or (isinstance(cell, float) and cell != cell):
+        for analyte, unit in series:
+            cell = filled.get(analyte)
+            if cell is None:
                 continue
             try:
                 parsed = parse_entry(str(cell))
@@ -96,23 +140,45 @@ def apply_series_rows(doc: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[
             if comp:
                 item["comparator"] = comp
             new_obs.append(item)
-    new = copy.deepcopy(doc)
-    new["observations"] = kept + new_obs
     if problems:
         return doc, problems
+    old = list(doc.get("observations", []))
+    unmatched = list(new_obs)
+    kept = []
+    for o in old:
+        if not (isinstance(o, dict) and o.get("analyte") in names):
+            kept.append(o)
+            continue
+        match = next((item for item in unmatched if _same(o, item)), None)
+        if match is not None:
+            unmatched.remove(match)
+            kept.append(o)
+    new = copy.deepcopy(doc)
+    new["observations"] = copy.deepcopy(kept) + unmatched
+    if new == doc:
+        return doc, []
     try:
-        parse_case(new)
+        parse_case(new, today=today)
     except CaseError as exc:
         offset = len(kept)
         for p in exc.problems:
             idx = _obs_index(p.field)
             if idx is not None and idx >= offset:
-                o = new_obs[idx - offset]
-                problems.append(Problem(f"{o['date']}, {column(o['analyte'], o['unit'])}", p.message, p.field))
+                o = unmatched[idx - offset]
+                where = f"{o['date']}, {column(o['analyte'], o['unit'])}"
+                problems.append(Problem(where, _hint(o, p.message), p.field))
             else:
                 problems.append(p)
         return doc, problems
     return new, []
+
+
+def _hint(item: dict[str, Any], message: str) -> str:
+    """The problem's message, with the unit it reads as ordinary in when the number looks like a unit slip."""
+    from logic.plausibility import prompt, unit_slip
+
+    slip = unit_slip(item["analyte"], float(item["value"]), item["unit"], item.get("comparator"))
+    return message if slip is None else f"{message}. {prompt(slip)}"
 
 
 def _obs_index(field: str | None) -> int | None:

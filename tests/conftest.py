@@ -6,6 +6,8 @@ import tempfile
 os.environ["COBALT_DATA_DIR"] = tempfile.mkdtemp(prefix="cobalt-tests-")
 os.environ.pop("COBALT_DATABASE_URL", None)
 os.environ.pop("COBALT_REQUIRE_LOGIN", None)  # sign-in is off for the laptop default; tests that need it set it
+# The page tests (AppTest) save at once; the browser tests' server saves as deployed (one version per burst).
+os.environ["COBALT_SAVE_QUIET_S"] = "0"
 
 
 import pytest  # noqa: E402

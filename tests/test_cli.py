@@ -103,6 +103,8 @@ def test_assess_today_fills_response_for_the_course_so_far(tmp_path, today, reti
         {"date": "2026-09-13", "analyte": "reticulocytes_pct", "value": 3.2, "unit": "%"},
         {"date": "2026-09-21", "analyte": "platelets", "value": 74, "unit": "10^9/L"},
         {"date": "2026-09-28", "analyte": "platelets", "value": 71, "unit": "10^9/L"}]}
+    # the course so far: the results on file by that day (a result dated after --today is refused, issue 11)
+    doc["observations"] = [o for o in doc["observations"] if o["date"] <= today]
     path = tmp_path / "course.json"
     path.write_text(json.dumps(doc))
     res = run_cli("assess", str(path), "--today", today)
@@ -217,3 +219,43 @@ def test_schedule_refuses_a_calendar_label_that_is_not_one_line_of_text(label, l
         code = main(["schedule", "--start", "2026-11-02", "--format", "ics", "--label", label], out=out)
     assert code == 2 and out.getvalue() == "" and len(err.getvalue().splitlines()) == 1
     assert err.getvalue().startswith(line)
+
+
+# -- issue 11: unit slips and dates that can be true, on the command line ------------------------
+
+def _case_file(tmp_path, **doc):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"observations": [], **doc}))
+    return str(path)
+
+
+@pytest.mark.parametrize(("value", "alerted"), [(35, True), (0.8, False)])
+def test_assess_today_creatinine_35_mg_dl_alerts_unit_suspect_and_0_8_does_not(tmp_path, value, alerted):
+    path = _case_file(tmp_path, observations=[
+        {"date": "2026-11-20", "analyte": "creatinine", "value": value, "unit": "mg/dL"}])
+    res = run_cli("assess", path, "--today", "2026-11-25")
+    assert res.returncode == 0, res.stderr
+    found = [a for a in json.loads(res.stdout)["alerts"] if a["id"] == "unit_suspect"]
+    assert bool(found) is alerted
+    if alerted:
+        assert "Creatinine 35 mg/dL on 2026-11-20 (observation 0)" in found[0]["message"]
+
+
+def test_assess_today_refuses_a_result_dated_2027_with_exit_2_and_a_line_naming_it(tmp_path):
+    path = _case_file(tmp_path, observations=[
+        {"date": "2026-11-20", "analyte": "platelets", "value": 62, "unit": "10^9/L"},
+        {"date": "2027-03-01", "analyte": "platelets", "value": 64, "unit": "10^9/L"}])
+    res = run_cli("assess", path, "--today", "2026-11-25")
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.strip().splitlines() == [
+        "observation 1 (platelets, 2027-03-01): a result dated 2027-03-01 is after today (2026-11-25); check the year"]
+
+
+def test_assess_refuses_a_symptom_onset_after_the_treatment_start_with_exit_2(tmp_path):
+    path = _case_file(tmp_path, treatment_start="2026-11-02", history={"symptom_onset": "2026-11-10"})
+    for extra in ((), ("--today", "2026-11-25")):
+        res = run_cli("assess", path, *extra)
+        assert res.returncode == 2 and res.stdout == ""
+        assert res.stderr.strip().splitlines() == [
+            "history.symptom_onset: 2026-11-10 is after the treatment start (2026-11-02); symptoms begin before "
+            "treatment: check both dates"]

@@ -138,3 +138,62 @@ def test_sidebar_picker_finds_and_opens_a_saved_case():
     fresh.sidebar.button(key="app_open").click().run()
     assert opened(fresh).id == case_id
     assert fresh.text_input(key="case_lab_b12").value == "150"
+
+
+# -- issue 11: versions a person can use; teaching mode that teaches ---------------------------------
+
+
+def test_the_version_list_says_what_changed_and_restoring_shows_the_difference_first():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Versions bed 12").run()
+    at.text_input(key="case_lab_platelets").set_value("62").run()
+    at.text_input(key="case_lab_platelets").set_value("64").run()
+    case_id = opened(at).id
+    at.switch_page("app_pages/library.py").run()
+    table = next(d.value for d in at.dataframe if "what changed" in d.value.columns)
+    assert list(table["version"]) == [3, 2, 1]
+    assert table["what changed"][0].startswith("Platelets ") and "62 → 64" in table["what changed"][0]
+    assert "added: 62 10^9/L" in table["what changed"][1] and table["what changed"][2] == "case created"
+    at.selectbox(key="lib_version").set_value(1).run()
+    preview = " ".join(m.value for m in at.markdown).replace("\\", "")  # Markdown escapes of user text
+    assert "Restoring version 1 changes" in preview and "removed (was 64" in preview
+    assert store().load(case_id, actor=LOCAL).version == 3  # nothing restored yet
+    at.button(key="lib_revert").click().run()
+    assert store().load(case_id, actor=LOCAL).document["observations"] == []
+
+
+def test_identical_edits_make_no_version():
+    at = new_app()
+    at.text_input(key="case_label").set_value("Identical bed 5").run()
+    at.text_input(key="case_lab_platelets").set_value("62").run()
+    version = store().load(opened(at).id, actor=LOCAL).version
+    for text in ("62", "62 10^9/L", "62.0"):  # the same result typed again
+        at.text_input(key="case_lab_platelets").set_value(text).run()
+    at.radio(key="case_hist_metformin").set_value("Unknown").run()  # unknown already
+    assert store().load(opened(at).id, actor=LOCAL).version == version
+
+
+def _teaching_texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [str(t.value) for t in at.text_input] + [w.value for w in [*at.info, *at.warning, *at.error]]
+    parts += [o for s in at.selectbox for o in s.options] + [e.label for e in at.expander]
+    parts += [m.value for m in at.sidebar.markdown]
+    return " ".join(parts)
+
+
+def test_teaching_mode_shows_no_title_label_source_or_diagnosis_before_the_reveal():
+    from logic.reference import example_cases
+
+    case_id = "ttp_after_sleeve"
+    about, label = example_cases()[case_id]["about"], example_cases()[case_id]["label"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["app_teaching"] = True
+    at.run()
+    at.switch_page("app_pages/library.py").run()
+    at.button(key=f"lib_teach_{case_id}").click().run()
+    for page in ("case", "library", "diagnosis", "ttp", "regimen", "recovery"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        shown = _teaching_texts(at)
+        for secret in (label, about["final_diagnosis"], about["teaching_point"], about["source"][:40]):
+            assert secret not in shown, (page, secret)
+    assert "Teaching case" in shown

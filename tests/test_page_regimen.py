@@ -2,9 +2,10 @@
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_session import open_doc
+from tests.page_session import open_doc, opened
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -132,3 +133,41 @@ def test_a_ttp_leaning_says_a_b12_regimen_does_not_treat_it():
     at.run()
     at.switch_page("app_pages/regimen.py").run()
     assert any("leans TTP" in w.value for w in at.warning)
+
+
+# -- issue 11: the chosen plan is part of the case; issue 12: an address that does not parse -----
+
+@pytest.mark.parametrize("raw", ["²", "9" * 5000, "１０００", "-", "1e3"])
+def test_a_shared_link_with_a_number_that_does_not_parse_shows_a_message_not_a_traceback(raw):
+    at = open_regimen(query={"preset": "fda_label_1000", "dose_mcg": raw})  # asserts no exception
+    assert any("not understood" in w.value and "mcg" in w.value for w in at.warning)
+    assert metric(at, "Total dose") == "31 mg"  # the knob kept its default
+
+
+def test_an_unknown_preset_in_the_address_is_named_in_a_message():
+    at = open_regimen(query={"preset": "x" * 300})
+    assert any("is not a schedule this app knows" in w.value for w in at.warning)
+
+
+def test_a_changed_knob_saves_the_plan_in_the_case_document():
+    at = open_regimen()
+    assert "regimen" not in opened(at).doc  # looking at the suggestion chooses nothing
+    at.slider(key="reg_fda_label_1000_dose_mcg").set_value(100).run()
+    assert opened(at).doc["regimen"]["preset"] == "fda_label_1000"
+    assert opened(at).doc["regimen"]["knobs"]["dose_mcg"] == 100
+
+
+def test_use_this_plan_saves_the_suggestion_and_a_reopened_case_shows_it():
+    at = open_regimen("pseudo_tma_composite")
+    at.selectbox(key="reg_preset").set_value("fda_label_1000").run()
+    at.segmented_control(key="reg_fda_label_1000_daily_doses").set_value(6).run()
+    doc = opened(at).doc
+    assert doc["regimen"] == {"preset": "fda_label_1000", "knobs": {**doc["regimen"]["knobs"], "daily_doses": 6},
+                              "start": doc["regimen"]["start"]}
+    again = AppTest.from_file(APP, default_timeout=60)  # a new session with the saved document
+    open_doc(again, doc)
+    again.run()
+    again.switch_page("app_pages/regimen.py").run()
+    assert again.selectbox(key="reg_preset").value == "fda_label_1000"
+    assert again.segmented_control(key="reg_fda_label_1000_daily_doses").value == 6
+    assert metric(again, "Injections") == "30"

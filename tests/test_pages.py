@@ -48,8 +48,7 @@ def test_b12_150_250_400_moves_the_verdict_deficient_indeterminate_unlikely():
     seen = []
     for value in ("150", "250", "400"):
         at.switch_page("app_pages/case.py").run()
-        at.selectbox(key="case_unit_b12").set_value("ng/L")
-        at.text_input(key="case_lab_b12").set_value(value).run()
+        at.text_input(key="case_lab_b12").set_value(f"{value} ng/L").run()  # a value with its unit
         no_exceptions(at)
         seen.append(verdict(at))
     assert seen == ["### B12 deficiency confirmed", "### B12 status indeterminate", "### B12 deficiency unlikely"]
@@ -57,8 +56,7 @@ def test_b12_150_250_400_moves_the_verdict_deficient_indeterminate_unlikely():
 
 def test_a_value_typed_in_pmol_per_litre_is_converted():
     at = new_app()
-    at.selectbox(key="case_unit_b12").set_value("pmol/L")
-    at.text_input(key="case_lab_b12").set_value("100").run()  # 135.5 ng/L
+    at.text_input(key="case_lab_b12").set_value("100 pmol/L").run()  # 135.5 ng/L
     assert verdict(at) == "### B12 deficiency confirmed"
 
 
@@ -74,15 +72,14 @@ def test_bad_entry_is_kept_on_screen_with_a_message_and_not_applied():
 
 def test_implausible_value_is_refused_with_the_reason():
     at = new_app()
-    at.selectbox(key="case_unit_hemoglobin").set_value("g/dL")
-    at.text_input(key="case_lab_hemoglobin").set_value("120").run()
+    at.text_input(key="case_lab_hemoglobin").set_value("120 g/dL").run()
     assert any("outside what a living patient can have" in e.value for e in at.error)
     assert opened(at).doc["observations"] == []
 
 
 def test_censored_entry_is_stored_with_its_comparator():
     at = new_app()
-    at.text_input(key="case_lab_haptoglobin").set_value("<8").run()
+    at.text_input(key="case_lab_haptoglobin").set_value("<8 mg/dL").run()
     stored = opened(at).doc["observations"][0]
     assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
 
@@ -96,13 +93,19 @@ def test_history_radio_sets_a_tri_state_flag():
 
 
 def test_switching_to_si_units_converts_the_values_shown():
+    # issue 11: a value keeps the unit it was typed in; the unit system changes what is shown beside it
+    # and the unit a bare number is read in (no stored value is re-expressed)
     at = new_app()
-    at.selectbox(key="case_unit_b12").set_value("ng/L")
-    at.text_input(key="case_lab_b12").set_value("180").run()
-    at.radio(key="case_units").set_value("SI").run()
+    at.radio(key="case_units").set_value("conventional").run()
+    at.text_input(key="case_lab_creatinine").set_value("0.8").run()
+    assert any("= 71 µmol/L" in c.value for c in at.caption)
+    at.radio(key="case_units").set_value("si").run()
     no_exceptions(at)
-    assert at.selectbox(key="case_unit_b12").value == "pmol/L"
-    assert at.text_input(key="case_lab_b12").value == "132.8"
+    assert at.text_input(key="case_lab_creatinine").value == "0.8 mg/dL"
+    assert opened(at).doc["unit_system"] == "si"
+    at.text_input(key="case_lab_creatinine").set_value("71").run()
+    stored = [o for o in opened(at).doc["observations"] if o["analyte"] == "creatinine"]
+    assert [(o["value"], o["unit"]) for o in stored] == [(71, "umol/L")]
 
 
 def test_pasted_invalid_case_lists_problems_and_keeps_the_current_case():
@@ -138,8 +141,7 @@ def test_sidebar_shows_label_and_baseline_numbers():
 
 def test_threshold_set_in_the_sidebar_changes_the_verdict():
     at = new_app()
-    at.selectbox(key="case_unit_b12").set_value("ng/L")
-    at.text_input(key="case_lab_b12").set_value("160").run()
+    at.text_input(key="case_lab_b12").set_value("160 ng/L").run()
     assert verdict(at) == "### B12 deficiency confirmed"
     doc = opened(at).doc
     at = AppTest.from_file(APP, default_timeout=60)  # see the note on the sidebar above
@@ -162,9 +164,9 @@ def test_results_typed_after_treatment_start_are_flagged_as_recovery_not_baselin
     at = new_app()
     import datetime
 
-    at.date_input(key="case_treatment_start").set_value(datetime.date(2026, 11, 2)).run()
-    assert at.date_input(key="case_draw_date").value == datetime.date(2026, 11, 1)  # baseline by default
-    at.date_input(key="case_draw_date").set_value(datetime.date(2026, 11, 5)).run()
+    at.text_input(key="case_date_treatment_start").set_value("2026-11-02").run()
+    assert at.text_input(key="case_draw_date").value == datetime.date(2026, 11, 1).isoformat()  # baseline by default
+    at.text_input(key="case_draw_date").set_value("2026-11-05").run()
     assert any("count as the recovery course" in w.value for w in at.warning)
 
 

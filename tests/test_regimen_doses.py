@@ -91,7 +91,9 @@ def test_the_recorded_dose_entry_is_a_valid_case_document_dose():
 # -- the Recovery page records the planned route ---------------------------------------------------
 
 
-def test_recovery_page_records_an_oral_plans_due_dose_as_oral():
+def test_recovery_page_records_an_oral_plans_due_dose_as_oral(monkeypatch):
+    # the clinic day after the first oral dose (a dose recorded as given cannot be dated after today)
+    monkeypatch.setattr("ui.session.today", lambda: FIRST_ORAL + timedelta(days=1))
     doses = [{"date": i.date.isoformat(), "dose_mcg": i.dose_mcg, "route": "IM"} for i in ORAL.injections[:LOADING]]
     doc = {
         "label": "oral plan",
@@ -100,11 +102,11 @@ def test_recovery_page_records_an_oral_plans_due_dose_as_oral():
         "treatment_start": START.isoformat(),
         "observations": [{"date": "2026-11-01", "analyte": "platelets", "value": 60, "unit": "10^9/L"}],
         "doses": doses,
+        "regimen": {"preset": "oral_maintenance", "knobs": {"maintenance_months": 3}},  # the chosen plan
     }  # fmt: skip
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[SESSION_KEY] = OpenCase(
-        doc=doc, plan=ChosenPlan("oral_maintenance", {"maintenance_months": 3})
-    )
+    at.session_state[SESSION_KEY] = OpenCase(doc=doc)
+    assert at.session_state[SESSION_KEY].plan == ChosenPlan("oral_maintenance", {"maintenance_months": 3})
     at.run()
     at.switch_page("app_pages/recovery.py").run()
     at.date_input(key="rec_as_of").set_value(FIRST_ORAL + timedelta(days=1)).run()

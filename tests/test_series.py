@@ -59,3 +59,46 @@ def test_an_implausible_value_is_reported_with_date_and_column():
 def test_empty_editor_rows_are_ignored():
     new, problems = apply_series_rows(DOC, [{"Date": None, **{column(a, u): None for a, u in SERIES}}])
     assert problems == [] and [o["analyte"] for o in new["observations"]] == ["b12"]
+
+
+def test_a_malformed_date_is_refused_whole_never_cut_to_ten_characters():
+    new, problems = apply_series_rows(DOC, [{"Date": "2026-12-2310", PLT: "60"}])
+    assert new == DOC and [str(p) for p in problems] == ["row 1: date '2026-12-2310' is not a date (YYYY-MM-DD)"]
+
+
+def test_a_row_with_values_and_no_date_is_refused_with_a_message():
+    for empty in (None, "", "  ", float("nan")):
+        new, problems = apply_series_rows(DOC, [{"Date": empty, PLT: "60"}])
+        assert new == DOC
+        assert [str(p) for p in problems] == ["row 1: has results but no date; type the date of the draw (YYYY-MM-DD)"]
+
+
+def test_with_today_a_draw_after_it_is_refused_and_one_on_it_is_not():
+    from datetime import date
+
+    _, problems = apply_series_rows(DOC, [{"Date": "2026-03-11", PLT: "60"}], today=date(2026, 3, 10))
+    assert len(problems) == 1 and "after today (2026-03-10)" in str(problems[0])
+    _, problems = apply_series_rows(DOC, [{"Date": "2026-03-10", PLT: "60"}], today=date(2026, 3, 10))
+    assert problems == []
+
+
+def test_an_unchanged_table_changes_nothing_in_the_document():
+    for system in (None, "si"):
+        rows = series_rows(parse_case(DOC), system)
+        new, problems = apply_series_rows(DOC, rows, system)
+        assert problems == [] and new is DOC  # the same document: nothing to save
+
+
+def test_si_columns_show_haemoglobin_in_g_per_litre_as_uk_laboratories_print_it():
+    hb_si = column("hemoglobin", "g/L")
+    rows = series_rows(parse_case(DOC), "si")
+    assert rows[0][hb_si] == "62"
+    new, problems = apply_series_rows(DOC, [{**rows[0], hb_si: "64"}, *rows[1:]], "si")
+    assert problems == []
+    assert [o for o in new["observations"] if o["analyte"] == "hemoglobin"] == [
+        {"date": "2026-03-02", "analyte": "hemoglobin", "value": 64, "unit": "g/L"}]
+
+
+def test_an_implausible_value_that_reads_as_a_unit_slip_says_which_unit():
+    _, problems = apply_series_rows(DOC, [{"Date": "2026-03-13", HB: "120"}])
+    assert "did you mean 120 g/L = 12 g/dL?" in str(problems[0])

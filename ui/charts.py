@@ -27,7 +27,8 @@ from logic.regimen import (
 def recovery_chart(doc_json: str, as_of: date, tid: str, extra: tuple[str, ...], plan_json: str):
     case = parse_case(json.loads(doc_json))
     plan = json.loads(plan_json)
-    planned = build_schedule(build_regimen(plan["preset"], **plan["knobs"]), case.treatment_start).injections
+    start = date.fromisoformat(plan["start"]) if plan.get("start") else case.treatment_start
+    planned = build_schedule(build_regimen(plan["preset"], **plan["knobs"]), start).injections
     resp = response(case, as_of, tid)
     r = expected()["reticulocytes"]
     return figures.recovery_figure(

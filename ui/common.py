@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import traceback
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -14,29 +16,29 @@ from logic.results import Alert
 from logic.units import from_canonical
 from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
+from ui.saver import SaveState
 from ui.session import (
     THRESHOLDS_KEY,
-    SaveStatus,
     current_case,
     get_store,
     new_case,
-    open_by_address,
     open_case,
     reload_saved,
     reveal,
     save_as_new,
+    save_status,
     state,
     store_or_none,
     store_stamp,
+    sync_saved,
     verdicts_hidden,
 )
 
 if TYPE_CHECKING:
     from store import CaseSummary
 
+log = logging.getLogger("cobalt.pages")
 DISCLAIMER = statements.text("common.disclaimer")
-ADDRESS_KEY = "case"  # ?case=ID in the address opens that case, if it is the user's to open
-ADDRESS_REFUSED_KEY = "app_address_refused"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 SEVERITY_ICON = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
@@ -99,10 +101,29 @@ def _set_thresholds() -> None:
     st.session_state[THRESHOLDS_KEY] = st.session_state[THRESHOLDS_KEY + "_widget"]
 
 
+def teaching_title(example_id: str | None) -> str:
+    """A neutral title for a teaching case ("Teaching case 4"): its number in the library, no diagnosis."""
+    from logic.reference import example_cases
+
+    ids = list(example_cases())
+    return f"Teaching case {ids.index(example_id) + 1}" if example_id in ids else "Teaching case"
+
+
+def case_title(case: Case | None = None) -> str:
+    """The open case's title as every page shows it: neutral for a teaching case until it is revealed."""
+    if verdicts_hidden():
+        return teaching_title(state().source)
+    case = case or current_case()
+    return case.label or "Unnamed case"
+
+
 def _open_picked() -> None:
     picked = st.session_state.get("app_pick")
     if picked:
-        open_case(picked)
+        try:
+            open_case(picked)
+        except Exception:  # noqa: BLE001 - deleted meanwhile, or the database is down: say so
+            st.session_state["app_pick_failed"] = True
 
 
 def _duplicate_from_sidebar() -> None:
@@ -160,7 +181,10 @@ def sidebar() -> None:
         _signed_in_as()
         st.markdown("#### Current case")
         hidden = verdicts_hidden()
-        st.markdown("*Teaching case (label hidden until reveal)*" if hidden else (esc(case.label) or "*Unnamed case*"))
+        if hidden:
+            st.markdown(f"*{case_title(case)} · label hidden until reveal*")
+        else:
+            st.markdown(esc(case.label) or "*Unnamed case*")
         lines = [
             _baseline_line(case, "b12", "B12", "{:.0f}", "pmol/L"),
             _baseline_line(case, "platelets", "Platelets"),
@@ -176,13 +200,7 @@ def sidebar() -> None:
             st.caption("No results yet. Enter them on the Case page or load an example.")
         if case.treatment_start:
             st.caption(f"Treatment started {case.treatment_start.isoformat()}")
-        now = state()
-        if now.status == SaveStatus.TEACHING:
-            st.caption(":material/school: Teaching case (read-only)")
-        elif now.status == SaveStatus.SAVED:
-            st.caption(f":material/cloud_done: Saved · version {now.version}")
-        else:
-            st.caption(":material/edit_note: Not saved yet: saved on the first change")
+        _save_line()
         _case_picker()
         st.toggle(
             "Teaching mode",
@@ -215,19 +233,110 @@ def _signed_in_as() -> None:
         st.logout()
 
 
+def _save_line() -> None:
+    """The save status; while edits wait to be saved (or the database is busy) it looks again every second,
+    until the next full run after they are saved. It reruns the whole app only when a save is refused (a
+    conflict): a rerun it asked for could land after a click on a link and take the user back to the page
+    they left, so not for every save."""
+    snap = save_status()
+    every = 1.0 if snap is not None and snap.busy else None
+    st.fragment(run_every=every)(_save_status)()
+
+
+def _save_status() -> None:
+    from ui.address import write_address
+
+    known = state().conflict
+    snap = sync_saved()
+    write_address()  # a new case has its id now: the address names it at once
+    if snap is not None and snap.state == SaveState.CONFLICT and not known:
+        st.rerun()  # once: the conflict and its choices show above the page (a rare event, unlike a save)
+    if state().read_only:
+        st.caption(":material/school: Teaching case (read-only)")
+    elif snap is None:
+        st.caption(":material/cloud_off: Not saved: the case database is not available")
+    elif snap.state == SaveState.SAVED:
+        st.caption(f":material/cloud_done: Saved · version {snap.version}")
+    elif snap.state == SaveState.NEW:
+        st.caption(":material/edit_note: Not saved yet: saved on the first change")
+    elif snap.state == SaveState.CONFLICT:
+        st.caption(":material/sync_problem: Not saved: changed in another session (see above)")
+    elif snap.state == SaveState.FAILED:
+        st.caption(f":material/cloud_off: Not saved: {esc(snap.message)}. Retrying; your edits stay on screen.")
+    elif snap.message:
+        st.caption(f":material/cloud_off: Not saved yet: {esc(snap.message)}")
+    else:
+        st.caption(":material/cloud_sync: Saving…")
+
+
+def results_table(case: Case) -> None:
+    """Every result on file, with whether it is the baseline, an earlier value or the recovery course."""
+    import pandas as pd
+
+    if not case.observations:
+        st.caption("No results yet.")
+        return
+    base = case.baseline()
+    start = case.treatment_start
+    rows = [
+        {
+            "Date": o.date,
+            "Test": o.label,
+            "Result": o.display(),
+            "Course": "baseline"
+            if base.get(o.analyte) is o
+            else ("recovery" if start and o.date > start else "earlier"),
+        }
+        for o in sorted(case.observations, key=lambda o: (o.date, o.index))
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(rows)))
+
+
+def focus_field(key: str) -> None:
+    """Put the cursor in a field (after an error in it), once."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "", key)
+    st.html(
+        "<script>setTimeout(() => { const el = document.querySelector("
+        f"'.st-key-{safe} input, .st-key-{safe} textarea'); if (el) el.focus(); }}, 250);</script>",
+        unsafe_allow_javascript=True,
+        width=1,
+    )
+
+
+def page_failed(title: str, exc: BaseException) -> None:
+    """The page edge: what went wrong in words and what to do next; the details go to the server log."""
+    # the stack without the exception's message: a database error's message holds the statement and its
+    # parameters (case labels among them), which must not reach the log
+    log.error("page %s failed: %s\n%s", title, type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+    st.error(
+        f"This page could not be shown ({type(exc).__name__}). Nothing you typed is lost: the case is kept "
+        "and saved as before. Try another page and come back, or reload; if it happens again, tell the "
+        "person who runs Cobalt what you were doing.",
+        icon=":material/error:",
+    )
+
+
 def _teaching_toggled() -> None:
     reveal(False)
 
 
-def status_banner() -> None:
+def status_banner(address_problem: str | None = None) -> None:
     """At the top of every page: read-only teaching case, save conflict, or a store that is down."""
+    if address_problem:  # said once, on the run that read the address
+        st.error(address_problem, icon=":material/link_off:")
+    if st.session_state.pop("app_pick_failed", False):
+        st.warning("That case could not be opened (deleted, or the database is not available).")
     now = state()
     if now.conflict:
         st.error(now.conflict, icon=":material/sync_problem:")
         c1, c2, _ = st.columns([1, 1, 3])
         if c1.button("Reload the saved case", key="app_conflict_reload"):
-            reload_saved()
-            st.rerun()
+            try:
+                reload_saved()
+            except Exception:  # noqa: BLE001 - the database is down: the edits stay, say so
+                st.warning("The saved case could not be loaded now; your edits stay on screen. Try again shortly.")
+            else:
+                st.rerun()
         if c2.button("Save mine as a new case", key="app_conflict_new"):
             save_as_new("Edited copy of")
             st.rerun()
@@ -235,29 +344,15 @@ def status_banner() -> None:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
         c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
         if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
-            save_as_new("Copy of")
+            save_as_new("Copy of", case_title() if verdicts_hidden() else None)  # no diagnosis in the copy's label
             st.rerun()
-    if st.session_state.pop(ADDRESS_REFUSED_KEY, False):  # said once
-        st.error(
-            "No case at that address among the cases you can open. It may belong to another clinician, "
-            "or the address is wrong.",
-            icon=":material/link_off:",
-        )
     store = get_store()
     if isinstance(store, str):
         st.warning(
-            f"Cases are not being saved: the database could not be opened ({store}).", icon=":material/cloud_off:"
+            f"Cases are not being saved: the database could not be opened ({store}). What you type is kept "
+            "in this browser session only.",
+            icon=":material/cloud_off:",
         )
-
-
-def open_from_address() -> None:
-    """Open the case named by ``?case=ID``, once (the parameter is then removed); a case that is not the
-    user's is refused by the store and the banner says so, without telling whether it exists."""
-    wanted = st.query_params.get(ADDRESS_KEY)
-    if wanted is None:
-        return
-    del st.query_params[ADDRESS_KEY]
-    st.session_state[ADDRESS_REFUSED_KEY] = not open_by_address(str(wanted))
 
 
 def teaching_gate(page: str) -> None:

@@ -1,8 +1,16 @@
 """The open case, and the few facts pages share, as one typed value under one session key.
 
-Every valid change is saved at once as a new version (autosave). A save that another session
-beat is refused by the store (optimistic concurrency); the edits stay on screen with the message.
-Teaching cases open read-only and are never saved unless copied to "my cases".
+Every valid change is saved as a new version: ``set_doc`` hands the document to the case's
+background saver (ui/saver.py), which writes one version per burst of edits, never saves an
+identical document twice, and retries a database that is busy or unreachable while the sidebar says
+"not saved" and the edits stay on screen. A save that another session beat is refused by the store
+(optimistic concurrency); the edits stay on screen with the message. Teaching cases open read-only
+and are never saved unless copied to "my cases".
+
+The open case lasts beyond the browser session: its opaque id is in the address (``?case=<id>``,
+never a patient detail), so a reload, a new tab or a bookmark reopens it; a teaching case is named
+there by an opaque token. The regimen chosen for the case and the unit system are in the case
+document itself.
 
 Pages read and change the open case only through the functions here; a page never reads another
 page's session keys. The sidebar (ui/common.py) owns the ``app_`` widgets whose values are read
@@ -13,23 +21,29 @@ from __future__ import annotations
 
 import copy
 import json
-import re
+import os
 import threading
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 import streamlit as st
 
 from logic.case import Case, CaseError, Problem, parse_case
-from logic.entry import blank_case
+from logic.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_unit_system
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
 from ui.auth import current_actor
+from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
+SAVER_KEY = "session_saver"
+UNITS_KEY = "session_units"  # this browser's unit system (from its cookie), for new cases
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
-CASE_ID = re.compile(r"[0-9a-f]{32}")  # the store's case ids (random, never a patient identifier)
+UNITS_COOKIE = "cobalt_units"
+#: Seconds without another edit before a burst of edits is saved (0: at once, in the page tests).
+QUIET_S = float(os.environ.get("COBALT_SAVE_QUIET_S", "1.5"))
 
 
 class SaveStatus(StrEnum):
@@ -40,10 +54,13 @@ class SaveStatus(StrEnum):
 
 @dataclass(frozen=True)
 class ChosenPlan:
-    """The regimen the Regimen page shows (a preset and its knob values); the Recovery page follows it."""
+    """The regimen chosen for the case (a preset and its knob values, the first dose); Regimen and
+    Recovery follow it. Kept in the case document (``regimen``); a read-only teaching case keeps it
+    for the session only."""
 
     preset: str
     knobs: dict[str, int]
+    start: date | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +82,16 @@ class OpenCase:
     revision: int = 0
     opened: int = 0
     revealed: bool = False  # teaching mode: the presenter has revealed this teaching case's verdicts
-    plan: ChosenPlan | None = None
+    session_plan: ChosenPlan | None = None  # a read-only teaching case's plan, for this session only
+
+    @property
+    def plan(self) -> ChosenPlan | None:
+        """The chosen regimen: the document's ``regimen``, else (teaching cases) the session's."""
+        raw = self.doc.get("regimen") if isinstance(self.doc, dict) else None
+        if isinstance(raw, dict) and isinstance(raw.get("preset"), str):
+            start = raw.get("start")
+            return ChosenPlan(raw["preset"], dict(raw.get("knobs") or {}), date.fromisoformat(start) if start else None)
+        return self.session_plan
 
     @property
     def status(self) -> SaveStatus:
@@ -95,7 +121,7 @@ ss = st.session_state
 def state() -> OpenCase:
     """The open case (a blank one on a session's first call)."""
     if SESSION_KEY not in ss:
-        ss[SESSION_KEY] = OpenCase()
+        ss[SESSION_KEY] = OpenCase(doc=_blank())
     return ss[SESSION_KEY]
 
 
@@ -103,6 +129,19 @@ def _put(**changes: Any) -> OpenCase:
     new = replace(state(), **changes)
     ss[SESSION_KEY] = new
     return new
+
+
+def today() -> date:
+    """Today where the user is (the browser's time zone when known, else the server's)."""
+    tz = None
+    try:
+        from zoneinfo import ZoneInfo
+
+        name = st.context.timezone
+        tz = ZoneInfo(name) if name else None
+    except Exception:  # noqa: BLE001 - an unknown zone name: the server's date
+        tz = None
+    return datetime.now(tz).date()
 
 
 # -- the store ------------------------------------------------------------------------
@@ -116,7 +155,9 @@ def get_store():
     try:
         return Store.open()
     except Exception as exc:  # noqa: BLE001 - shown to the user; the app still works in memory
-        return f"{type(exc).__name__}: {exc}"
+        from ui.saver import reason
+
+        return reason(exc)
 
 
 def store_or_none():
@@ -149,6 +190,54 @@ def store_stamp() -> int:
     return _store_changes().value
 
 
+# -- saving ---------------------------------------------------------------------------
+
+
+def _saver() -> Saver | None:
+    """The background saver of the open case (made when the case was opened, or now)."""
+    now = state()
+    held = ss.get(SAVER_KEY)
+    if held is not None and held[0] == now.opened:
+        return held[1]
+    store = store_or_none()
+    if store is None or now.read_only:
+        return None
+    actor = current_actor()
+    if actor is None:  # not signed in: nothing is saved (the store would refuse it)
+        return None
+    saver = Saver(store, now.id, now.version, now.doc, actor=actor, quiet_s=QUIET_S, on_saved=_store_changes().bump)
+    ss[SAVER_KEY] = (now.opened, saver)
+    return saver
+
+
+def save_status() -> SaveSnapshot | None:
+    """Where saving the open case stands (None: a teaching case, or no database)."""
+    saver = _saver()
+    return None if saver is None else saver.snapshot()
+
+
+def sync_saved() -> SaveSnapshot | None:
+    """Bring the open case's id, version and conflict up to date with its saver; called on every run."""
+    snap = save_status()
+    if snap is None:
+        return None
+    now = state()
+    conflict = snap.message if snap.state == SaveState.CONFLICT else None
+    if (snap.case_id, snap.version, conflict or now.conflict) != (now.id, now.version, now.conflict):
+        _put(id=snap.case_id, version=snap.version, conflict=conflict or now.conflict)
+    return snap
+
+
+def flush_saves(timeout: float = 5.0) -> SaveSnapshot | None:
+    """Save the open case's pending edits now (before leaving it); their state afterwards."""
+    saver = _saver()
+    if saver is None:
+        return None
+    snap = saver.flush(timeout)
+    sync_saved()
+    return snap
+
+
 # -- the open case --------------------------------------------------------------------
 
 
@@ -165,42 +254,46 @@ def current_case() -> Case:
     """The current case as a value (the stored document is always valid)."""
     try:
         return _parse(json.dumps(current_doc(), sort_keys=True))
-    except CaseError:  # cannot happen for documents set through set_doc; recover rather than crash
-        _put(doc=blank_case())
-        return parse_case(blank_case())
+    except (CaseError, ValueError):  # cannot happen for documents set through set_doc; recover, never crash
+        _put(doc=_blank())
+        return parse_case(_blank())
 
 
 def is_read_only() -> bool:
     return state().read_only
 
 
+def _storable(doc: dict[str, Any]) -> None:
+    """Refuse what JSON cannot store (NaN, infinities, lone surrogates): refused here, not at the save."""
+    try:
+        json.dumps(doc, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CaseError([Problem("document", "holds a broken character (a lone surrogate); retype the text",
+                                 "document")]) from None
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise CaseError([Problem("document", f"cannot be stored: {str(exc)[:120]}", "document")]) from None
+
+
 def set_doc(doc: dict[str, Any]) -> Case:
     """Validate and make ``doc`` the current case, then save it; raises CaseError and changes nothing
-    if invalid. A refused save keeps the edits and records the message as the conflict."""
-    case = parse_case(doc)
+    if invalid (a date after today included). An identical document changes and saves nothing. A
+    refused save keeps the edits and records the message as the conflict."""
+    _storable(doc)
+    case = parse_case(doc, today=today())
     if is_read_only():  # pages disable editing of read-only cases; this is the safety net
         raise CaseError([Problem("case", "this teaching case is read-only: copy it to your cases to edit it")])
+    if doc == current_doc():
+        return case
     _put(doc=copy.deepcopy(doc), revision=state().revision + 1)
-    _autosave()
+    _submit()
     return case
 
 
-def _autosave() -> None:
-    from store import ConflictError
-
-    store = store_or_none()
-    now = state()
-    if store is None or now.conflict:
-        return
-    try:
-        if now.id:
-            rec = store.save(now.id, now.doc, expected_version=now.version, actor=current_actor())
-        else:
-            rec = store.create_case(now.doc, actor=current_actor())
-        _put(id=rec.id, version=rec.version)
-        note_store_change()
-    except ConflictError as exc:
-        _put(conflict=str(exc))
+def _submit() -> None:
+    saver = _saver()
+    if saver is not None and not state().conflict:
+        saver.submit(state().doc)
+        sync_saved()
 
 
 def _load(
@@ -210,8 +303,8 @@ def _load(
     read_only: bool = False,
     source: str | None = None,
 ) -> None:
-    """Open ``doc``: what belonged to the previous case (conflict, pending entries, reveal) is dropped;
-    the chosen plan stays (the Regimen page sets it again for this case)."""
+    """Open ``doc``: what belonged to the previous case (conflict, pending entries, reveal, a session
+    plan) is dropped. The previous case's saver finishes its pending save in the background."""
     now = state()
     ss[SESSION_KEY] = OpenCase(
         doc=copy.deepcopy(doc),
@@ -221,7 +314,6 @@ def _load(
         source=source,
         revision=now.revision + 1,
         opened=now.opened + 1,
-        plan=now.plan,
     )
 
 
@@ -231,50 +323,47 @@ def load_example(example_id: str) -> None:
 
 
 def open_case(case_id: str) -> None:
-    """Open a saved case (a view in its audit trail); NotFoundError if it is not this user's to open."""
+    """Open a saved case (its pending edits saved first when it is the open one; a view in its audit
+    trail); NotFoundError if it is not this user's to open."""
+    if state().id == case_id:
+        flush_saves()
     rec = store_or_none().load(case_id, actor=current_actor())
     _load(rec.document, rec.id, rec.version)
 
 
-def open_by_address(case_id: str) -> bool:
-    """Open the case named in the address (``?case=ID``); False, with nothing opened, if there is no
-    such case among those this user may open (the store refuses another user's case)."""
-    from store import NotFoundError
-
-    if store_or_none() is None or not CASE_ID.fullmatch(case_id or ""):
-        return False
-    if state().id == case_id:
-        return True
-    try:
-        open_case(case_id)
-    except NotFoundError:
-        return False
-    return True
-
-
 def new_case() -> None:
-    """A blank case; it is saved (and gets an id) on its first change."""
-    _load(blank_case())
+    """A blank case in this browser's unit system; it is saved (and gets an id) on its first change."""
+    _load(_blank())
 
 
-def save_as_new(label_prefix: str = "Copy of") -> None:
-    """The open document (edits included) as a new editable case in the store."""
+def _blank() -> dict[str, Any]:
+    doc = blank_case()
+    units = ss.get(UNITS_KEY)
+    if units in (SI, CONVENTIONAL):
+        doc["unit_system"] = units
+    return doc
+
+
+def save_as_new(label_prefix: str = "Copy of", label: str | None = None) -> None:
+    """The open document (edits included) as a new editable case in the store (``label``: instead of its own)."""
     doc = copy.deepcopy(current_doc())
-    doc["label"] = f"{label_prefix} {doc.get('label') or 'case'}"[:120]
+    doc["label"] = f"{label_prefix} {label or doc.get('label') or 'case'}"[:120]
     open_document(doc)
 
 
 def open_document(doc: dict[str, Any]) -> None:
     """Open a (valid) document as a new editable case and save it."""
+    _storable(doc)
     parse_case(doc)
     _load(doc)
-    _autosave()
+    _submit()
 
 
 def reload_saved() -> None:
     """Discard the local edits after a conflict and load the saved version."""
     if state().id:
-        open_case(state().id)
+        rec = store_or_none().load(state().id, actor=current_actor())
+        _load(rec.document, rec.id, rec.version)
 
 
 def pending_errors() -> dict[str, str]:
@@ -283,7 +372,8 @@ def pending_errors() -> dict[str, str]:
 
 
 def set_pending_errors(errors: dict[str, str]) -> None:
-    _put(errors=dict(errors))
+    if errors != state().errors:
+        _put(errors=dict(errors))
 
 
 # -- shared facts ---------------------------------------------------------------------
@@ -291,6 +381,28 @@ def set_pending_errors(errors: dict[str, str]) -> None:
 
 def thresholds_id() -> str:
     return ss.get(THRESHOLDS_KEY, DEFAULT_THRESHOLDS)
+
+
+def unit_system() -> str:
+    """The case's unit system: its own ``unit_system``, else this browser's, else the reference set's."""
+    own = current_doc().get("unit_system")
+    if own in (SI, CONVENTIONAL):
+        return own
+    return system_of(ss.get(UNITS_KEY)) if ss.get(UNITS_KEY) else threshold_unit_system(thresholds_id())
+
+
+def set_unit_system(system: str) -> None:
+    """Remember the unit system with the case (saved) and for this browser (its cookie, set by the page)."""
+    ss[UNITS_KEY] = system
+    if not is_read_only():
+        doc = copy.deepcopy(current_doc())
+        doc["unit_system"] = system
+        set_doc(doc)
+
+
+def browser_units() -> str | None:
+    """This browser's unit system, for the cookie that remembers it."""
+    return ss.get(UNITS_KEY)
 
 
 def teaching_mode() -> bool:
@@ -308,11 +420,21 @@ def reveal(revealed: bool = True) -> None:
 
 
 def chosen_plan() -> ChosenPlan | None:
-    """The plan last shown on the Regimen page this session, if any."""
+    """The regimen chosen for the case (kept in the case document), if any."""
     return state().plan
 
 
-def set_chosen_plan(preset: str, knobs: dict[str, int]) -> None:
-    plan = ChosenPlan(preset, dict(knobs))
-    if state().plan != plan:
-        _put(plan=plan)
+def set_chosen_plan(preset: str, knobs: dict[str, int], start: date | None = None) -> None:
+    """Choose the case's regimen: saved in the case document (``regimen``), so Regimen and Recovery
+    follow it in every session; a read-only teaching case keeps it for this session."""
+    plan = ChosenPlan(preset, dict(knobs), start)
+    if state().plan == plan:
+        return
+    if is_read_only():
+        _put(session_plan=plan)
+        return
+    doc = copy.deepcopy(current_doc())
+    doc["regimen"] = {"preset": preset, "knobs": dict(sorted(knobs.items()))}
+    if start is not None:
+        doc["regimen"]["start"] = start.isoformat()
+    set_doc(doc)

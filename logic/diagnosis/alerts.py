@@ -14,6 +14,7 @@ from logic import bands
 from logic.case import Case
 from logic.dates import add_months
 from logic.diagnosis.types import B12Verdict, Finding
+from logic.plausibility import unit_suspect_alerts
 from logic.reference import ThresholdSet, load_json
 from logic.results import Alert, B12Status, Severity
 from logic.statements import alert, text
@@ -98,4 +99,5 @@ def diagnosis_alerts(
     if present.get("thrombocytopenia") and (present.get("hemolysis") or present.get("schistocytes")):
         given = load_json("tma_groups.json")["pooled"]["plasma_therapy"]
         out.append(alert("alerts.unsourced_misdiagnosis_rate", t, pct=given["pct"], n=given["n"], of=given["of"]))
+    out += unit_suspect_alerts(case, t)  # a value that reads as a unit slip (logic/plausibility.py)
     return out

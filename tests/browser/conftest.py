@@ -57,7 +57,8 @@ def _free_port() -> int:
 
 
 class Server:
-    """`streamlit run app.py` on a free localhost port, with its own data folder."""
+    """`streamlit run serve.py` (the app with its security headers) on a free localhost port, with its own
+    data folder."""
 
     def __init__(self, data_dir: Path):
         self.port = _free_port()
@@ -69,11 +70,12 @@ class Server:
 
     def start(self) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
+        env.pop("COBALT_SAVE_QUIET_S", None)  # save as deployed: one version per burst of edits
         env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
         env.update(self.extra_env)
         self.log = open(self.data_dir / "server.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              *self.extra_args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -211,7 +213,7 @@ def oidc_provider():
 
 @pytest.fixture(scope="session")
 def signin_server(oidc_provider):
-    """`streamlit run app.py` with sign-in required (SQLite store, COBALT_REQUIRE_LOGIN=1)."""
+    """`streamlit run serve.py` with sign-in required (SQLite store, COBALT_REQUIRE_LOGIN=1)."""
     import secrets
 
     data_dir = Path(tempfile.mkdtemp(prefix="cobalt-signin-"))

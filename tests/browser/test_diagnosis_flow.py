@@ -12,7 +12,7 @@ def type_lab(page, key: str, value: str) -> None:
 def test_b12_of_150_reads_deficient_in_a_real_browser(page, app_server):
     page.goto(app_server.url)
     wait_idle(page)
-    assert page.locator(".st-key-case_unit_b12 input").input_value() == "ng/L"  # the default unit
+    assert page.locator(".st-key-case_lab_b12 input").get_attribute("placeholder") == "ng/L"  # the UK unit
     type_lab(page, "case_lab_b12", "150")
     shot(page, "case-b12-150")
     page.get_by_role("link", name="Diagnosis").click()

@@ -39,6 +39,7 @@ def test_every_call_on_another_users_case_is_refused_and_changes_nothing(store, 
         "load": lambda: store.load(case.id, actor=BOB),
         "load_version": lambda: store.load_version(case.id, 1, actor=BOB),
         "versions": lambda: store.versions(case.id, actor=BOB),
+        "recent_versions": lambda: store.recent_versions(case.id, 5, actor=BOB),
         "audit": lambda: store.audit(case.id, actor=BOB),
         "save": lambda: store.save(case.id, make_doc("Bob was here"), expected_version=2, actor=BOB),
         "revert": lambda: store.revert(case.id, 1, expected_version=2, actor=BOB),
@@ -122,7 +123,7 @@ def test_with_sign_in_off_the_local_actor_owns_everything(store, make_doc):
 
 PUBLIC_CALLS = {
     "audit", "create_case", "delete", "duplicate", "list_cases", "load", "load_version", "record_export",
-    "restore", "revert", "save", "versions",
+    "recent_versions", "restore", "revert", "save", "versions",
 }
 
 
@@ -158,3 +159,15 @@ def test_an_actor_of_255_characters_and_a_team_of_120_are_accepted(store, make_d
         Actor("s", "t" * 121)
     with pytest.raises(StoreError, match="team"):
         Actor("s", "")
+
+
+def test_recent_versions_reads_the_newest_documents_oldest_first_without_an_audit_row(store, make_doc):
+    case = store.create_case(make_doc("v1"), actor=ADA)
+    for n in (2, 3, 4):
+        store.save(case.id, make_doc(f"v{n}"), expected_version=n - 1, actor=ADA)
+    views_before = sum(e.action == AuditAction.VIEW for e in store.audit(case.id, actor=ADA))
+    found = store.recent_versions(case.id, 3, actor=ADA)
+    assert [(v.version, v.document["label"]) for v in found] == [(2, "v2"), (3, "v3"), (4, "v4")]
+    assert [v.version for v in store.recent_versions(case.id, 10, actor=ADA)] == [1, 2, 3, 4]
+    views = [e for e in store.audit(case.id, actor=ADA) if e.action == AuditAction.VIEW]
+    assert len(views) == views_before  # a list of what the user has open, like versions(): not a new view

@@ -1,0 +1,21 @@
+"""Cobalt served with security headers: ``streamlit run serve.py`` (or any ASGI server: ``uvicorn serve:app``).
+
+The same app as ``streamlit run app.py``, mounted with ``st.App`` so that every HTTP response carries the
+headers of ui/security.py (Streamlit has no setting for them), and so that an error escaping a widget
+callback is shown as a message with what to do next, never a traceback (``on_script_error``).
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.security import SecurityHeaders
+
+
+def _script_error(exc: Exception) -> bool:
+    from ui.common import page_failed
+
+    page_failed("this action", exc)
+    return True  # the message above instead of Streamlit's own error box
+
+
+app = st.App("app.py", middleware=[Middleware(SecurityHeaders)], on_script_error=_script_error)
