@@ -152,10 +152,10 @@ def test_the_chosen_regimen_and_a_recorded_oral_dose_survive_a_server_restart(pa
         go(page, "Recovery")
         main = page.locator("[data-testid='stMain']").inner_text()
         assert f"Plan followed: {oral}, chosen for this case." in main
-        from store import Store
+        from store import LOCAL, Store
 
         store = Store.open(f"sqlite:///{data_dir / 'cobalt.sqlite3'}")
-        last = store.load(case_id(page)).document["doses"][-1]
+        last = store.load(case_id(page), actor=LOCAL).document["doses"][-1]
         store.close()
         assert last["route"] == "oral" and last["product"] == "cyanocobalamin"
         go(page, "Regimen")

@@ -67,10 +67,10 @@ def test_a_locked_database_says_not_saved_while_held_and_saves_the_value_once_re
             lock.execute("ROLLBACK")
             lock.close()
         assert wait_saved(page, timeout_s=30) > version
-        from store import Store
+        from store import LOCAL, Store
 
         store = Store.open(f"sqlite:///{data_dir / 'cobalt.sqlite3'}")
-        doc = store.load(case_id(page)).document
+        doc = store.load(case_id(page), actor=LOCAL).document
         store.close()
         assert [o["value"] for o in doc["observations"] if o["analyte"] == "platelets"] == [55]
     finally:

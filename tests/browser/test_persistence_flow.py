@@ -3,6 +3,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from tests.browser.bedside import wait_saved
 from tests.browser.conftest import Server, _need_browser, shot, wait_idle
 
 
@@ -23,7 +24,7 @@ def test_case_survives_a_server_restart(page):
         type_into(page, "case_label", "Bed 12 restart")
         type_into(page, "case_lab_b12", "150")
         type_into(page, "case_lab_platelets", "42")
-        assert "Saved" in page.locator("[data-testid='stSidebar']").inner_text()
+        assert wait_saved(page) >= 1  # "Saved · version N" once the burst of edits is saved
     finally:
         server.stop()
     server = Server(data_dir)
