@@ -14,7 +14,6 @@ import sys
 from typing import TextIO
 
 from logic.cli_io import fail, write
-from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
 INPUTS = ("json", "csv-long", "csv-wide", "fhir")
@@ -39,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def _read_input(path: str) -> bytes | str:
     """At most one byte more than the limit, so that read_any can say the file is too large."""
+    from logic.convert import MAX_UPLOAD_BYTES  # here: other commands build this parser and never read files
+
     if path == "-":
         stream = getattr(sys.stdin, "buffer", None)
         return stream.read(MAX_UPLOAD_BYTES + 1) if stream is not None else sys.stdin.read(MAX_UPLOAD_BYTES + 1)
@@ -47,6 +48,7 @@ def _read_input(path: str) -> bytes | str:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from logic.convert import read_any, write_as
 
     try:
         data = _read_input(args.file)

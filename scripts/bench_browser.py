@@ -1,0 +1,449 @@
+"""The browser half of `make bench`: headless Debian Chromium (Playwright) against `streamlit run`.
+
+What a user feels, each next to the bare page measured in the same run:
+- cold load: a new tab on the page's address until the script is idle and the page's key element
+  (main chart or verdict) is drawn, with every plotly chart drawn and no grey placeholder left;
+- one typical edit per page, until a script run has started and finished and the page is redrawn;
+- a page switch that keeps the open case, until the new page's key element is drawn;
+- ten concurrent sessions against one: the server's own script-run time (bench_server.py's log).
+
+The selectors below are the only page knowledge here; a page missing from them is still measured
+(cold load and switch, on its title), with no edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = Path(__file__).resolve().parent / "bench_apps"
+CHROMIUM = os.environ.get("COBALT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+BENCH_CASE = "lagging_iron_deficiency"  # treatment start, doses and labs: every page has something to draw
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of an app's navigation: its script's stem (the key of KEY and EDITS), title and address."""
+
+    stem: str
+    title: str
+    url_path: str  # "" for the default page
+
+
+#: script stem -> the element that says the page is there (its main chart or verdict)
+KEY = {
+    "case": ".st-key-case_lab_b12 input",
+    "library": ".st-key-lib_search input",
+    "diagnosis": ".st-key-dx_verdict",
+    "ttp": ".st-key-ttp_leaning",
+    "regimen": ".st-key-reg_chart .js-plotly-plot",
+    "recovery": ".st-key-rec_chart .js-plotly-plot, .st-key-rec_start",
+    "evidence": ".st-key-ev_filter",
+    "bare": ".st-key-bare_main .js-plotly-plot",
+    "bare_second": ".st-key-bare_main_2 .js-plotly-plot",
+}
+TITLE = "[data-testid='stMainBlockContainer'] h1"
+
+#: Before any page script: count the script runs the server reports finished. Each websocket frame
+#: is one ForwardMsg (protobuf); field 6 is ``script_finished`` (an enum: 2 means "stopped early
+#: for a rerun", which is not the end of what the user waits for). Reading the frames is exact
+#: where the stApp element's script-state attribute can skip "running" on a fast run.
+COUNT_RUNS_JS = """(() => {
+  window.__bench = {finished: 0};
+  const scan = (buf) => {
+    const b = new Uint8Array(buf);
+    let i = 0;
+    const varint = () => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; }
+                           while ((x & 0x80) && i < b.length); return r; };
+    while (i < b.length) {
+      const tag = varint(), f = Math.floor(tag / 8), w = tag & 7;
+      if (w === 0) { const v = varint(); if (f === 6 && v !== 2) window.__bench.finished++; }
+      else if (w === 2) { const n = varint(); i += n; }
+      else if (w === 1) { i += 8; } else if (w === 5) { i += 4; } else { return; }
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        if (e.data instanceof ArrayBuffer) scan(e.data);
+        else if (e.data instanceof Blob) e.data.arrayBuffer().then(scan);
+      });
+    }
+  };
+})();"""
+
+#: Ready: more finished runs than ``runsBefore``, the script idle, the key element there, every
+#: plotly chart drawn and no skeleton placeholder left.
+READY_JS = """([sel, runsBefore]) => {
+  if (!window.__bench || window.__bench.finished <= runsBefore) return false;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (sel && !document.querySelector(sel)) return false;
+  if (document.querySelector("[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], "
+      + "[data-testid='stAppSkeleton']")) return false;
+  for (const c of document.querySelectorAll("[data-testid='stPlotlyChart']"))
+    if (!c.querySelector('.main-svg')) return false;
+  return true;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run APP` (through bench_server.py's timing hook) on a free port, its own data folder."""
+
+    def __init__(self, app: Path, folder: Path):
+        self.app, self.folder = app, folder
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.runlog = folder / f"runs-{app.stem}.jsonl"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        env = {**os.environ, "COBALT_DATA_DIR": str(self.folder), "PYTHONPATH": str(ROOT)}
+        env["COBALT_DATABASE_URL"] = f"sqlite:///{self.folder / 'cobalt.sqlite3'}"
+        self.log = open(self.folder / f"server-{self.app.stem}.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(self.runlog), str(self.app),
+             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.app.name} did not start: see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{self.app.name} did not become healthy within 90 s")
+
+    def runs(self, since: float, until: float) -> list[dict]:
+        if not self.runlog.exists():
+            return []
+        rows = [json.loads(x) for x in self.runlog.read_text().splitlines() if x.strip()]
+        return [r for r in rows if since <= r["end"] <= until]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+@dataclass
+class Results:
+    """Samples in ms, by figure name; ``notes`` says what could not be measured and why."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, ms: float | None) -> None:
+        if ms is not None:
+            self.samples.setdefault(name, []).append(ms)
+
+    def median(self, name: str) -> float | None:
+        s = self.samples.get(name)
+        return statistics.median(s) if s else None
+
+
+async def ready(page, sel: str | None, runs_before: int = 0, timeout_ms: float = 30_000) -> None:
+    await page.wait_for_function(READY_JS, arg=[sel, runs_before], timeout=timeout_ms, polling="raf")
+
+
+async def observe(page) -> int:
+    """The number of script runs this tab has seen finish."""
+    return await page.evaluate("() => window.__bench.finished")
+
+
+def key_of(stem: str) -> str:
+    return KEY.get(stem, TITLE)
+
+
+async def timed(coro) -> float:
+    t0 = time.perf_counter()
+    await coro
+    return (time.perf_counter() - t0) * 1000
+
+
+async def new_context(browser):
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    await context.add_init_script(COUNT_RUNS_JS)
+    return context
+
+
+# -- cold loads -------------------------------------------------------------------------------
+
+
+async def cold_load(context, url: str, sel: str, res: Results, name: str) -> None:
+    page = await context.new_page()
+    try:
+        t0 = time.perf_counter()
+        await page.goto(url, wait_until="commit")
+        await ready(page, sel)
+        res.add(name, (time.perf_counter() - t0) * 1000)
+    except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
+        res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+    finally:
+        await page.close()
+
+
+# -- a session with the bench case open -------------------------------------------------------
+
+
+async def open_bench_case(page, base: str) -> None:
+    """A new tab on the Case page with the bench case pasted in (an editable, saved case)."""
+    from logic.reference import example_cases
+
+    doc = dict(example_cases()[BENCH_CASE], label="bench case")
+    await page.goto(base + "/", wait_until="commit")
+    await ready(page, KEY["case"])
+    await page.locator("[data-testid='stExpander'] summary", has_text="Open or save a case file").click()
+    area = page.locator(".st-key-case_paste textarea")
+    await area.fill(json.dumps(doc))
+    await area.blur()
+    runs = await observe(page)
+    await page.locator(".st-key-case_load_paste button").click()
+    await ready(page, KEY["case"], runs)
+
+
+async def go(page, target: Page) -> None:
+    """Switch page through the sidebar's navigation (keeps the session and its case)."""
+    runs = await observe(page)
+    await page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=target.title, exact=True).click()
+    await ready(page, key_of(target.stem), runs)
+
+
+# -- one typical edit per page ----------------------------------------------------------------
+
+
+async def _fill(page, sel: str, values: tuple[str, str], i: int) -> None:
+    box = page.locator(sel)
+    await box.fill(values[i % 2])
+    await box.press("Enter")
+
+
+async def _click(page, sel: str, i: int) -> None:
+    await page.locator(sel).first.click()
+
+
+async def _slider(page, sel: str, i: int) -> None:
+    thumb = page.locator(sel).first
+    await thumb.focus()
+    await thumb.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+
+
+async def _reference_set(page, i: int) -> None:
+    await page.locator(".st-key-app_thresholds_widget [role='combobox']").click()
+    listbox = page.get_by_role("listbox")
+    await listbox.wait_for()
+    options = listbox.get_by_role("option")
+    await options.nth((i + 1) % max(1, await options.count())).click()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One typical edit: what it is, how to make edit number ``i``, and what shows it is done
+    (default: the page's key element)."""
+
+    what: str
+    act: object  # async (page, i) -> None
+    done: str | None = None
+
+
+EDITS = {
+    "bare": Edit("type a value", lambda p, i: _fill(p, ".st-key-bare_value input", ("2", "3"), i)),
+    "case": Edit("type a B12 result", lambda p, i: _fill(p, ".st-key-case_lab_b12 input", ("150", "160"), i)),
+    "library": Edit("search the list", lambda p, i: _fill(p, ".st-key-lib_search input", ("bench", ""), i)),
+    "diagnosis": Edit("change the reference set", _reference_set),
+    "ttp": Edit(
+        "quick PLASMIC <-> case",
+        lambda p, i: _click(p, ".st-key-ttp_mode button >> text=" + ("Current case", "Quick PLASMIC")[1 - i % 2], i),
+        done=".st-key-ttp_mode",
+    ),
+    "regimen": Edit(
+        "maintenance knob one step",
+        lambda p, i: _slider(p, "[class*='_maintenance_months'] input[type='range']", i),
+    ),
+    "recovery": Edit(
+        "show/hide haemoglobin", lambda p, i: _click(p, ".st-key-rec_extra button >> text=Haemoglobin", i)
+    ),
+    "evidence": Edit("filter the statements", lambda p, i: _click(p, ".st-key-ev_filter button", i)),
+}
+
+
+async def edit_once(page, stem: str, i: int) -> float:
+    edit = EDITS[stem]
+    runs = await observe(page)
+    t0 = time.perf_counter()
+    await edit.act(page, i)
+    await ready(page, edit.done or key_of(stem), runs)
+    return (time.perf_counter() - t0) * 1000
+
+
+# -- the measurements -------------------------------------------------------------------------
+
+
+BARE_TWO = (Page("bare", "First", ""), Page("bare_second", "Second", "second"))
+
+
+async def measure(pages: list[Page], rounds: int, sessions: int, seconds: float, res: Results) -> None:
+    from playwright.async_api import async_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
+    servers = {
+        "cobalt": Server(ROOT / "app.py", folder),
+        "bare": Server(APPS / "bare.py", folder),
+        "bare_two": Server(APPS / "bare_two.py", folder),
+    }
+    try:
+        for s in servers.values():
+            s.start()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            context = await new_context(browser)
+            cobalt, bare, two = (servers[k].url for k in ("cobalt", "bare", "bare_two"))
+            # warm-up: the frontend bundle and plotly.js in the browser cache, the imports in each server
+            await cold_load(context, bare, KEY["bare"], Results(), "warm")
+            await cold_load(context, two, KEY["bare"], Results(), "warm")
+            for p in pages:
+                await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), Results(), "warm")
+            for _ in range(rounds):
+                for p in pages:
+                    await cold_load(context, bare, KEY["bare"], res, "cold:bare")
+                    await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), res, f"cold:{p.stem}")
+            await edits_and_switches(context, cobalt, bare, two, pages, rounds, res)
+            await browser.close()
+            await concurrent(pw, servers["cobalt"], sessions, res, seconds)
+    finally:
+        for s in servers.values():
+            s.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _note(res: Results, name: str, exc: Exception) -> None:
+    res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+
+
+async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: list[Page], rounds: int,
+                             res: Results) -> None:
+    bare_page = await context.new_page()
+    await bare_page.goto(bare, wait_until="commit")
+    await ready(bare_page, KEY["bare"])
+    two_page = await context.new_page()
+    await two_page.goto(two, wait_until="commit")
+    await ready(two_page, KEY["bare"])
+    page = await context.new_page()
+    await open_bench_case(page, cobalt)
+    for p in pages:
+        if p.stem not in EDITS:
+            res.notes.append(f"edit:{p.stem}: no typical edit defined for this page (scripts/bench_browser.py EDITS)")
+    flip = 0
+    count: dict[str, int] = {}  # edits made per page: each edit changes the value the last one set
+    try:
+        for _ in range(rounds):
+            # a page switch that keeps the case, each page in navigation order, against a bare switch
+            for p in pages[1:] + pages[:1]:
+                flip = 1 - flip
+                res.add("switch:bare", await timed(go(two_page, BARE_TWO[flip])))
+                try:
+                    res.add(f"switch:{p.stem}", await timed(go(page, p)))
+                except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
+                    _note(res, f"switch:{p.stem}", exc)
+                    await open_bench_case(page, cobalt)
+                    await go(page, p)
+                if p.stem in EDITS:
+                    for stem, tab in (("bare", bare_page), (p.stem, page)):
+                        try:
+                            res.add(f"edit:{stem}", await edit_once(tab, stem, count.setdefault(stem, 0)))
+                        except Exception as exc:  # noqa: BLE001
+                            _note(res, f"edit:{stem}", exc)
+                        count[stem] += 1
+    finally:
+        for pg in (bare_page, two_page, page):
+            await pg.close()
+
+
+async def _user(tab, seed: int, stop_at: float, felt: list[float]) -> None:
+    """One clinician: type a B12 result, wait for the page, think 0.5-1.5 s, again until ``stop_at``."""
+    rnd = random.Random(seed)
+    i = 0
+    while time.monotonic() < stop_at:
+        felt.append(await edit_once(tab, "case", i))
+        i += 1
+        await asyncio.sleep(rnd.uniform(0.5, 1.5))
+
+
+async def concurrent(pw, server: Server, sessions: int, res: Results, seconds: float = 20.0) -> None:
+    """One session, then ``sessions`` at once, each typing B12 results on its own case with a think
+    time of 0.5-1.5 s; the figure is the server's median script-run time over the window."""
+    for n in (1, sessions):
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            contexts = [await new_context(browser) for _ in range(n)]
+            tabs = [await c.new_page() for c in contexts]
+            await asyncio.gather(*(open_bench_case(t, server.url) for t in tabs))
+            felt: list[float] = []
+            start = time.time()
+            stop_at = time.monotonic() + seconds
+            await asyncio.gather(*(_user(t, k, stop_at, felt) for k, t in enumerate(tabs)))
+            runs = [r["ms"] for r in server.runs(start, time.time())]
+            for ms in runs:
+                res.add(f"server:{n}", ms)
+            for ms in felt:
+                res.add(f"felt:{n}", ms)
+        except Exception as exc:  # noqa: BLE001
+            res.notes.append(f"sessions:{n}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+        finally:
+            await browser.close()
+
+
+def run(pages: list[Page], rounds: int = 3, sessions: int = 10, seconds: float = 20.0) -> Results:
+    """Every browser figure; a missing Chromium or Playwright is a note, not a failure."""
+    res = Results()
+    if not Path(CHROMIUM).exists():
+        res.notes.append(f"browser figures skipped: {CHROMIUM} is missing (make bench installs it as root)")
+        return res
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        res.notes.append("browser figures skipped: the playwright package is missing (requirements-dev.txt)")
+        return res
+    asyncio.run(measure(pages, rounds, sessions, seconds, res))
+    return res
+
+
+if __name__ == "__main__":
+    titles = {"case": ("Case", ""), "diagnosis": ("Diagnosis", "diagnosis"), "regimen": ("Regimen", "regimen")}
+    out = run([Page(k, *titles[k]) for k in sys.argv[1:] or titles], rounds=2, sessions=3)
+    for k, v in out.samples.items():
+        print(f"{k:20s} n={len(v):2d} median {statistics.median(v):8.1f} ms  {[round(x) for x in v]}")
+    print("\n".join(out.notes))
