@@ -28,8 +28,9 @@ lint: $(VENV)/.dev
 test: $(VENV)/.dev browser lint
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev
-	PYTHONPATH=. $(PY) scripts/bench.py
+# what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)
+bench: $(VENV)/.dev browser
+	PYTHONPATH=. $(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache   # var/ holds the case database: never removed here

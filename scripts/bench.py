@@ -67,13 +67,13 @@ def row(label: str, value: float | None, bare: float | None, target_ratio: float
         target_text = target_text or f"≤ {target_ms:,.0f} ms"
     ratio_text = "" if ratio is None else f"{ratio:5.2f}x"
     count = f" n={n}" if n else ""
-    out(f"  {label:40s} {ms(value):>10s} {ms(bare):>10s} {ratio_text:>7s}  {target_text:<22s} {verdict}{count}")
+    out(f"  {label:46s} {ms(value):>10s} {ms(bare):>10s} {ratio_text:>7s}  {target_text:<22s} {verdict}{count}")
 
 
 def header(title: str, bare_label: str = "bare") -> None:
     out()
     out(title)
-    out(f"  {'':40s} {'median':>10s} {bare_label:>10s} {'ratio':>7s}  {'target':<22s}")
+    out(f"  {'':46s} {'median':>10s} {bare_label:>10s} {'ratio':>7s}  {'target':<22s}")
 
 
 # -- sections -----------------------------------------------------------------------------------
@@ -82,8 +82,8 @@ def header(title: str, bare_label: str = "bare") -> None:
 def section_apptest(pages, quick: bool) -> None:
     from scripts import bench_apptest
 
-    header("AppTest rerun (server side, one process; bench case open)")
-    runs = bench_apptest.reruns(pages, rounds=5 if quick else 9)
+    header("AppTest rerun (one process; bench case open)")
+    runs, parts = bench_apptest.reruns(pages, rounds=5 if quick else 9)
     bare = med(runs["bare"])
     for p in pages:
         row(p.title, med(runs[p.stem]), bare, target_ratio=3, n=len(runs[p.stem]))
@@ -91,6 +91,11 @@ def section_apptest(pages, quick: bool) -> None:
     hb = med(heavy["bare"])
     row("Regimen, ten-year knob change (new plan)", med(heavy["regimen_10y_knob"]), hb, target_ratio=3)
     row("Recovery, 2 years of doses, 300 draws", med(heavy["recovery_2y_300"]), hb, target_ratio=3)
+    header("  of which the script run, less AppTest's compiling of the scripts (a server compiles once)")
+    net = {k: [s - c for s, c in zip(v["script"], v["compile"], strict=True)] for k, v in parts.items()}
+    for p in pages:
+        compiled = med(parts[p.stem]["compile"])
+        row(f"{p.title} (AppTest compiles {ms(compiled)})", med(net[p.stem]), med(net["bare"]), target_ratio=3)
     versions = bench_apptest.versions_per_edit()
     out(f"  versions written by one Case-page edit: {versions} (target: one version per user action)")
     for name, v in bench_apptest.logic_only().items():

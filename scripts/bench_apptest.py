@@ -51,17 +51,65 @@ def pages() -> list[Page]:
     ]
 
 
-def _time_run(at) -> float:
+class _Hook:
+    """Times, inside each AppTest run, the script thread's run and the compiling of the scripts.
+
+    AppTest makes a new ScriptCache on every run, so it compiles app.py and the page (with
+    Streamlit's "magic" AST pass) every time; a server compiles each script once per process.
+    """
+
+    def __init__(self) -> None:
+        self.script_ms = 0.0
+        self.compile_ms = 0.0
+
+    def install(self) -> None:
+        from streamlit.runtime.scriptrunner import script_cache, script_runner
+
+        hook = self
+        run_script, get_bytecode = script_runner.ScriptRunner._run_script, script_cache.ScriptCache.get_bytecode
+        if getattr(run_script, "_bench", False):
+            return
+
+        def timed_run(self, rerun_data):  # noqa: ANN001 - Streamlit's private signature
+            t0 = time.perf_counter()
+            try:
+                return run_script(self, rerun_data)
+            finally:
+                hook.script_ms += (time.perf_counter() - t0) * 1000
+
+        def timed_compile(self, script_path):  # noqa: ANN001
+            t0 = time.perf_counter()
+            try:
+                return get_bytecode(self, script_path)
+            finally:
+                hook.compile_ms += (time.perf_counter() - t0) * 1000
+
+        timed_run._bench = True  # type: ignore[attr-defined]
+        script_runner.ScriptRunner._run_script = timed_run
+        script_cache.ScriptCache.get_bytecode = timed_compile
+
+
+HOOK = _Hook()
+
+
+def _time_run(at, parts: dict[str, list[float]] | None = None) -> float:
+    HOOK.script_ms = HOOK.compile_ms = 0.0
     t0 = time.perf_counter()
     at.run()
-    return (time.perf_counter() - t0) * 1000
+    total = (time.perf_counter() - t0) * 1000
+    if parts is not None:
+        parts.setdefault("script", []).append(HOOK.script_ms)
+        parts.setdefault("compile", []).append(HOOK.compile_ms)
+    return total
 
 
-def reruns(page_list: list[Page], rounds: int = 9) -> dict[str, list[float]]:
-    """ms per rerun, by page stem and ``bare``: alternating rounds after two warm-up runs each."""
+def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float]], dict[str, dict[str, list[float]]]]:
+    """ms per rerun, by page stem and ``bare``: alternating rounds after two warm-up runs each; and
+    for each, the parts: the script thread's run (``script``) and AppTest's compiling (``compile``)."""
     from streamlit.testing.v1 import AppTest
 
     _quiet()
+    HOOK.install()
     doc = bench_doc()
     apps = {"bare": AppTest.from_file(str(APPS / "bare.py"), default_timeout=120)}
     apps["bare"].run()
@@ -73,10 +121,11 @@ def reruns(page_list: list[Page], rounds: int = 9) -> dict[str, list[float]]:
         at.run()
         at.run()
     out: dict[str, list[float]] = {k: [] for k in apps}
+    parts: dict[str, dict[str, list[float]]] = {k: {} for k in apps}
     for _ in range(rounds):
         for name, at in apps.items():
-            out[name].append(_time_run(at))
-    return out
+            out[name].append(_time_run(at, parts[name]))
+    return out, parts
 
 
 def versions_per_edit() -> int:
