@@ -5,7 +5,7 @@ What a user feels, each next to the bare page measured in the same run:
   (main chart or verdict) is drawn, with every plotly chart drawn and no grey placeholder left;
 - one typical edit per page, until a script run has started and finished and the page is redrawn;
 - a page switch that keeps the open case, until the new page's key element is drawn;
-- ten concurrent sessions against one: the server's own script-run time (bench_server.py's log).
+(Ten sessions against one: bench_sessions.py.)
 
 The selectors below are the only page knowledge here; a page missing from them is still measured
 (cold load and switch, on its title), with no edit.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import shutil
 import socket
 import statistics
@@ -72,7 +71,13 @@ COUNT_RUNS_JS = """(() => {
                            while ((x & 0x80) && i < b.length); return r; };
     while (i < b.length) {
       const tag = varint(), f = Math.floor(tag / 8), w = tag & 7;
-      if (w === 0) { const v = varint(); if (f === 6 && v !== 2) window.__bench.finished++; }
+      if (w === 0) {
+        const v = varint();
+        if (f === 6 && v !== 2) {
+          window.__bench.finished++;
+          if (window.__bench.firstAt === undefined) window.__bench.firstAt = performance.now();
+        }
+      }
       else if (w === 2) { const n = varint(); i += n; }
       else if (w === 1) { i += 8; } else if (w === 5) { i += 4; } else { return; }
     }
@@ -113,8 +118,8 @@ def _free_port() -> int:
 class Server:
     """`streamlit run APP` (through bench_server.py's timing hook) on a free port, its own data folder."""
 
-    def __init__(self, app: Path, folder: Path):
-        self.app, self.folder = app, folder
+    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None):
+        self.app, self.folder, self.cpus = app, folder, cpus
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.runlog = folder / f"runs-{app.stem}.jsonl"
@@ -129,6 +134,7 @@ class Server:
              "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -203,13 +209,32 @@ async def new_context(browser):
 # -- cold loads -------------------------------------------------------------------------------
 
 
-async def cold_load(context, url: str, sel: str, res: Results, name: str) -> None:
+#: In the page after a cold load: when the first script run was reported finished, when the page was
+#: found drawn (ms since the navigation started), and the script files fetched (lazy chunks included).
+MILESTONES_JS = """() => ({
+  finished: window.__bench.firstAt,
+  drawn: performance.now(),
+  scripts: performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js')).length,
+})"""
+
+
+async def cold_load(context, url: str, sel: str, res: Results, name: str, server: Server | None = None) -> None:
+    """A new tab on ``url`` until drawn; with ``server``, also the parts: the server's script run,
+    the first run reported finished in the page, and the JS files the page fetched."""
     page = await context.new_page()
     try:
         t0 = time.perf_counter()
+        since = time.time()
         await page.goto(url, wait_until="commit")
         await ready(page, sel)
         res.add(name, (time.perf_counter() - t0) * 1000)
+        if server is not None:
+            marks = await page.evaluate(MILESTONES_JS)
+            res.add(f"{name}|finished", marks["finished"])
+            res.add(f"{name}|after finished", marks["drawn"] - marks["finished"])
+            res.add(f"{name}|js files", marks["scripts"])
+            runs = server.runs(since, time.time())
+            res.add(f"{name}|server run", sum(r["ms"] for r in runs) if runs else None)
     except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
         res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
     finally:
@@ -225,14 +250,14 @@ async def open_bench_case(page, base: str) -> None:
 
     doc = dict(example_cases()[BENCH_CASE], label="bench case")
     await page.goto(base + "/", wait_until="commit")
-    await ready(page, KEY["case"])
+    await ready(page, KEY["case"], 0, 120_000)
     await page.locator("[data-testid='stExpander'] summary", has_text="Open or save a case file").click()
     area = page.locator(".st-key-case_paste textarea")
     await area.fill(json.dumps(doc))
     await area.blur()
     runs = await observe(page)
     await page.locator(".st-key-case_load_paste button").click()
-    await ready(page, KEY["case"], runs)
+    await ready(page, KEY["case"], runs, 120_000)
 
 
 async def go(page, target: Page) -> None:
@@ -245,9 +270,21 @@ async def go(page, target: Page) -> None:
 # -- one typical edit per page ----------------------------------------------------------------
 
 
+# Each edit reads the current state and changes it to the other value, so that a failed edit
+# never leaves the next one with nothing to change.
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return float(a) == float(b)  # a number input shows 2 as "2.00"
+    except ValueError:
+        return a.strip() == b.strip()
+
+
 async def _fill(page, sel: str, values: tuple[str, str], i: int) -> None:
-    box = page.locator(sel)
-    await box.fill(values[i % 2])
+    box = page.locator(sel).first
+    now = await box.input_value()
+    await box.fill(values[1] if _same(now, values[0]) else values[0])
     await box.press("Enter")
 
 
@@ -257,16 +294,24 @@ async def _click(page, sel: str, i: int) -> None:
 
 async def _slider(page, sel: str, i: int) -> None:
     thumb = page.locator(sel).first
+    value = int(float(await thumb.input_value()))
     await thumb.focus()
-    await thumb.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+    await thumb.press("ArrowRight" if value % 2 == 0 else "ArrowLeft")
 
 
 async def _reference_set(page, i: int) -> None:
-    await page.locator(".st-key-app_thresholds_widget [role='combobox']").click()
-    listbox = page.get_by_role("listbox")
-    await listbox.wait_for()
-    options = listbox.get_by_role("option")
-    await options.nth((i + 1) % max(1, await options.count())).click()
+    """Choose the other reference set in the sidebar (a rerun may close the list: then try again)."""
+    for attempt in range(3):
+        await page.locator(".st-key-app_thresholds_widget button[aria-haspopup='listbox']").click()
+        listbox = page.get_by_role("listbox")
+        try:
+            await listbox.wait_for(timeout=5_000)
+            await listbox.locator("[role='option'][aria-selected='false']").first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001
+            if attempt == 2:
+                raise
+            await page.keyboard.press("Escape")
 
 
 @dataclass(frozen=True)
@@ -282,11 +327,11 @@ class Edit:
 EDITS = {
     "bare": Edit("type a value", lambda p, i: _fill(p, ".st-key-bare_value input", ("2", "3"), i)),
     "case": Edit("type a B12 result", lambda p, i: _fill(p, ".st-key-case_lab_b12 input", ("150", "160"), i)),
-    "library": Edit("search the list", lambda p, i: _fill(p, ".st-key-lib_search input", ("bench", ""), i)),
+    "library": Edit("search the list", lambda p, i: _fill(p, ".st-key-lib_search input", ("bench", "case"), i)),
     "diagnosis": Edit("change the reference set", _reference_set),
     "ttp": Edit(
         "quick PLASMIC <-> case",
-        lambda p, i: _click(p, ".st-key-ttp_mode button >> text=" + ("Current case", "Quick PLASMIC")[1 - i % 2], i),
+        lambda p, i: _click(p, ".st-key-ttp_mode button[role='radio'][aria-checked='false']", i),
         done=".st-key-ttp_mode",
     ),
     "regimen": Edit(
@@ -296,16 +341,16 @@ EDITS = {
     "recovery": Edit(
         "show/hide haemoglobin", lambda p, i: _click(p, ".st-key-rec_extra button >> text=Haemoglobin", i)
     ),
-    "evidence": Edit("filter the statements", lambda p, i: _click(p, ".st-key-ev_filter button", i)),
+    "evidence": Edit("filter statements", lambda p, i: _click(p, ".st-key-ev_filter button[data-variant='pills']", i)),
 }
 
 
-async def edit_once(page, stem: str, i: int) -> float:
+async def edit_once(page, stem: str, i: int, timeout_ms: float = 30_000) -> float:
     edit = EDITS[stem]
     runs = await observe(page)
     t0 = time.perf_counter()
     await edit.act(page, i)
-    await ready(page, edit.done or key_of(stem), runs)
+    await ready(page, edit.done or key_of(stem), runs, timeout_ms)
     return (time.perf_counter() - t0) * 1000
 
 
@@ -315,7 +360,7 @@ async def edit_once(page, stem: str, i: int) -> float:
 BARE_TWO = (Page("bare", "First", ""), Page("bare_second", "Second", "second"))
 
 
-async def measure(pages: list[Page], rounds: int, sessions: int, seconds: float, res: Results) -> None:
+async def measure(pages: list[Page], rounds: int, res: Results) -> None:
     from playwright.async_api import async_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
@@ -338,11 +383,11 @@ async def measure(pages: list[Page], rounds: int, sessions: int, seconds: float,
                 await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), Results(), "warm")
             for _ in range(rounds):
                 for p in pages:
-                    await cold_load(context, bare, KEY["bare"], res, "cold:bare")
-                    await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), res, f"cold:{p.stem}")
+                    await cold_load(context, bare, KEY["bare"], res, "cold:bare", servers["bare"])
+                    await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), res, f"cold:{p.stem}",
+                                    servers["cobalt"])
             await edits_and_switches(context, cobalt, bare, two, pages, rounds, res)
             await browser.close()
-            await concurrent(pw, servers["cobalt"], sessions, res, seconds)
     finally:
         for s in servers.values():
             s.stop()
@@ -392,41 +437,7 @@ async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: l
             await pg.close()
 
 
-async def _user(tab, seed: int, stop_at: float, felt: list[float]) -> None:
-    """One clinician: type a B12 result, wait for the page, think 0.5-1.5 s, again until ``stop_at``."""
-    rnd = random.Random(seed)
-    i = 0
-    while time.monotonic() < stop_at:
-        felt.append(await edit_once(tab, "case", i))
-        i += 1
-        await asyncio.sleep(rnd.uniform(0.5, 1.5))
-
-
-async def concurrent(pw, server: Server, sessions: int, res: Results, seconds: float = 20.0) -> None:
-    """One session, then ``sessions`` at once, each typing B12 results on its own case with a think
-    time of 0.5-1.5 s; the figure is the server's median script-run time over the window."""
-    for n in (1, sessions):
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            contexts = [await new_context(browser) for _ in range(n)]
-            tabs = [await c.new_page() for c in contexts]
-            await asyncio.gather(*(open_bench_case(t, server.url) for t in tabs))
-            felt: list[float] = []
-            start = time.time()
-            stop_at = time.monotonic() + seconds
-            await asyncio.gather(*(_user(t, k, stop_at, felt) for k, t in enumerate(tabs)))
-            runs = [r["ms"] for r in server.runs(start, time.time())]
-            for ms in runs:
-                res.add(f"server:{n}", ms)
-            for ms in felt:
-                res.add(f"felt:{n}", ms)
-        except Exception as exc:  # noqa: BLE001
-            res.notes.append(f"sessions:{n}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
-        finally:
-            await browser.close()
-
-
-def run(pages: list[Page], rounds: int = 3, sessions: int = 10, seconds: float = 20.0) -> Results:
+def run(pages: list[Page], rounds: int = 3) -> Results:
     """Every browser figure; a missing Chromium or Playwright is a note, not a failure."""
     res = Results()
     if not Path(CHROMIUM).exists():
@@ -437,13 +448,13 @@ def run(pages: list[Page], rounds: int = 3, sessions: int = 10, seconds: float =
     except ImportError:
         res.notes.append("browser figures skipped: the playwright package is missing (requirements-dev.txt)")
         return res
-    asyncio.run(measure(pages, rounds, sessions, seconds, res))
+    asyncio.run(measure(pages, rounds, res))
     return res
 
 
 if __name__ == "__main__":
     titles = {"case": ("Case", ""), "diagnosis": ("Diagnosis", "diagnosis"), "regimen": ("Regimen", "regimen")}
-    out = run([Page(k, *titles[k]) for k in sys.argv[1:] or titles], rounds=2, sessions=3)
+    out = run([Page(k, *titles[k]) for k in sys.argv[1:] or titles], rounds=2)
     for k, v in out.samples.items():
         print(f"{k:20s} n={len(v):2d} median {statistics.median(v):8.1f} ms  {[round(x) for x in v]}")
     print("\n".join(out.notes))
