@@ -4,7 +4,8 @@ The bare page (scripts/bench_apps/bare.py: one number input, one small plotly ch
 two-page app are measured in the same run as Cobalt, alternating, and every figure is a median.
 Targets are issue 13's. It asserts nothing and is not part of `make test`.
 
-    PYTHONPATH=. .venv/bin/python scripts/bench.py [--quick] [--skip browser,store,...]
+    PYTHONPATH=. .venv/bin/python scripts/bench.py [--quick] [--skip browser,store,...] [--server-env K=V]
+    make bench BENCH_ARGS="--only browser --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false"
 
 Sections: apptest, cli, store, browser (cold loads, edits, page switches), sessions (ten against one).
 """
@@ -133,10 +134,10 @@ def section_store(folder: Path) -> None:
         out(f"  note: {note}")
 
 
-def section_browser(pages, quick: bool) -> None:
+def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
     from scripts import bench_browser
 
-    res = bench_browser.run(pages, rounds=2 if quick else 3)
+    res = bench_browser.run(pages, rounds=2 if quick else 3, env=env)
     m = res.median
     header("Chromium, cold load (new tab until idle and drawn; a new tab opens a blank case)")
     for p in pages:
@@ -163,7 +164,7 @@ def section_browser(pages, quick: bool) -> None:
         out(f"  note: {note}")
 
 
-def section_sessions(folder: Path, quick: bool) -> None:
+def section_sessions(folder: Path, quick: bool, env: dict[str, str]) -> None:
     from scripts import bench_browser, bench_sessions
 
     header("Ten sessions against one (server-side script run of a Case-page edit; 0.5-1.5 s think time)",
@@ -171,7 +172,7 @@ def section_sessions(folder: Path, quick: bool) -> None:
     if not Path(bench_browser.CHROMIUM).exists():
         out(f"  skipped: {bench_browser.CHROMIUM} is missing (the sessions replay what a Chromium tab sends)")
         return
-    res = bench_sessions.run(folder, sessions=10, seconds=10 if quick else 20)
+    res = bench_sessions.run(folder, sessions=10, seconds=10 if quick else 20, env=env)
     m = res.median
     row("server: script run, 10 sessions", m("server:10"), m("server:1"), target_ratio=2,
         n=len(res.samples.get("server:10", [])))
@@ -187,7 +188,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="fewer rounds (a rough look, not a figure to quote)")
     ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: {', '.join(SECTIONS)}")
     ap.add_argument("--only", default="", help="comma-separated sections to run")
+    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="environment of the app's server in the browser and sessions figures, to try a change "
+                         "without editing the app, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     args = ap.parse_args(argv)
+    server_env = dict(kv.split("=", 1) for kv in args.server_env)
     chosen = [s for s in SECTIONS if s not in args.skip.split(",")]
     if args.only:
         chosen = [s for s in chosen if s in args.only.split(",")]
@@ -202,6 +207,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.monotonic()
     out(f"Cobalt bench · {datetime.now():%Y-%m-%d %H:%M} · {machine()}")
     out(f"load average at start: {load()}" + (" (--quick: rough figures)" if args.quick else ""))
+    if server_env:
+        out(f"app server environment for this run: {server_env}")
     from scripts import bench_apptest
 
     pages = bench_apptest.pages()
@@ -214,9 +221,9 @@ def main(argv: list[str] | None = None) -> None:
         if "store" in chosen:
             section_store(folder)
         if "browser" in chosen:
-            section_browser(pages, args.quick)
+            section_browser(pages, args.quick, server_env)
         if "sessions" in chosen:
-            section_sessions(folder, args.quick)
+            section_sessions(folder, args.quick, server_env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     out()

@@ -118,8 +118,8 @@ def _free_port() -> int:
 class Server:
     """`streamlit run APP` (through bench_server.py's timing hook) on a free port, its own data folder."""
 
-    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None):
-        self.app, self.folder, self.cpus = app, folder, cpus
+    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None, env: dict[str, str] | None = None):
+        self.app, self.folder, self.cpus, self.extra_env = app, folder, cpus, env or {}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.runlog = folder / f"runs-{app.stem}.jsonl"
@@ -128,6 +128,7 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.folder), "PYTHONPATH": str(ROOT)}
         env["COBALT_DATABASE_URL"] = f"sqlite:///{self.folder / 'cobalt.sqlite3'}"
+        env.update(self.extra_env)
         self.log = open(self.folder / f"server-{self.app.stem}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(self.runlog), str(self.app),
@@ -193,9 +194,10 @@ def key_of(stem: str) -> str:
     return KEY.get(stem, TITLE)
 
 
-async def timed(coro) -> float:
+async def timed_switch(page, target: Page) -> float:
+    await page.bring_to_front()
     t0 = time.perf_counter()
-    await coro
+    await go(page, target)
     return (time.perf_counter() - t0) * 1000
 
 
@@ -262,6 +264,7 @@ async def open_bench_case(page, base: str) -> None:
 
 async def go(page, target: Page) -> None:
     """Switch page through the sidebar's navigation (keeps the session and its case)."""
+    await page.bring_to_front()  # a tab behind another has its animation frames (and plotly) held back
     runs = await observe(page)
     await page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=target.title, exact=True).click()
     await ready(page, key_of(target.stem), runs)
@@ -347,6 +350,7 @@ EDITS = {
 
 async def edit_once(page, stem: str, i: int, timeout_ms: float = 30_000) -> float:
     edit = EDITS[stem]
+    await page.bring_to_front()  # a tab behind another has its animation frames (and plotly) held back
     runs = await observe(page)
     t0 = time.perf_counter()
     await edit.act(page, i)
@@ -360,12 +364,12 @@ async def edit_once(page, stem: str, i: int, timeout_ms: float = 30_000) -> floa
 BARE_TWO = (Page("bare", "First", ""), Page("bare_second", "Second", "second"))
 
 
-async def measure(pages: list[Page], rounds: int, res: Results) -> None:
+async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, str] | None = None) -> None:
     from playwright.async_api import async_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
     servers = {
-        "cobalt": Server(ROOT / "app.py", folder),
+        "cobalt": Server(ROOT / "app.py", folder, env=env),
         "bare": Server(APPS / "bare.py", folder),
         "bare_two": Server(APPS / "bare_two.py", folder),
     }
@@ -418,9 +422,9 @@ async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: l
             # a page switch that keeps the case, each page in navigation order, against a bare switch
             for p in pages[1:] + pages[:1]:
                 flip = 1 - flip
-                res.add("switch:bare", await timed(go(two_page, BARE_TWO[flip])))
+                res.add("switch:bare", await timed_switch(two_page, BARE_TWO[flip]))
                 try:
-                    res.add(f"switch:{p.stem}", await timed(go(page, p)))
+                    res.add(f"switch:{p.stem}", await timed_switch(page, p))
                 except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
                     _note(res, f"switch:{p.stem}", exc)
                     await open_bench_case(page, cobalt)
@@ -437,7 +441,7 @@ async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: l
             await pg.close()
 
 
-def run(pages: list[Page], rounds: int = 3) -> Results:
+def run(pages: list[Page], rounds: int = 3, env: dict[str, str] | None = None) -> Results:
     """Every browser figure; a missing Chromium or Playwright is a note, not a failure."""
     res = Results()
     if not Path(CHROMIUM).exists():
@@ -448,7 +452,7 @@ def run(pages: list[Page], rounds: int = 3) -> Results:
     except ImportError:
         res.notes.append("browser figures skipped: the playwright package is missing (requirements-dev.txt)")
         return res
-    asyncio.run(measure(pages, rounds, res))
+    asyncio.run(measure(pages, rounds, res, env))
     return res
 
 

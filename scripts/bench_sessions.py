@@ -119,6 +119,7 @@ async def _load(server: Server, steps: dict[str, list[bytes]], n: int, seconds: 
         await asyncio.gather(*(_user(s, steps, k, stop_at, felt) for k, s in enumerate(sessions)))
         for r in server.runs(start, time.time()):
             res.add(f"server:{n}", r["ms"])
+            res.add(f"gc:{n}", r.get("gc_ms"))
         for ms in felt:
             res.add(f"felt:{n}", ms)
     finally:
@@ -126,7 +127,7 @@ async def _load(server: Server, steps: dict[str, list[bytes]], n: int, seconds: 
             await s.close()
 
 
-def run(folder: Path, sessions: int = 10, seconds: float = 20.0) -> Results:
+def run(folder: Path, sessions: int = 10, seconds: float = 20.0, env: dict[str, str] | None = None) -> Results:
     """Server-side run times with one session, then with ``sessions``; the server on its own CPU."""
     res = Results()
     cpus = sorted(os.sched_getaffinity(0))
@@ -134,7 +135,7 @@ def run(folder: Path, sessions: int = 10, seconds: float = 20.0) -> Results:
     server_cpus, client_cpus = ({cpus[0]}, set(cpus[1:])) if len(cpus) >= 2 else (None, None)
     data = folder / "sessions"
     data.mkdir(exist_ok=True)
-    server = Server(ROOT / "app.py", data, cpus=server_cpus).start()
+    server = Server(ROOT / "app.py", data, cpus=server_cpus, env=env).start()
     try:
         if client_cpus:
             os.sched_setaffinity(0, client_cpus)

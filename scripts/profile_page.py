@@ -139,6 +139,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--edit", action="store_true")
+    ap.add_argument("--months", type=int, default=13, help="Regimen --edit: maintenance months of the first edit")
     ap.add_argument("--timers", action="store_true", help="no profiler: inclusive ms per run of TIMED functions")
     args = ap.parse_args()
     folder = tempfile.mkdtemp(prefix="cobalt-profile-")
@@ -162,7 +163,7 @@ def main() -> None:
             at.text_input(key="case_lab_b12").input(str(150 + i)).run()
         elif args.edit and args.page == "regimen":
             knob = next(s for s in at.slider if s.key and s.key.endswith("_maintenance_months"))
-            knob.set_value(13 + i).run()
+            knob.set_value(args.months + i).run()
         else:
             at.run()
 
