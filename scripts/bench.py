@@ -143,10 +143,10 @@ def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
     for p in pages:
         row(p.title, m(f"cold:{p.stem}"), m("cold:bare"), target_ratio=1.3,
             n=len(res.samples.get(f"cold:{p.stem}", [])))
-    out("  where a cold load's time goes (medians, ms): server script run · first run reported finished in the "
-        "tab · drawn after that · JS files fetched")
+    out("  where a cold load's time goes (medians, ms): server script run · of which Streamlit's gc.collect after "
+        "the run · first run reported finished in the tab · drawn after that · JS files fetched")
     for stem, title in [("bare", "bare page")] + [(p.stem, p.title) for p in pages]:
-        parts = [m(f"cold:{stem}|{k}") for k in ("server run", "finished", "after finished", "js files")]
+        parts = [m(f"cold:{stem}|{k}") for k in ("server run", "gc", "finished", "after finished", "js files")]
         text = " · ".join("—" if v is None else f"{v:,.0f}" for v in parts)
         out(f"    {title:44s} {text}")
     header("Chromium, one typical edit (until a run has finished and the page is redrawn)")
@@ -178,7 +178,8 @@ def section_sessions(folder: Path, quick: bool, env: dict[str, str]) -> None:
         n=len(res.samples.get("server:10", [])))
     row("client: send to script_finished, 10 sessions", m("felt:10"), m("felt:1"), target_text="(for information)",
         n=len(res.samples.get("felt:10", [])))
-    out(f"  one session: {len(res.samples.get('server:1', []))} runs in the window")
+    out(f"  one session: {len(res.samples.get('server:1', []))} runs in the window; of each run, Streamlit's "
+        f"gc.collect after the run (runner.postScriptGC): {ms(m('gc:1'))} with one session, {ms(m('gc:10'))} with ten")
     for note in res.notes:
         out(f"  note: {note}")
 
