@@ -134,6 +134,15 @@ def section_store(folder: Path) -> None:
         out(f"  note: {note}")
 
 
+def parts(kind: str, what: str, pages, m) -> None:
+    """The server's share of each browser figure: script runs and, of them, the post-run gc."""
+    out(f"  of {what} (medians, ms): the server's script runs · of which gc.collect after the run")
+    for stem, title in [("bare", "bare")] + [(p.stem, p.title) for p in pages]:
+        run, gc = m(f"{kind}:{stem}|server run"), m(f"{kind}:{stem}|gc")
+        if run is not None:
+            out(f"    {title:44s} {run:,.0f} · {gc:,.0f}")
+
+
 def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
     from scripts import bench_browser
 
@@ -154,12 +163,14 @@ def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
         what = bench_browser.EDITS[p.stem].what if p.stem in bench_browser.EDITS else "no edit defined"
         row(f"{p.title}: {what}"[:40], m(f"edit:{p.stem}"), m("edit:bare"), target_ratio=1.5,
             n=len(res.samples.get(f"edit:{p.stem}", [])))
+    parts("edit", "an edit", pages, m)
     header("Chromium, page switch keeping the case (to the page named)", bare_label="bare switch")
     for p in pages:
         row(p.title, m(f"switch:{p.stem}"), m("switch:bare"), target_ratio=1.5,
             n=len(res.samples.get(f"switch:{p.stem}", [])))
     all_switches = [v for p in pages for v in res.samples.get(f"switch:{p.stem}", [])]
     row("every switch", med(all_switches), m("switch:bare"), target_ratio=1.5, n=len(all_switches))
+    parts("switch", "a switch", pages, m)
     for note in res.notes:
         out(f"  note: {note}")
 

@@ -400,7 +400,7 @@ async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, s
                                     servers["cobalt"])
             for keeper in keepers:
                 await keeper.close()
-            await edits_and_switches(context, cobalt, bare, two, pages, rounds, res)
+            await edits_and_switches(context, servers, pages, rounds, res)
             await browser.close()
     finally:
         for s in servers.values():
@@ -412,8 +412,18 @@ def _note(res: Results, name: str, exc: Exception) -> None:
     res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
 
 
-async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: list[Page], rounds: int,
+async def _measured(res: Results, name: str, server: Server, action) -> None:
+    """Time ``action`` (a coroutine giving ms) and note the server's script runs and gc meanwhile."""
+    since = time.time()
+    res.add(name, await action)
+    runs = server.runs(since, time.time())
+    res.add(f"{name}|server run", sum(r["ms"] for r in runs))
+    res.add(f"{name}|gc", sum(r.get("gc_ms", 0.0) for r in runs))
+
+
+async def edits_and_switches(context, servers: dict[str, Server], pages: list[Page], rounds: int,
                              res: Results) -> None:
+    cobalt, bare, two = (servers[k].url for k in ("cobalt", "bare", "bare_two"))
     bare_page = await context.new_page()
     await bare_page.goto(bare, wait_until="commit")
     await ready(bare_page, KEY["bare"])
@@ -432,17 +442,18 @@ async def edits_and_switches(context, cobalt: str, bare: str, two: str, pages: l
             # a page switch that keeps the case, each page in navigation order, against a bare switch
             for p in pages[1:] + pages[:1]:
                 flip = 1 - flip
-                res.add("switch:bare", await timed_switch(two_page, BARE_TWO[flip]))
+                await _measured(res, "switch:bare", servers["bare_two"], timed_switch(two_page, BARE_TWO[flip]))
                 try:
-                    res.add(f"switch:{p.stem}", await timed_switch(page, p))
+                    await _measured(res, f"switch:{p.stem}", servers["cobalt"], timed_switch(page, p))
                 except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
                     _note(res, f"switch:{p.stem}", exc)
                     await open_bench_case(page, cobalt)
                     await go(page, p)
                 if p.stem in EDITS:
-                    for stem, tab in (("bare", bare_page), (p.stem, page)):
+                    for stem, tab, server in (("bare", bare_page, servers["bare"]), (p.stem, page, servers["cobalt"])):
                         try:
-                            res.add(f"edit:{stem}", await edit_once(tab, stem, count.setdefault(stem, 0)))
+                            action = edit_once(tab, stem, count.setdefault(stem, 0))
+                            await _measured(res, f"edit:{stem}", server, action)
                         except Exception as exc:  # noqa: BLE001
                             _note(res, f"edit:{stem}", exc)
                         count[stem] += 1
