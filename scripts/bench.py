@@ -134,7 +134,7 @@ def section_store(folder: Path) -> None:
         out(f"  note: {note}")
 
 
-def parts(kind: str, what: str, pages, m) -> None:
+def server_share(kind: str, what: str, pages, m) -> None:
     """The server's share of each browser figure: script runs and, of them, the post-run gc."""
     out(f"  of {what} (medians, ms): the server's script runs · of which gc.collect after the run")
     for stem, title in [("bare", "bare")] + [(p.stem, p.title) for p in pages]:
@@ -155,22 +155,22 @@ def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
     out("  where a cold load's time goes (medians, ms): server script run · of which Streamlit's gc.collect after "
         "the run · first run reported finished in the tab · drawn after that · JS files fetched")
     for stem, title in [("bare", "bare page")] + [(p.stem, p.title) for p in pages]:
-        parts = [m(f"cold:{stem}|{k}") for k in ("server run", "gc", "finished", "after finished", "js files")]
-        text = " · ".join("—" if v is None else f"{v:,.0f}" for v in parts)
+        shares = [m(f"cold:{stem}|{k}") for k in ("server run", "gc", "finished", "after finished", "js files")]
+        text = " · ".join("—" if v is None else f"{v:,.0f}" for v in shares)
         out(f"    {title:44s} {text}")
     header("Chromium, one typical edit (until a run has finished and the page is redrawn)")
     for p in pages:
         what = bench_browser.EDITS[p.stem].what if p.stem in bench_browser.EDITS else "no edit defined"
         row(f"{p.title}: {what}"[:40], m(f"edit:{p.stem}"), m("edit:bare"), target_ratio=1.5,
             n=len(res.samples.get(f"edit:{p.stem}", [])))
-    parts("edit", "an edit", pages, m)
+    server_share("edit", "an edit", pages, m)
     header("Chromium, page switch keeping the case (to the page named)", bare_label="bare switch")
     for p in pages:
         row(p.title, m(f"switch:{p.stem}"), m("switch:bare"), target_ratio=1.5,
             n=len(res.samples.get(f"switch:{p.stem}", [])))
     all_switches = [v for p in pages for v in res.samples.get(f"switch:{p.stem}", [])]
     row("every switch", med(all_switches), m("switch:bare"), target_ratio=1.5, n=len(all_switches))
-    parts("switch", "a switch", pages, m)
+    server_share("switch", "a switch", pages, m)
     for note in res.notes:
         out(f"  note: {note}")
 
