@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test lint browser bench clean
+.PHONY: run test lint browser nginx bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +22,13 @@ run: $(VENV)/.runtime
 browser:
 	bash scripts/ensure-browser.sh
 
+nginx:
+	bash scripts/ensure-nginx.sh
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
-test: $(VENV)/.dev browser lint
+test: $(VENV)/.dev browser nginx lint
 	$(PY) -m pytest
 
 # what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)

@@ -15,7 +15,7 @@ import streamlit as st
 from logic.case import HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
 from logic.convert import MAX_UPLOAD_BYTES
 from logic.entry import convert_entry, format_entry, parse_entry, set_observation, system_unit
-from logic.reference import analytes, example_cases
+from logic.reference import analytes, example_cases, threshold_set
 from logic.units import allowed_units, is_boolean, listed_unit
 from ui.common import esc
 from ui.session import (
@@ -30,6 +30,7 @@ from ui.session import (
     set_doc,
     set_pending_errors,
     state,
+    thresholds_id,
     verdicts_hidden,
 )
 
@@ -45,6 +46,7 @@ LAB_GROUPS = {
     "other": "Kidney, clotting and other",
 }
 ss = st.session_state
+_T = threshold_set(thresholds_id())  # the set in use: its cut-offs are quoted in the help texts
 ss.setdefault("case_drafts", {})
 ss.setdefault("case_import_errors", [])
 
@@ -319,7 +321,7 @@ p4.date_input(
     key="case_symptom_onset",
     on_change=_on_patient,
     args=("symptom_onset",),
-    help="Used to warn when deficiency has gone untreated for more than 3 months.",
+    help=f"Used to warn when deficiency has gone untreated for more than {_T['delay_months']:g} months.",
     format="YYYY-MM-DD",
     disabled=RO,
 )
@@ -359,12 +361,14 @@ with hist_cols[len(HISTORY_FLAGS) % 3]:
         step=5.0,
         on_change=_on_patient,
         args=("ileal_resection_cm",),
-        help="Leave empty when not known. More than 20 cm means lifelong B12.",
+        help=f"Leave empty when not known. More than {_T['ileal_resection_lifelong_above_cm']:g} cm means "
+        "lifelong B12.",
         disabled=RO,
     )
     _field_error("ileal_resection_cm")
 
 st.subheader("Baseline labs")
+st.page_link("app_pages/record.py", label="Or fetch them from the hospital record", icon=":material/local_hospital:")
 l1, l2 = st.columns([1, 2])
 l1.date_input(
     "Date of these results",

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from logic import statements
 from logic.assess import assess
 from logic.diagnosis import diagnose
 from logic.note import note_text
-from logic.reference import threshold_set
+from logic.reference import analytes, threshold_set
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
+from ui.pdf_buttons import assessment_pdf_button
 from ui.session import current_case, pending_errors, thresholds_id
 
 STATUS_BADGE = {
@@ -44,8 +46,8 @@ if pending:
 if not case.observations:
     st.info("No results yet. Enter labs on the Case page, or load an example case there.", icon=":material/info:")
 
-# an emergency outranks the B12 verdict: shown first
-URGENT = {"ttp_emergency", "ttp_with_b12_deficiency"}
+# an emergency outranks the B12 verdict: the critical TTP-or-B12 alerts come first
+URGENT = {a.id for a in result.tma.alerts if a.severity == "critical"}
 for a in [a for a in result.alerts if a.id in URGENT]:
     alert_box(a, key="dx_top")
 
@@ -65,7 +67,8 @@ with st.container(border=True, key="dx_verdict"):
             key="why_b12",
             extra=f"Cut-offs in use (**{t.name}**): deficient below {t['b12_deficient_below']:g} ng/L, "
             f"indeterminate {t['b12_deficient_below']:g}-{t['b12_unlikely_above']:g}, unlikely above "
-            f"{t['b12_unlikely_above']:g} ng/L (1 pmol/L = 1.355 ng/L). {caveat or ''} "
+            f"{t['b12_unlikely_above']:g} ng/L (1 pmol/L = {analytes()['b12']['units']['pmol/L']:g} ng/L). "
+            f"{caveat or ''} "
             "BSH 2014 asks laboratories to set local ranges; choose the set in the sidebar.",
         )
     with v2:
@@ -82,6 +85,18 @@ with st.container(border=True, key="dx_verdict"):
         m2.metric("Anaemia", "—" if d.anaemia_grade is None else f"G{d.anaemia_grade}", help="CTCAE v5 grade")
         rpi = d.reticulocyte_production_index
         m3.metric("Retic. index", "—" if rpi is None else f"{rpi:.1f}", help="Reticulocyte production index")
+    tma = result.tma
+    if tma.picture or tma.leaning == "ttp":
+        p = result.plasmic
+        score = p.score if p.score is not None else f"{p.min_score} to {p.max_score}"
+        risk = f", {p.risk} risk" if p.risk else ""
+        strength = f" ({tma.strength})" if tma.strength else ""
+        t1, t2 = st.columns([2, 3], vertical_alignment="center")
+        t1.markdown(f"**PLASMIC {score}**{risk} of severe ADAMTS13 deficiency")
+        t2.markdown(f"**TTP or B12?** {statements.text(f'tma.leaning_{tma.leaning}')}{strength}")
+        t2.page_link(
+            "app_pages/ttp.py", label="Open TTP or B12? for the whole picture", icon=":material/compare_arrows:"
+        )
 
 # -- next tests and alerts ----------------------------------------------------------
 left, right = st.columns(2)
@@ -137,4 +152,5 @@ with c_right:
 # -- copy to note ---------------------------------------------------------------------
 st.subheader("Copy to note")
 st.code(note_text(case, result), language=None, wrap_lines=True)
+assessment_pdf_button(case, result, key="dx_pdf")  # ui/pdf_buttons.py: built on click
 st.caption(DISCLAIMER)

@@ -1,14 +1,21 @@
-"""Case library: my saved cases (open, duplicate, delete with undo, versions), the teaching
-library, and lab files in and out (case JSON, CSV, FHIR R4).
+"""Case library: my saved cases (open, duplicate, delete with undo, versions, the audit trail), the
+teaching library, and lab files in and out (case JSON, CSV, FHIR R4).
+
+Every store call names the signed-in user (``ui.auth.current_actor``): the store itself refuses
+another user's case, so this page lists and changes only the user's own (and their team's).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
+from store import SEARCH_MAX
+from ui.auth import current_actor
 from ui.common import esc
 from ui.session import (
     current_doc,
@@ -26,6 +33,18 @@ from ui.session import (
 
 ss = st.session_state
 store = store_or_none()
+actor = current_actor()
+AUDIT_WORDS = {
+    "create": "made the case",
+    "view": "opened it",
+    "save": "saved",
+    "revert": "restored an old version",
+    "copy": "made a copy",
+    "export": "downloaded it",
+    "delete": "deleted it",
+    "restore": "restored it from the deleted cases",
+    "denied": "was refused (not their case)",
+}
 st.title("Case library")
 st.caption("Cases are saved as you work, every change as a new version. Labels only: no names or record numbers.")
 
@@ -36,12 +55,12 @@ with tab_mine:
         st.warning("The case database is not available, so cases cannot be listed or reopened.")
     else:
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12")
+        search = c1.text_input("Find by label", key="lib_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         show_deleted = c2.toggle("Show deleted", key="lib_show_deleted")
         if c3.button("New case", key="lib_new", icon=":material/note_add:"):
             new_case()
             st.switch_page("app_pages/case.py")
-        cases = store.list_cases(search or None, include_deleted=show_deleted, limit=200)
+        cases = store.list_cases(search or None, include_deleted=show_deleted, limit=200, actor=actor)
         if not cases:
             st.caption("No saved cases" + (" match." if search else " yet."))
         else:
@@ -65,7 +84,7 @@ with tab_mine:
             b1, b2, b3 = st.columns(3)
             if pick.deleted:
                 if b1.button("Restore", key="lib_restore", icon=":material/restore_from_trash:"):
-                    store.restore(pick.id)
+                    store.restore(pick.id, actor=actor)
                     note_store_change()
                     st.rerun()
             else:
@@ -73,12 +92,12 @@ with tab_mine:
                     open_case(pick.id)
                     st.switch_page("app_pages/case.py")
                 if b2.button("Duplicate (what-if copy)", key="lib_duplicate", icon=":material/content_copy:"):
-                    rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120])
+                    rec = store.duplicate(pick.id, f"Copy of {pick.label or 'case'}"[:120], actor=actor)
                     note_store_change()
                     open_case(rec.id)
                     st.rerun()
                 if b3.button("Delete", key="lib_delete", icon=":material/delete:"):
-                    store.delete(pick.id)
+                    store.delete(pick.id, actor=actor)
                     note_store_change()
                     ss["lib_undo_delete"] = pick.id
                     if pick.id == state().id:  # the open case is closed, not edited after deletion
@@ -89,7 +108,7 @@ with tab_mine:
             u1, u2 = st.columns([4, 1], vertical_alignment="center")
             u1.info("Case deleted. It can be restored at any time under 'Show deleted'.", icon=":material/delete:")
             if u2.button("Undo", key="lib_undo", icon=":material/undo:"):
-                store.restore(undo)
+                store.restore(undo, actor=actor)
                 note_store_change()
                 ss["lib_undo_delete"] = None
                 st.rerun()
@@ -97,13 +116,14 @@ with tab_mine:
         open_now = state()
         if open_now.id:
             st.subheader("Versions of the open case")
-            versions = store.versions(open_now.id)
+            versions = store.versions(open_now.id, actor=actor)
             vt = pd.DataFrame(
                 [
                     {
                         "version": v.version,
                         "saved": v.saved_at.strftime("%Y-%m-%d %H:%M:%S"),
                         "how": v.action,
+                        "by": v.saved_by_name or v.saved_by,
                         "label": v.label,
                     }
                     for v in reversed(versions)
@@ -115,11 +135,35 @@ with tab_mine:
                 r1, r2 = st.columns([2, 1], vertical_alignment="bottom")
                 back = r1.selectbox("Go back to version", list(reversed(older)), key="lib_version")
                 if r2.button("Restore this version", key="lib_revert", icon=":material/history:"):
-                    rec = store.revert(open_now.id, back, expected_version=open_now.version)
+                    rec = store.revert(open_now.id, back, expected_version=open_now.version, actor=actor)
                     note_store_change()
                     open_case(rec.id)
                     st.rerun()
                 st.caption("Restoring saves a new version that copies the old one; nothing is lost.")
+            with st.expander(
+                "Audit trail: who opened, saved, restored, downloaded or deleted this case", icon=":material/policy:"
+            ):
+                trail = store.audit(open_now.id, actor=actor)
+                at = pd.DataFrame(
+                    [
+                        {
+                            "when (UTC)": e.at.strftime("%Y-%m-%d %H:%M:%S"),
+                            "who": e.actor_name or e.actor,
+                            "what": AUDIT_WORDS.get(e.action, e.action),
+                            "version": e.version,
+                            "detail": e.detail or "",
+                        }
+                        for e in reversed(trail)
+                    ]
+                )
+                st.dataframe(at, hide_index=True, width="stretch", height=min(38 + 35 * len(at), 300), key="lib_audit")
+                st.caption("The trail is kept with the case's versions and cannot be edited or removed.")
+            parts = urlsplit(st.context.url or "")
+            st.caption("Address of this case (it opens only for you, and your team if you have one):")
+            st.code(
+                f"{parts.scheme}://{parts.netloc}/?case={open_now.id}" if parts.netloc else f"/?case={open_now.id}",
+                language=None,
+            )
 
 with tab_teach:
     st.caption(
@@ -170,6 +214,14 @@ with tab_files:
         st.success(f"Added {ss.pop('lib_added')} result(s) to the case.")
     st.subheader("Export the open case")
     doc = current_doc()
+    saved_id = None if is_read_only() else state().id
+
+    def _export(fmt: str, doc=doc, case_id=saved_id, who=actor) -> bytes | str:
+        """The file, built when the button is clicked; a download of a saved case goes in its audit trail."""
+        if case_id and store is not None:
+            store.record_export(case_id, fmt, actor=who)
+        return write_as(doc, fmt)
+
     e = st.columns(4)
     for col, (fmt, name, mime) in zip(
         e,
@@ -183,7 +235,7 @@ with tab_files:
     ):
         col.download_button(
             f"{fmt.upper()}",
-            lambda fmt=fmt: write_as(doc, fmt),  # built only when clicked
+            lambda fmt=fmt: _export(fmt),  # built only when clicked
             file_name=f"cobalt-{name}",
             mime=mime,
             key=f"lib_export_{fmt}",

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import streamlit as st
 
+from logic.assess import assess
 from logic.exports import patient_sheet_html, to_csv, to_ics
 from logic.regimen import (
     RegimenError,
@@ -27,8 +28,11 @@ from logic.regimen import (
     regimen_for_case,
     summary,
 )
+from logic.tma import regimen_caveat
 from ui.charts import regimen_chart
+from ui.clinic import weekend_option
 from ui.common import DISCLAIMER, esc, teaching_gate, why
+from ui.pdf_buttons import patient_pdf_button
 from ui.session import current_case, set_chosen_plan, thresholds_id
 
 ss = st.session_state
@@ -69,6 +73,12 @@ _init_from_url()
 st.title("Regimen")
 teaching_gate("reg")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · a plan to discuss, not an order")
+picture = assess(case, thresholds=tid)
+caveat = regimen_caveat(picture.b12_status, picture.leaning, tid)
+if caveat is not None:  # no clear indication: said first, and carried by every export below
+    st.warning(caveat.text, icon=":material/report:")
+    why(caveat.refs, key="why_reg_caveat")
+caveat_text = caveat.text if caveat else None
 
 with st.expander("Why this plan is suggested", expanded=False):
     for note in suggestion.reasons:
@@ -123,7 +133,7 @@ def planner() -> None:
         for problem in exc.problems:
             st.error(esc(problem))
         return
-    sched = build_schedule(regimen, start)
+    sched = weekend_option(build_schedule(regimen, start), key="reg_no_weekends")  # ui/clinic.py
     set_chosen_plan(pid, knobs)  # the Recovery page follows this plan
     est = estimate_stores(sched, params, step_days=7)
     proj = project(sched, today)
@@ -222,7 +232,7 @@ def planner() -> None:
     e1, e2, e3 = st.columns(3)
     e1.download_button(
         "Calendar (.ics)",
-        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC)),  # built only when clicked
+        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC), clinic=True, caveat=caveat_text),  # on click
         file_name="b12-plan.ics",
         mime="text/calendar",
         key="reg_ics",
@@ -230,7 +240,7 @@ def planner() -> None:
     )
     e2.download_button(
         "Dates (.csv)",
-        lambda: to_csv(sched),
+        lambda: to_csv(sched, clinic=True, caveat=caveat_text),
         file_name="b12-plan.csv",
         mime="text/csv",
         key="reg_csv",
@@ -238,12 +248,13 @@ def planner() -> None:
     )
     e3.download_button(
         "Patient sheet (print)",
-        lambda: patient_sheet_html(sched, label),
+        lambda: patient_sheet_html(sched, label, unconfirmed=caveat is not None),
         file_name="b12-plan.html",
         mime="text/html",
         key="reg_sheet",
         icon=":material/print:",
     )
+    patient_pdf_button(sched, key="reg_pdf", unconfirmed=caveat is not None)  # ui/pdf_buttons.py: built on click
     st.caption("The address bar now holds this plan's settings (no patient data): copy it to share the plan.")
 
 

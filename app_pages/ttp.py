@@ -1,52 +1,59 @@
-"""TTP or B12? PLASMIC criterion by criterion, beside the evidence for B12 pseudo-TMA.
+"""TTP or B12? The leaning first, then the weighed picture, PLASMIC and the French score.
 
-Renders logic.plasmic and logic.tma; the leaning is for a clinician to weigh, never an order.
+Renders logic.tma through the typed assessment; the leaning is for a clinician to weigh, never an
+order. A TTP leaning always shows its critical alert at the top.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from logic import statements
 from logic.assess import assess
 from logic.case import CaseError, parse_case
 from logic.diagnosis import diagnose
 from logic.entry import parse_entry, set_observation
 from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
-from logic.serialize import comparison
-from ui.charts import tma_chart
+from logic.tma import TmaResult, decided_by, groups, weights
+from ui.charts import balance_chart
 from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
 from ui.session import current_case, thresholds_id
 
-LEANING = {
-    "b12_pseudo_tma": ("Leans B12 pseudo-TMA", "green", ":material/vaccines:"),
-    "ttp": ("Leans TTP", "red", ":material/emergency:"),
-    "other_tma": ("Another TMA", "orange", ":material/help:"),
-    "not_tma": ("Not a TMA picture", "blue", ":material/remove_circle:"),
-    "indeterminate": ("Not enough to lean either way", "gray", ":material/pending:"),
+LEANING_STYLE = {
+    "b12_pseudo_tma": ("green", ":material/vaccines:"),
+    "ttp": ("red", ":material/emergency:"),
+    "other_tma": ("orange", ":material/help:"),
+    "not_tma": ("blue", ":material/remove_circle:"),
+    "indeterminate": ("gray", ":material/pending:"),
 }
 POINT = {True: "1", False: "0", None: "?"}
 ss = st.session_state
 
 
-def plasmic_table(p: PlasmicResult) -> None:
-    """The seven PLASMIC rows: value used, cut-off, point (unknowns shown as such)."""
+def criteria_table(criteria, cutoffs: bool = True) -> None:
+    """One row per score criterion: its point (? when not known), the value used and its date."""
     rows = []
-    for c in p.criteria:
-        value = c.value or "not known"
-        if c.date:
-            value += f" ({c.date})"
-        rows.append({"Point": POINT[c.met], "Criterion": c.label, "Value used": value, "Scores when": c.cutoff})
+    for c in criteria:
+        row = {"Point": POINT[c.met], "Criterion": c.label}
+        row["Value used"] = (c.value or "not known") + (f" ({c.date})" if c.date else "")
+        if cutoffs:
+            row["Scores when"] = c.cutoff
+        rows.append(row)
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
         width="stretch",
         column_config={"Point": st.column_config.TextColumn(width="small")},
     )
+
+
+def plasmic_table(p: PlasmicResult) -> None:
+    """The seven PLASMIC rows: value used, cut-off, point (unknowns shown as such)."""
+    criteria_table(p.criteria)
     if p.score is not None:
         total = f"**PLASMIC {p.score}**"
     else:
@@ -59,6 +66,55 @@ def plasmic_table(p: PlasmicResult) -> None:
     if p.scope_note:
         (st.caption if p.in_scope else st.warning)(p.scope_note)
     why(p.refs, key="why_plasmic_" + ss.get("ttp_mode", "case"))
+
+
+def french_table(tma: TmaResult) -> None:
+    """The French score as ISTH 2020 tabulates it, criterion by criterion, with its caveats."""
+    f = tma.french
+    criteria_table(f.criteria, cutoffs=False)
+    if f.score is not None:
+        severe = groups()["adamts13"]["severe_below"]
+        st.markdown(
+            f"**French score {f.score}**: ADAMTS13 below {severe:g} % in {f.likelihood_pct[0]} % (ISTH 2020 table)"
+        )
+    else:
+        likely = ", ".join(f"{p} %" for p in f.likelihood_pct)
+        st.markdown(f"**French score {f.min_score} to {f.max_score}** (likelihood {likely} across that range)")
+    st.caption(f.caveat + " " + f.not_verified)
+    why(f.refs, key="why_french")
+
+
+def leaning_box(tma: TmaResult, alerts) -> None:
+    """The leaning, why, its critical alerts and what would settle it: readable without scrolling."""
+    colour, _icon = LEANING_STYLE[tma.leaning]
+    label = statements.text(f"tma.leaning_{tma.leaning}")
+    with st.container(border=True, key="ttp_leaning"):
+        st.badge("A leaning for clinical judgement", color="gray")
+        strength = f" ({tma.strength})" if tma.strength else ""
+        st.markdown(f"### :{colour}[{label}{strength}]")
+        st.markdown(tma.decisive.text)
+        for a in alerts:
+            alert_box(a, key="ttp")
+        if tma.deciding_tests:
+            st.markdown("**What would settle it**")
+            st.markdown("\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests))
+        why(
+            [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs),
+            key="why_leaning",
+            extra=tma.no_validated_rule.text,
+        )
+
+
+def balance_section(tma: TmaResult) -> None:
+    cut = weights()["leaning"]
+    rows = tuple((f"{p.label} {p.value}" if p.value else p.label, p.weight, p.estimated) for p in tma.balance)
+    st.plotly_chart(
+        balance_chart(rows, tma.total, cut["ttp_at_or_below"], cut["b12_at_or_above"], decided_by(tma)),
+        key="ttp_balance",
+        width="stretch",
+        config={"displayModeBar": False},
+    )
+    st.caption(statements.text("tma.page_balance_caption"))
 
 
 def quick_case(inputs: dict[str, tuple[str, str | None]], cancer: bool | None, transplant: bool | None):
@@ -81,10 +137,7 @@ def quick_case(inputs: dict[str, tuple[str, str | None]], cancer: bool | None, t
 
 
 st.title("TTP or B12?")
-st.caption(
-    "B12 deficiency can look like thrombotic thrombocytopenic purpura: haemolysis, schistocytes and low "
-    "platelets. This page sets PLASMIC beside the features that point to B12, for a clinician to weigh."
-)
+st.caption(statements.text("tma.page_intro"))
 mode = st.segmented_control(
     "Input",
     ["Current case", "Quick PLASMIC"],
@@ -144,46 +197,53 @@ result = assess(case, thresholds=tid, diagnosis=d)
 p, tma = result.plasmic, result.tma
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {threshold_set(tid).name}")
 
-label, colour, icon = LEANING[tma.leaning]
-with st.container(border=True, key="ttp_leaning"):
-    st.badge("Leaning, for clinical judgement", color="gray")
-    st.markdown(f"### :{colour}[{label}]")
+tma_ids = {x.id for x in tma.alerts}
+urgent = [a for a in result.alerts if a.id in tma_ids and a.severity == "critical"]
+others = [a for a in result.alerts if a.id in tma_ids and a.severity != "critical"]
+top_left, top_right = st.columns([3, 2], gap="medium")
+with top_left:
+    leaning_box(tma, urgent)
+with top_right:
+    balance_section(tma)
+
+for a in others:
+    alert_box(a, key="ttp_more")
+
+if tma.guidance:
+    with st.container(border=True, key="ttp_guidance"):
+        st.markdown("**While ADAMTS13 is awaited: what the ISTH 2020 guideline says**")
+        st.markdown("\n".join(f"- {n.text}" for n in tma.guidance))
+        why([r for n in tma.guidance for r in n.refs], key="why_guidance")
+
+left, right = st.columns(2, gap="medium")
+with left:
+    st.subheader("PLASMIC, criterion by criterion")
+    plasmic_table(p)
+with right:
+    st.subheader("French score")
+    french_table(tma)
+
+st.subheader("Each feature against the published groups")
+table = [
+    {
+        "Feature": pl.label,
+        "Value": (pl.value or "not known") + (" (estimated)" if pl.estimated else ""),
+        "Pull": "fits both" if pl.weight == 0 else (f"{pl.weight:+g} towards " + ("B12" if pl.weight > 0 else "TTP")),
+        "Why": pl.text,
+    }
+    for pl in tma.balance
+]
+st.dataframe(
+    pd.DataFrame(table, columns=["Feature", "Value", "Pull", "Why"]),
+    hide_index=True,
+    width="stretch",
+    column_config={"Why": st.column_config.TextColumn(width="large")},
+)
+why([r for pl in tma.balance for r in pl.refs] + list(tma.no_validated_rule.refs), key="why_comparison")
+
+with st.expander("Every reason, in order", key="ttp_reasons"):
     for reason in tma.reasons:
         st.markdown(f"- {reason.text}")
-    why(
-        [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs),
-        key="why_leaning",
-        extra=tma.no_validated_rule.text,
-    )
-    if tma.deciding_tests:
-        st.markdown("**What would settle it**")
-        st.markdown("\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests))
-
-tma_ids = {x.id for x in tma.alerts}
-for a in [a for a in result.alerts if a.id in tma_ids]:
-    alert_box(a, key="ttp")
-
-st.subheader("PLASMIC, criterion by criterion")
-plasmic_table(p)
-
-st.subheader("Against the published groups")
-left, right = st.columns([3, 2])
-with left:
-    rows = [comparison(r) for r in tma.comparison if r.pseudo_tma_median is not None]
-    st.plotly_chart(
-        tma_chart(json.dumps(rows, sort_keys=True)), key="ttp_chart", width="stretch", config={"displayModeBar": False}
-    )
-    st.caption(
-        "Medians from Noël 2013 (7 B12 pseudo-TMA vs 6 TTP); the dotted line is the midpoint on this "
-        "log scale. Small groups: a guide, not a rule."
-    )
-with right:
-    for r in (r for r in tma.comparison if r.pseudo_tma_median is None):
-        st.markdown(
-            f"**{r.label}**: {r.patient_display or 'not known'}. {r.note or ''} "
-            f"(B12 pseudo-TMA: {r.pseudo_tma_text or '—'}; TTP: {r.ttp_text or '—'})"
-        )
-    why([r for x in tma.comparison for r in x.refs], key="why_comparison")
 
 st.info(
     tma.no_validated_rule.text + " A bone marrow showing megaloblastic change also points to B12 "

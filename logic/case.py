@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from logic.provenance import Source, parse_source
 from logic.reference import analytes
 from logic.results import Route
 from logic.units import UnitError, is_boolean, listed_unit, to_canonical
@@ -93,6 +94,7 @@ class Observation:
     comparator: str | None = None
     index: int = 0
     canonical: float | bool = field(default=0.0, compare=False)
+    source: Source | None = field(default=None, compare=False)  # where it was imported from, if recorded
 
     @property
     def label(self) -> str:
@@ -127,6 +129,8 @@ class Observation:
             out["unit"] = self.unit
         if self.comparator:
             out["comparator"] = self.comparator
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
         return out
 
 
@@ -281,6 +285,12 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     if unit is not None and not isinstance(unit, str):
         problems.append(Problem(where, f"unit must be text, got {type(unit).__name__}", key))
         unit = None
+    source = None
+    if raw.get("source") is not None:
+        try:
+            source = parse_source(raw["source"])
+        except ValueError as exc:
+            problems.append(Problem(where, str(exc), key))
     if is_boolean(analyte):
         if not isinstance(value, bool):
             problems.append(Problem(where, f"value must be true or false (seen / not seen), got {value!r}", key))
@@ -288,7 +298,7 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
             problems.append(Problem(where, "a yes/no finding takes no comparator", key))
         if len(problems) > before or obs_date is None:
             return None
-        return Observation(obs_date, analyte, value, None, None, i, value)
+        return Observation(obs_date, analyte, value, None, None, i, value, source)
     try:
         number = _number(value)
     except ValueError as exc:
@@ -321,7 +331,7 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
             )
     if len(problems) > before or obs_date is None or canonical is None:
         return None
-    return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical)
+    return Observation(obs_date, analyte, number, listed if listed != "" else None, comparator, i, canonical, source)
 
 
 def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from logic import fhir_cli
 from logic.cli_io import fail, write
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
@@ -29,9 +30,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Observations coded with LOINC, and print the case in the format asked. Label, patient and history "
         "travel only in the case document (JSON).",
     )
-    p.add_argument("file", help="the file to read, or - for standard input")
+    p.add_argument("file", nargs="?", help="the file to read, or - for standard input")
     p.add_argument("--to", choices=OUTPUTS, default="json", help="output format (default: json, the case document)")
     p.add_argument("--from", dest="source", choices=INPUTS, default=None, help="input format (default: detected)")
+    fhir_cli.add_arguments(p)  # --from-fhir URL --patient ID: search a hospital FHIR server
     p.set_defaults(run=run)
     return p
 
@@ -48,6 +50,8 @@ def _read_input(path: str) -> bytes | str:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.from_fhir or args.patient or args.file is None:
+        return fhir_cli.run(args, out)
     from logic.convert import read_any, write_as
 
     try:

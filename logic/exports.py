@@ -2,6 +2,11 @@
 
 Nothing here identifies the patient beyond an optional case label (pseudonymous by contract).
 No clock is read: the iCalendar DTSTAMP is passed in (default: midnight UTC of the start date).
+
+With ``clinic=True`` (the calendar a clinic can run) the .ics also holds the blood-test
+appointments of the monitoring plan (:func:`logic.regimen.clinic.blood_tests`) and, where the plan
+does not end, a final all-day note that the injections continue for life; the CSV gets that note as
+its last row. Both readers skip these (they read doses only).
 """
 
 from __future__ import annotations
@@ -15,8 +20,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from logic.regimen import Injection, Schedule, canonical_route, is_parenteral, products, routes
+from logic.regimen.clinic import blood_tests, for_life
 
 CSV_COLUMNS = ("date", "dose_mcg", "route", "phase", "product")
+#: The phase column of the CSV's last row when the plan continues for life (a note, not a dose).
+FOR_LIFE_NOTE = "continues for life"
+#: The first words of a caveat written into the CSV and the calendar (a plan with no clear indication).
+CAVEAT_NOTE = "note for the clinician"
+#: X-COBALT-KIND of the .ics events that are not doses.
+BLOOD_TEST, NOTE = "blood-test", "note"
 PRODID = "-//Cobalt//B12 regimen planner//EN"
 #: All-day events start at midnight; a reminder 15 hours before is 09:00 the day before.
 REMINDER_BEFORE = timedelta(hours=15)
@@ -34,13 +46,23 @@ class ExportError(ValueError):
 # -- CSV ------------------------------------------------------------------------------------------
 
 
-def to_csv(schedule: Schedule) -> str:
-    """One row per dose: date, dose_mcg, route, phase, product (header first)."""
+def to_csv(schedule: Schedule, clinic: bool = False, caveat: str | None = None) -> str:
+    """One row per dose: date, dose_mcg, route, phase, product (header first). With ``clinic``, a
+    plan that does not end gets a last row dated when its next dose would fall, with empty dose and
+    route and the phase ``continues for life (every month)`` (for example). A ``caveat`` (the plan
+    has no clear indication: :func:`logic.tma.regimen_caveat`) is a first row, dated the start, with
+    empty dose and route and the phase ``note for the clinician: ...``."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    if caveat:
+        w.writerow((schedule.start.isoformat(), "", "", f"{CAVEAT_NOTE}: {caveat}", ""))
     for i in schedule.injections:
         w.writerow((i.date.isoformat(), i.dose_mcg, i.route, i.phase, i.product))
+    life = for_life(schedule) if clinic else None
+    if life is not None:
+        phase, after = life
+        w.writerow((after.isoformat(), "", "", f"{FOR_LIFE_NOTE} ({phase.spacing_text})", phase.product))
     return buf.getvalue()
 
 
@@ -58,6 +80,8 @@ def from_csv(text: str) -> tuple[Injection, ...]:
             problems.append(f"line {n}: expected {len(CSV_COLUMNS)} columns, got {len(row)}")
             continue
         raw_date, raw_dose, raw_route, phase, product = (c.strip() for c in row)
+        if phase.startswith((FOR_LIFE_NOTE, CAVEAT_NOTE)) and not raw_dose and not raw_route:
+            continue  # a note (the plan continues for life; a caveat for the clinician), not a dose
         route = canonical_route(raw_route)  # a Route; "deep SC", as older files spell it, reads as SC
         before = len(problems)
         try:
@@ -116,11 +140,17 @@ def to_ics(
     label: str | None = None,
     stamp: datetime | None = None,
     remind_before: timedelta = REMINDER_BEFORE,
+    clinic: bool = False,
+    caveat: str | None = None,
 ) -> str:
     """An iCalendar file: an all-day VEVENT per injection with a VALARM reminder ``remind_before``
     its start (default 09:00 the day before). A run of daily oral doses is one event repeating
     daily (RRULE COUNT). Custom X-COBALT-* properties carry dose, route, phase and product.
-    ``label`` is the case label (pseudonymous); nothing else about the patient is written."""
+    ``label`` is the case label (pseudonymous); nothing else about the patient is written.
+    ``clinic`` adds the blood-test appointments (``X-COBALT-KIND:blood-test``, with a reminder) and,
+    for a plan that does not end, a final all-day note that it continues for life
+    (``X-COBALT-KIND:note``) on the day the next dose would fall. A ``caveat`` (no clear indication)
+    is the calendar's description and an all-day note on the start date."""
     if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL):
         raise ExportError([f"label must be text of at most {MAX_LABEL} characters"])
     label = label.strip() if label else None
@@ -130,6 +160,12 @@ def to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"B12 plan: {label}" if label else "B12 plan")
+    if caveat:
+        cal.add("x-wr-caldesc", f"{CAVEAT_NOTE.capitalize()}: {caveat}")
+        cal.add_component(
+            _all_day(f"{schedule.start.isoformat()}-caveat@cobalt-b12", schedule.start, stamp,
+                     CAVEAT_NOTE.capitalize(), caveat, "note")  # fmt: skip
+        )
     for n, run in enumerate(_runs(schedule.injections), start=1):
         inj = run[0]
         ev = Event()
@@ -155,7 +191,55 @@ def to_ics(
         alarm.add("description", f"Reminder: {_summary(inj, label)}")
         ev.add_component(alarm)
         cal.add_component(ev)
+    if clinic:
+        for ev in _clinic_events(schedule, label, stamp, remind_before):
+            cal.add_component(ev)
     return cal.to_ical().decode("utf-8")
+
+
+def _all_day(uid: str, day: date, stamp: datetime, summary: str, description: str, kind: str) -> Event:
+    ev = Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", day)
+    ev.add("dtend", day + timedelta(days=1))
+    ev.add("summary", summary)
+    ev.add("description", description)
+    ev.add("transp", "TRANSPARENT")
+    ev.add("x-cobalt-kind", kind)
+    return ev
+
+
+def _clinic_events(schedule: Schedule, label: str | None, stamp: datetime, remind_before: timedelta) -> list[Event]:
+    prefix = f"{label}: " if label else ""
+    out = []
+    for t in blood_tests(schedule.start):
+        summary = f"{prefix}Blood test: " + "; ".join(t.plain)
+        ev = _all_day(f"{schedule.start.isoformat()}-blood-{t.day}@cobalt-b12", t.date, stamp, summary,
+                      "Tests due: " + "; ".join(t.what) + ".", BLOOD_TEST)  # fmt: skip
+        ev.add("x-cobalt-tests", ",".join(t.ids))
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", -remind_before)
+        alarm.add("description", f"Reminder: {summary}")
+        ev.add_component(alarm)
+        out.append(ev)
+    life = for_life(schedule)
+    if life is not None:
+        phase, after = life
+        what = "injections" if phase.parenteral else "tablets"
+        out.append(
+            _all_day(
+                f"{schedule.start.isoformat()}-for-life@cobalt-b12",
+                after,
+                stamp,
+                f"{prefix}B12 {what} continue for life",
+                f"The plan does not end: keep having B12 {phase.spacing_text} after the dates shown, "
+                "as the clinical team advises.",
+                NOTE,
+            )  # fmt: skip
+        )
+    return out
 
 
 def from_ics(text: str | bytes) -> tuple[Injection, ...]:
@@ -165,6 +249,8 @@ def from_ics(text: str | bytes) -> tuple[Injection, ...]:
     out: list[Injection] = []
     problems: list[str] = []
     for n, ev in enumerate(cal.walk("VEVENT"), start=1):
+        if "x-cobalt-kind" in ev:
+            continue  # a blood test or a note, not a dose
         start = ev.decoded("dtstart")
         if isinstance(start, datetime) or not isinstance(start, date):
             problems.append(f"event {n}: DTSTART must be a date")
@@ -217,33 +303,12 @@ def patient_sheet(schedule: Schedule) -> tuple[SheetRow, ...]:
 __all__ = ["CSV_COLUMNS", "ExportError", "SheetRow", "from_csv", "from_ics", "patient_sheet", "to_csv", "to_ics"]
 
 
-def patient_sheet_html(schedule: Schedule, label: str | None = None) -> str:
-    """A print-ready page for the patient: dates, dose, route and what to bring; no identifiers
-    beyond the (pseudonymous) case label, which is escaped."""
-    from html import escape
+def patient_sheet_html(
+    schedule: Schedule, label: str | None = None, today: date | None = None, unconfirmed: bool = False
+) -> str:
+    """The patient's printable schedule in plain words (:func:`logic.reports.patient_html`): what,
+    when, the blood tests and their dates, space for the name and the clinic's contact, what to
+    report. No identifiers: ``label`` (pseudonymous) is not printed on the patient's copy."""
+    from logic.reports import patient_html
 
-    rows = "\n".join(
-        f"<tr><td>{r.date.isoformat()}</td><td>{escape(r.weekday)}</td><td>{escape(r.what)}</td>"
-        f"<td>{escape(r.phase)}</td><td class='tick'></td></tr>"
-        for r in patient_sheet(schedule)
-    )
-    title = "Vitamin B12 treatment plan" + (f": {escape(label)}" if label else "")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #111; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ border: 1px solid #999; padding: 0.35em 0.6em; text-align: left; }}
-td.tick {{ width: 3em; }}
-@media print {{ body {{ margin: 1cm; }} }}
-</style></head><body>
-<h1>{title}</h1>
-<p>{escape(schedule.regimen.name)}. Bring this sheet to each appointment; tick each dose when it is given.
-Tell the team about new numbness, tingling, unsteadiness, bruising or bleeding.</p>
-<table><thead><tr><th>Date</th><th>Day</th><th>Dose and route</th><th>Phase</th><th>Given</th></tr></thead>
-<tbody>
-{rows}
-</tbody></table>
-<p><small>Prepared with Cobalt as an aid to the clinical team's plan. The team may change dates or doses.</small></p>
-</body></html>
-"""
+    return patient_html(schedule, today, unconfirmed)

@@ -30,11 +30,12 @@ def note_text(case: Case, a: Assessment) -> str:
     present = [f.label.lower() for f in d.findings if f.present and f.id != "thrombocytopenia"]
     if present:
         lines.append("- Also: " + ", ".join(present) + ".")
-    p = a.plasmic
-    score = p.score if p.score is not None else f"{p.min_score}-{p.max_score} (incomplete data)"
-    lines.append(f"- PLASMIC {score}" + (f", {p.risk} risk." if p.risk else "."))
-    lines.append(f"- TTP or B12: {LEANING_WORDS[a.tma.leaning]} (a leaning for clinical judgement).")
-    if a.tma.adamts13.text:
+    if a.tma.picture or a.tma.leaning == "ttp":  # no PLASMIC or TTP line without a microangiopathic picture
+        p = a.plasmic
+        score = p.score if p.score is not None else f"{p.min_score}-{p.max_score} (incomplete data)"
+        lines.append(f"- PLASMIC {score}" + (f", {p.risk} risk." if p.risk else "."))
+        strength = f", {a.tma.strength}" if a.tma.strength else ""
+        lines.append(f"- TTP or B12: {LEANING_WORDS[a.tma.leaning]}{strength} (a leaning for clinical judgement).")
         lines.append(f"  {a.tma.adamts13.text}")
     causes = [c.label for c in d.causes if c.present]
     if causes:

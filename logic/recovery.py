@@ -20,8 +20,10 @@ from typing import Any
 from logic import bands
 from logic.case import Case, Dose, Observation
 from logic.diagnosis import anaemia_grade
-from logic.reference import load_json, threshold_set
-from logic.results import Alert, Note
+from logic.diagnosis.picture import rpi_data
+from logic.reference import ThresholdSet, load_json, threshold_set
+from logic.results import Alert, Note, by_severity
+from logic.statements import alert, say, text
 
 TOO_EARLY, ADEQUATE, DELAYED, ABSENT, UNKNOWN = "too_early", "adequate", "delayed", "absent", "unknown"
 NORMAL, RISING, FLAT, FALLING = "normal", "rising", "flat", "falling"
@@ -96,102 +98,93 @@ def _retic_threshold(obs: Observation) -> float:
     return _v("reticulocytes", "sustain_multiple") * _v("reticulocytes", key)
 
 
+_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
+_NUMBERS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
+
+
+def _times(multiple: float) -> str:
+    """2 -> 'twice' (the label's word), 3 -> 'three times', else '2.5 times'."""
+    return _WORDS.get(int(multiple), f"{multiple:g} times") if float(multiple).is_integer() else f"{multiple:g} times"
+
+
+def _monitoring_days(task_id: str) -> list[int]:
+    return next(m["days"] for m in expected()["monitoring"] if m["id"] == task_id)
+
+
 def _retic_verdict(case: Case, day: int, today: date) -> tuple[str, Note, list[Alert]]:
     r = "reticulocytes"
     refs = _refs(r, "rise_from_day") + _refs(r, "sustain_multiple") + _refs(r, "reference_upper_pct")
     rise_from, peak, window_end = (_v(r, k) for k in ("rise_from_day", "peak_day", "window_end_day"))
+    multiple_word = _times(_v(r, "sustain_multiple"))
     post = _after_start(case, "reticulocytes_pct", today) + _after_start(case, "reticulocytes_abs", today)
     post.sort(key=lambda o: (o.date, o.index))
     alerts: list[Alert] = []
     if day < rise_from:
-        return (
-            TOO_EARLY,
-            Note(f"Day {day}: reticulocytes are not expected to rise before day {rise_from:g}.", refs),
-            alerts,
-        )
+        return TOO_EARLY, say("recovery.retic_too_early", extra_refs=refs, day=day, rise_from=rise_from), alerts
     good = [o for o in post if day_of(case, o.date) >= rise_from and bands.above(o, _retic_threshold(o) - 1e-9)]
     if good:
         best = max(good, key=lambda o: float(o.canonical) / _retic_threshold(o))
-        note = Note(
-            f"Reticulocytes {best.display()} on day {day_of(case, best.date)}: at least twice the upper "
-            "reference limit, the response the label asks for.",
-            refs,
+        note = say(
+            "recovery.retic_adequate",
+            extra_refs=refs,
+            value=best.display(),
+            on_day=day_of(case, best.date),
+            multiple_word=multiple_word,
         )
-        alerts.append(Alert("retic_response", "info", "Reticulocyte response seen: the marrow is answering B12.", refs))
+        alerts.append(alert("alerts.retic_response", lead_refs=refs))
         latest = post[-1]
         hct = _latest_hct(case, today)
-        if (
-            latest is not best
-            and hct is not None
-            and hct < _v(r, "sustain_while_hct_below")
-            and bands.below(latest, _retic_threshold(latest))
-        ):
+        hct_below = _v(r, "sustain_while_hct_below")
+        if latest is not best and hct is not None and hct < hct_below and bands.below(latest, _retic_threshold(latest)):
             alerts.append(
-                Alert(
-                    "retic_not_sustained",
-                    "warning",
-                    f"Reticulocytes have fallen to {latest.display()} while the haematocrit is still below "
-                    f"{_v(r, 'sustain_while_hct_below'):g} %: the label asks for the diagnosis or treatment to be "
-                    "re-evaluated (repeat iron and folate).",
-                    _refs(r, "sustain_multiple") + ("cobalt_lag_differential",),
+                alert(
+                    "alerts.retic_not_sustained",
+                    lead_refs=_refs(r, "sustain_multiple"),
+                    value=latest.display(),
+                    hct_below=hct_below,
                 )
             )
         return ADEQUATE, note, alerts
     if not post:
-        if day >= 5:
-            alerts.append(
-                Alert(
-                    "retic_not_measured",
-                    "warning",
-                    f"Day {day}: no reticulocyte count since treatment started; the label asks for "
-                    "daily counts on days 5-7.",
-                    ("fda_cyanocobalamin_label",),
-                )
-            )
+        daily = _monitoring_days("retic_hct_daily")
+        if day >= min(daily):
+            alerts.append(alert("alerts.retic_not_measured", day=day, first=min(daily), last=max(daily)))
         verdict = TOO_EARLY if day < peak else UNKNOWN
-        return verdict, Note("No reticulocyte count since treatment started.", refs), alerts
+        return verdict, say("recovery.retic_none", extra_refs=refs), alerts
     latest = post[-1]
     if day <= window_end:
         verdict = DELAYED if day >= peak else TOO_EARLY
-        return (
-            verdict,
-            Note(
-                f"Day {day}: reticulocytes {latest.display()}, not yet twice normal; the label's window runs to day "
-                f"{window_end:g}.",
-                refs,
-            ),
-            alerts,
+        note = say(
+            "recovery.retic_waiting",
+            extra_refs=refs,
+            day=day,
+            value=latest.display(),
+            multiple_word=multiple_word,
+            window_end=window_end,
         )
-    alerts.append(
-        Alert(
-            "retic_response_absent",
-            "warning",
-            f"No reticulocyte response by day {day} (latest {latest.display()}). Re-evaluate the diagnosis and the "
-            "treatment: check iron and folate (the label), thyroid function and infection, and whether this is B12 "
-            "deficiency at all.",
-            ("fda_cyanocobalamin_label", "cobalt_lag_differential"),
-        )
-    )
-    return ABSENT, Note(f"No reticulocyte rise to twice normal by day {day}.", refs), alerts
+        return verdict, note, alerts
+    alerts.append(alert("alerts.retic_response_absent", day=day, value=latest.display()))
+    return ABSENT, say("recovery.retic_absent", extra_refs=refs, day=day, multiple_word=multiple_word), alerts
 
 
 def _age(day: int, case: Case, obs: Observation) -> str:
-    """' (latest count, 12 days old)' when the value is not from the day being judged."""
+    """' (latest result, 12 days old)' when the value is not from the day being judged."""
     old = day - day_of(case, obs.date)
-    return f" (latest result, {old} days old)" if old > 0 else ""
+    return text("recovery.age", old=old) if old > 0 else ""
 
 
 def _latest_hct(case: Case, today: date) -> float | None:
+    """The latest haematocrit, or one estimated from the latest haemoglobin (data/rpi.json)."""
     hct = [o for o in case.series("hematocrit") if o.date <= today and not o.comparator]
     hb = [o for o in case.series("hemoglobin") if o.date <= today and not o.comparator]
     if hct and (not hb or hct[-1].date >= hb[-1].date):
         return float(hct[-1].canonical)
     if hb:
-        return 3 * float(hb[-1].canonical)
+        return rpi_data()["hematocrit_per_hemoglobin"] * float(hb[-1].canonical)
     return None
 
 
-def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[str, Note, list[Alert]]:
+def _platelet_verdict(case: Case, day: int, today: date, t: ThresholdSet) -> tuple[str, Note, list[Alert]]:
     refs = _refs("platelets", "no_verdict_before_day")
     quiet = _v("platelets", "no_verdict_before_day")
     post = [o for o in _after_start(case, "platelets", today) if not o.comparator]
@@ -199,18 +192,12 @@ def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[st
     alerts: list[Alert] = []
     if not post:
         verdict = TOO_EARLY if day < quiet else UNKNOWN
-        return verdict, Note("No platelet count since treatment started.", refs), alerts
+        return verdict, say("recovery.platelets_none", extra_refs=refs), alerts
     latest = post[-1]
-    if bands.below(latest, lln) is False:
-        alerts.append(
-            Alert(
-                "platelets_normal",
-                "info",
-                f"Platelets {latest.display()} on day {day_of(case, latest.date)}: back in the reference range.",
-                refs + ("ref_ranges_lab",),
-            )
-        )
-        return NORMAL, Note(f"Platelets {latest.display()}: at or above {lln:g} x10^9/L.", refs), alerts
+    on_day = day_of(case, latest.date)
+    if bands.below(latest, t["platelets_lln"]) is False:
+        alerts.append(alert("alerts.platelets_normal", lead_refs=refs, value=latest.display(), on_day=on_day))
+        return NORMAL, say("recovery.platelets_in_range", t, extra_refs=refs, value=latest.display()), alerts
     previous = post[-2] if len(post) > 1 else base
     if previous is None:
         direction = None
@@ -220,83 +207,53 @@ def _platelet_verdict(case: Case, day: int, today: date, lln: float) -> tuple[st
         direction = FALLING
     else:
         direction = FLAT
-    compare = f" (previous {previous.display()} on {previous.date.isoformat()})" if previous else ""
+    compare = text("recovery.previous", value=previous.display(), date=previous.date.isoformat()) if previous else ""
+    shown = latest.display()
     if day < quiet:
         if direction == RISING:
-            return RISING, Note(f"Platelets {latest.display()}{compare}: rising.", refs), alerts
-        return (
-            TOO_EARLY,
-            Note(
-                f"Day {day}: platelets {latest.display()}{compare}. Counts often fall in the first week before they "
-                f"rise; no verdict before day {quiet:g}.",
-                refs,
-            ),
-            alerts,
-        )
+            return RISING, say("recovery.platelets_rising_early", extra_refs=refs, value=shown, compare=compare), alerts
+        note = say("recovery.platelets_too_early", extra_refs=refs, day=day, value=shown, compare=compare, quiet=quiet)
+        return TOO_EARLY, note, alerts
     if direction is None:
-        return UNKNOWN, Note(f"Platelets {latest.display()}: only one count, no direction yet.", refs), alerts
+        return UNKNOWN, say("recovery.platelets_one_count", extra_refs=refs, value=shown), alerts
     if direction in (FLAT, FALLING):
         alerts.append(
-            Alert(
-                "platelets_not_rising",
-                "warning",
-                f"Platelets {latest.display()} on day {day_of(case, latest.date)}{_age(day, case, latest)} are "
-                f"{'not rising' if direction == FLAT else 'falling'}"
-                f"{compare} after the second week of B12. Reconsider TTP, immune thrombocytopenia, marrow disease and "
-                "drugs.",
-                refs + ("cobalt_lag_differential",),
+            alert(
+                "alerts.platelets_not_rising",
+                lead_refs=refs,
+                value=shown,
+                on_day=on_day,
+                age=_age(day, case, latest),
+                how="not rising" if direction == FLAT else "falling",
+                compare=compare,
             )
         )
-    return (
-        direction,
-        Note(
-            f"Platelets {latest.display()}{compare}: {direction}. No published recovery rate exists; "
-            "only the direction is judged.",
-            refs,
-        ),
-        alerts,
-    )
+    note = say("recovery.platelets_direction", extra_refs=refs, value=shown, compare=compare, direction=direction)
+    return direction, note, alerts
 
 
-def _other_alerts(case: Case, day: int, today: date, sex: str | None) -> list[Alert]:
-    t = threshold_set()
+def _other_alerts(case: Case, day: int, today: date, sex: str | None, t: ThresholdSet) -> list[Alert]:
     out: list[Alert] = []
     k_post = [o for o in case.series("potassium") if case.treatment_start <= o.date <= today]
-    if day <= 2 and not k_post:
-        out.append(
-            Alert(
-                "potassium_due",
-                "warning",
-                f"Day {day} of treatment: no potassium result yet; the label asks for close potassium "
-                "monitoring in the first 48 hours.",
-                ("fda_cyanocobalamin_label",),
-            )
-        )
+    if day <= max(_monitoring_days("potassium")) and not k_post:
+        out.append(alert("alerts.potassium_due", day=day))
     low_k = [o for o in k_post if bands.below(o, t["potassium_lln"])]
     if low_k:
-        out.append(
-            Alert(
-                "potassium_low",
-                "critical",
-                f"Potassium {low_k[-1].display()} on day {day_of(case, low_k[-1].date)}: hypokalaemia "
-                "during early treatment; replace as needed.",
-                ("fda_cyanocobalamin_label",),
-            )
-        )
+        out.append(alert("alerts.potassium_low", value=low_k[-1].display(), on_day=day_of(case, low_k[-1].date)))
     normal_by = _v("blood_count", "normal_by_day")
     hb = [o for o in case.series("hemoglobin") if o.date <= today]
     if day >= normal_by and hb and hb[-1].date > case.treatment_start:
         grade, _text = anaemia_grade(hb[-1], sex, t)
         if grade:
+            weeks = int(normal_by // 7)
             out.append(
-                Alert(
-                    "count_not_normal",
-                    "warning",
-                    f"Haemoglobin {hb[-1].display()} on day {day_of(case, hb[-1].date)}{_age(day, case, hb[-1])}: "
-                    "the blood count usually normalises in "
-                    "about eight weeks. Look for iron or folate deficiency unmasked by treatment, and "
-                    "review adherence and the diagnosis.",
-                    _refs("blood_count", "normal_by_day") + ("cobalt_lag_differential",),
+                alert(
+                    "alerts.count_not_normal",
+                    lead_refs=_refs("blood_count", "normal_by_day"),
+                    value=hb[-1].display(),
+                    on_day=day_of(case, hb[-1].date),
+                    age=_age(day, case, hb[-1]),
+                    weeks_word=_NUMBERS.get(weeks, str(weeks)),
                 )
             )
     return out
@@ -335,9 +292,8 @@ def response(case: Case, today: date | None = None, thresholds: str | None = Non
     day = day_of(case, today)
     t = threshold_set(thresholds)
     retic, retic_note, alerts = _retic_verdict(case, day, today)
-    plt, plt_note, plt_alerts = _platelet_verdict(case, day, today, t["platelets_lln"])
-    alerts = alerts + plt_alerts + _other_alerts(case, day, today, case.patient.sex)
-    alerts.sort(key=lambda a: ("critical", "warning", "info").index(a.severity))
+    plt, plt_note, plt_alerts = _platelet_verdict(case, day, today, t)
+    alerts = by_severity(alerts + plt_alerts + _other_alerts(case, day, today, case.patient.sex, t))
     series = {
         a: tuple(case.series(a)) for a in ("platelets", "reticulocytes_pct", "reticulocytes_abs", "hemoglobin", "ldh")
     }

@@ -2,6 +2,9 @@
 
 Contract (shared/design/case-format.md): JSON ``{"injections": [{"date", "dose_mcg", "route",
 "phase"}], "count", "total_mcg"}`` plus extra keys (preset, phases, checkpoints, refs...), exit 0.
+``--no-weekends`` moves injections off weekends where the spacing allows (JSON adds ``moved`` and
+``not_moved``); ``--clinic`` adds the blood tests and the "continues for life" note (JSON adds
+``blood_tests`` and ``continues_for_life``). Without them the output is as before.
 Invalid options: exit 2, one line per problem on stderr, nothing on stdout.
 """
 
@@ -19,9 +22,13 @@ from logic.regimen import (
     Injection,
     RegimenError,
     Schedule,
+    WeekdayPlan,
+    blood_tests,
     build_regimen,
     build_schedule,
     default_preset_id,
+    for_life,
+    off_weekends,
     parse_knobs,
     phase_to_doc,
     preset_ids,
@@ -52,6 +59,18 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         p.add_argument(flag, dest=key, metavar="N", help=f"{key.replace('_', ' ')} (default: the preset's)")
     p.add_argument("--format", default="json", help="json (default), csv or ics")
     p.add_argument("--label", help="case label for the calendar (ics only; pseudonymous)")
+    p.add_argument(
+        "--no-weekends",
+        action="store_true",
+        help="move injections off Saturdays and Sundays where the schedule's spacing allows (each by at most "
+        "two days); JSON lists what moved and what could not",
+    )
+    p.add_argument(
+        "--clinic",
+        action="store_true",
+        help="add the blood-test appointments of the monitoring plan (ics, json) and, where the plan does not "
+        "end, a note that it continues for life (ics, csv, json)",
+    )
     p.set_defaults(run=run)
     return p
 
@@ -73,6 +92,33 @@ def checkpoint_doc(cp: Checkpoint) -> dict[str, Any]:
         "refs": list(cp.refs),
         "analytes": list(cp.analytes),
         "phase": cp.phase,
+    }
+
+
+def clinic_doc(sched: Schedule) -> dict[str, Any]:
+    """``--clinic``: the blood-test appointments and whether (and from when) the plan continues for life."""
+    life = for_life(sched)
+    return {
+        "blood_tests": [
+            {"date": t.date.isoformat(), "day": t.day, "tests": list(t.ids), "what": list(t.what), "refs": list(t.refs)}
+            for t in blood_tests(sched.start)
+        ],
+        "continues_for_life": None
+        if life is None
+        else {"phase": life[0].name, "next_due": life[1].isoformat(), "spacing": life[0].spacing_text},
+    }
+
+
+def weekday_doc(plan: WeekdayPlan) -> dict[str, Any]:
+    """``--no-weekends``: the doses moved (planned and new date) and the weekend doses that stay, with why."""
+    return {
+        "moved": [
+            {"planned": m.planned.date.isoformat(), "date": m.to.isoformat(), "phase": m.planned.phase}
+            for m in plan.moved
+        ],
+        "not_moved": [
+            {"date": m.planned.date.isoformat(), "phase": m.planned.phase, "reason": m.reason} for m in plan.kept
+        ],
     }
 
 
@@ -136,12 +182,18 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     assert start is not None
     try:
         sched = build_schedule(build_regimen(preset_id, **knobs), start)
+        weekdays = off_weekends(sched) if args.no_weekends else None
+        if weekdays is not None:
+            sched = weekdays.schedule
         if fmt == "csv":
-            text = to_csv(sched)
+            text = to_csv(sched, clinic=args.clinic)
         elif fmt == "ics":
-            text = to_ics(sched, label=args.label)
+            text = to_ics(sched, label=args.label, clinic=args.clinic)
         else:
-            text = json.dumps(schedule_doc(sched), indent=2, ensure_ascii=False) + "\n"
+            doc = schedule_doc(sched)
+            doc.update(clinic_doc(sched) if args.clinic else {})
+            doc.update(weekday_doc(weekdays) if weekdays is not None else {})
+            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     except (RegimenError, ExportError) as exc:
         return fail([_flagged(p) for p in exc.problems])
     except (OverflowError, ValueError) as exc:  # e.g. a start date near year 9999

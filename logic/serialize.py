@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from logic.assess import Assessment
     from logic.plasmic import Criterion, PlasmicResult
     from logic.recovery import Response, Task
-    from logic.tma import Adamts13, Comparison, TmaResult
+    from logic.tma import Adamts13, FrenchScore, Pull, TmaResult
 
 
 def refs(values: tuple[str, ...] | list[str]) -> list[str]:
@@ -133,23 +133,18 @@ def response(r: Response) -> dict[str, Any]:
 # -- TTP or B12 ---------------------------------------------------------------------------
 
 
-def comparison(c: Comparison) -> dict[str, Any]:
+def pull(p: Pull) -> dict[str, Any]:
     return {
-        "analyte": c.analyte,
-        "label": c.label,
-        "unit": c.unit,
-        "patient": c.patient,
-        "patient_display": c.patient_display,
-        "date": c.date,
-        "pseudo_tma_median": c.pseudo_tma_median,
-        "ttp_median": c.ttp_median,
-        "pseudo_tma_text": c.pseudo_tma_text,
-        "ttp_text": c.ttp_text,
-        "divide_at": c.divide_at,
-        "points_to": c.points_to,
-        "note": c.note,
-        "refs": list(dict.fromkeys(c.refs)),
-        "log_scale": c.log_scale,
+        "id": p.id,
+        "label": p.label,
+        "value": p.value,
+        "date": p.date,
+        "weight": p.weight,
+        "side": p.side,
+        "estimated": p.estimated,
+        "b12_marker": p.b12_marker,
+        "text": p.text,
+        "refs": list(dict.fromkeys(p.refs)),
     }
 
 
@@ -159,8 +154,24 @@ def adamts13(a: Adamts13) -> dict[str, Any]:
         "status": a.status,
         "value": obs.display() if obs else None,
         "date": obs.date.isoformat() if obs else None,
+        "sent": a.sent,
         "text": a.text,
         "refs": list(a.refs),
+    }
+
+
+def french(f: FrenchScore) -> dict[str, Any]:
+    return {
+        "score": f.score,
+        "min": f.min_score,
+        "max": f.max_score,
+        "likelihood_pct": list(f.likelihood_pct),
+        "criteria": [
+            {"id": c.id, "label": c.label, "met": c.met, "value": c.value, "date": c.date} for c in f.criteria
+        ],
+        "caveat": f.caveat,
+        "not_verified": f.not_verified,
+        "refs": list(f.refs),
     }
 
 
@@ -170,16 +181,24 @@ def tma(r: TmaResult) -> dict[str, Any]:
         "leaning": r.leaning,
         "reasons": [n.text for n in r.reasons],
         "reasons_detail": notes(r.reasons),
+        "rule": r.rule,
+        "strength": r.strength,
+        "decisive": note(r.decisive),
         "deciding_tests": [next_test(n) for n in r.deciding_tests],
-        "comparison": [comparison(c) for c in r.comparison],
+        "balance": [pull(p) for p in r.balance],
+        "total": r.total,
+        "picture_total": r.picture_total,
         "thrombocytopenia": r.thrombocytopenia,
         "schistocytes": r.schistocytes,
+        "picture": r.picture,
         "adamts13": adamts13(r.adamts13),
+        "french": french(r.french),
         "b12_status": r.b12_status,
         "b12_markers": [
             {"analyte": m.analyte, "label": m.label, "value": m.value, "date": m.date} for m in r.b12_markers
         ],
         "context": notes(r.context),
+        "guidance": notes(r.guidance),
         "no_validated_rule": r.no_validated_rule.text,
         "no_validated_rule_refs": list(r.no_validated_rule.refs),
         "alerts": alerts(r.alerts),

@@ -68,8 +68,16 @@ def badge(key: str) -> str | None:
     return statement(key).get("badge")
 
 
-def alert(key: str, t: ThresholdSet | None = None, /, severity: Severity | str | None = None, **values: Any) -> Alert:
-    """The statement as an Alert: id = the name after the topic, the entry's severity unless overridden."""
+def alert(
+    key: str,
+    t: ThresholdSet | None = None,
+    /,
+    severity: Severity | str | None = None,
+    lead_refs: tuple[str, ...] = (),
+    **values: Any,
+) -> Alert:
+    """The statement as an Alert: id = the name after the topic, the entry's severity unless overridden;
+    ``lead_refs`` (sources read from other data, such as the number quoted) come before the entry's own."""
     entry = statement(key)
     note = say(key, t, **values)
-    return Alert(key.split(".", 1)[1], Severity(severity or entry["severity"]), note.text, note.refs)
+    return Alert(key.split(".", 1)[1], Severity(severity or entry["severity"]), note.text, tuple(lead_refs) + note.refs)

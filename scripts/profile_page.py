@@ -48,6 +48,8 @@ TIMED = [
     ("streamlit.elements.arrow", "ArrowMixin.dataframe"),
     ("streamlit.elements.arrow", "ArrowMixin.data_editor"),
     ("streamlit.runtime.caching.cache_utils", "CachedFunc.__call__"),
+    ("streamlit.elements.widgets.data_editor", "DataEditorMixin.data_editor"),
+    ("streamlit.elements.lib.utils", "compute_and_register_element_id"),
     ("streamlit.elements.widgets.text_widgets", "TextWidgetsMixin.text_input"),
     ("streamlit.elements.widgets.selectbox", "SelectboxMixin.selectbox"),
     ("streamlit.elements.widgets.radio", "RadioMixin.radio"),

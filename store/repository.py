@@ -1,9 +1,20 @@
-"""The case store: case documents with every saved version, in SQLite or PostgreSQL.
+"""The case store: case documents with every saved version, their owners and an audit trail.
 
 A case is kept as its JSON document (``b12-case/1``, validated by :func:`logic.case.parse_case`
 before anything is written) plus a few indexed columns for the case picker: label, treatment
 start, last observation date, status and the time of the last save. Every save is a new version
-with its time; undo (:meth:`Store.revert`) is a new version copying an old one; delete is soft.
+with its time and its author; undo (:meth:`Store.revert`) is a new version copying an old one;
+delete is soft.
+
+Ownership is enforced here, not only in the pages: every call names an :class:`~store.records.Actor`,
+and a case is open only to the actor who made it and, if it was made by a member of a team (ward),
+to that team. Anyone else is refused with :class:`NotFoundError`, exactly as for an id that does
+not exist, and the refusal is written to the case's audit trail. The teaching library is not in the
+store at all: it is read-only data under ``data/`` that every user opens read-only.
+
+Audit: one append-only row per view, save, revert, copy, export, delete, restore or refusal, kept
+with the case's versions. The store has no API that changes or removes an audit row or a version,
+and the database refuses such changes too (triggers from migration 0002).
 
 Two sessions editing one case: each save names the version it was based on (``expected_version``)
 and is refused with :class:`ConflictError` if another session saved first (optimistic
@@ -17,33 +28,79 @@ The schema is created and upgraded by the Alembic migrations in ``store/migratio
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 
-from logic.case import Case, CaseError, Problem, parse_case
+from store.engine import (
+    DATA_DIR_ENV,
+    SQLITE_BUSY_TIMEOUT_S,
+    SQLITE_FILE,
+    URL_ENV,
+    default_sqlite_path,
+    is_shared,
+    make_engine,
+    resolve_url,
+)
+from store.records import (
+    LOCAL,
+    Actor,
+    AuditAction,
+    AuditEntry,
+    CaseDeletedError,
+    CaseRecord,
+    CaseSummary,
+    CaseVersion,
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    VersionInfo,
+)
+from store.rows import (
+    SUMMARY_COLUMNS,
+    VERSION_COLUMNS,
+    escape_like,
+    indexed,
+    record,
+    summary_fields,
+    utc,
+    validate,
+    version_fields,
+)
+from store.schema import ACTIVE, CASE_AUDIT, CASE_VERSIONS, CASES, DELETED, METADATA
 
-#: Environment variable naming the database (``postgresql://user:pw@host:port/db``).
-URL_ENV = "COBALT_DATABASE_URL"
-#: Environment variable naming the folder of the default SQLite file.
-DATA_DIR_ENV = "COBALT_DATA_DIR"
-SQLITE_FILE = "cobalt.sqlite3"
-ROOT = Path(__file__).resolve().parents[1]
-
-#: Seconds a writer waits for another process's write to finish (SQLite busy timeout).
-SQLITE_BUSY_TIMEOUT_S = 30.0
+__all__ = [
+    "DATA_DIR_ENV",
+    "LOCAL",
+    "METADATA",
+    "SQLITE_BUSY_TIMEOUT_S",
+    "SQLITE_FILE",
+    "URL_ENV",
+    "Actor",
+    "AuditAction",
+    "AuditEntry",
+    "CaseDeletedError",
+    "CaseRecord",
+    "CaseSummary",
+    "CaseVersion",
+    "ConflictError",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "VersionInfo",
+    "default_sqlite_path",
+    "is_shared",
+    "make_engine",
+    "resolve_url",
+]
 
 Clock = Callable[[], datetime]
+DETAIL_MAX = 64
 
 
 def utc_now() -> datetime:
@@ -51,296 +108,46 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# -- errors -------------------------------------------------------------------
+def _actor(actor: Any) -> Actor:
+    if not isinstance(actor, Actor):
+        raise StoreError(f"every store call names an Actor, not {type(actor).__name__}")
+    return actor
 
 
-class StoreError(Exception):
-    """Base of the store's errors."""
+def _open_to(actor: Actor) -> sa.ColumnElement[bool]:
+    """The cases ``actor`` may see: their own, and their team's."""
+    own = CASES.c.owner == actor.subject
+    if actor.team is None:
+        return own
+    return sa.or_(own, CASES.c.team == actor.team)
 
 
-class NotFoundError(StoreError, LookupError):
-    """No case (or no such version of it) with that id."""
+def _not_found(case_id: str) -> NotFoundError:
+    # The same words for a missing case and for another user's: an id says nothing about existence.
+    return NotFoundError(f"no case with id {case_id!r} among the cases you can open")
 
 
-class ConflictError(StoreError):
-    """The save was refused because the case changed since the caller loaded it.
+class _Refused(Exception):
+    """Internal: the case is not open to this actor (``exists``: it is someone else's)."""
 
-    Nothing was written; the caller still holds its edits and should keep them on screen.
-    """
-
-    def __init__(self, case_id: str, expected_version: int, current_version: int, saved_at: datetime):
-        self.case_id = case_id
-        self.expected_version = expected_version
-        self.current_version = current_version
-        self.saved_at = saved_at
-        super().__init__(self._message())
-
-    def _message(self) -> str:
-        when = self.saved_at.strftime("%Y-%m-%d %H:%M UTC")
-        return (
-            f"Not saved: this case was changed in another session at {when} (version {self.current_version}) "
-            f"after you opened version {self.expected_version}. Your edits are kept here: reload the case "
-            "to see the other changes, or save yours as a new case."
-        )
-
-
-class CaseDeletedError(ConflictError):
-    """The save was refused because another session deleted the case."""
-
-    def _message(self) -> str:
-        return (
-            "Not saved: this case was deleted in another session. Your edits are kept here: "
-            "restore the case first, or save yours as a new case."
-        )
-
-
-# -- values -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """A case as the picker lists it (no document). Times are UTC."""
-
-    id: str
-    version: int
-    label: str | None
-    treatment_start: date | None
-    last_observation: date | None
-    created_at: datetime
-    updated_at: datetime
-    deleted: bool
-    deleted_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CaseRecord(CaseSummary):
-    """A case's current version with its document (a fresh dict on every load)."""
-
-    document: dict[str, Any]
-
-    def case(self) -> Case:
-        """The document as a :class:`logic.case.Case`."""
-        return parse_case(self.document)
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One saved version: when, how (create / save / revert / duplicate) and its label."""
-
-    case_id: str
-    version: int
-    saved_at: datetime
-    action: str
-    label: str | None
-    source_version: int | None  # for a revert: the version it copies
-
-
-@dataclass(frozen=True)
-class CaseVersion(VersionInfo):
-    """One saved version with its document."""
-
-    document: dict[str, Any]
-
-
-# -- schema (created by the migrations, never by create_all) ---------------------
-
-METADATA = sa.MetaData()
-
-CASES = sa.Table(
-    "cases",
-    METADATA,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("label", sa.String(120), nullable=True),
-    sa.Column("label_key", sa.String(480), nullable=True),  # casefolded label, for search
-    sa.Column("treatment_start", sa.Date, nullable=True),
-    sa.Column("last_observation", sa.Date, nullable=True),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('active', 'deleted')", name="ck_cases_status"),
-    sa.Index("ix_cases_label_key", "label_key"),
-    sa.Index("ix_cases_status_updated_at", "status", "updated_at"),
-)
-
-CASE_VERSIONS = sa.Table(
-    "case_versions",
-    METADATA,
-    sa.Column("case_id", sa.String(32), sa.ForeignKey("cases.id", name="fk_case_versions_case_id"), primary_key=True),
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("action", sa.String(16), nullable=False),
-    sa.Column("source_version", sa.Integer, nullable=True),
-    sa.Column("label", sa.String(120), nullable=True),
-    sa.Column("document", sa.Text, nullable=False),
-)
-
-ACTIVE = "active"
-DELETED = "deleted"
-
-
-# -- engines ------------------------------------------------------------------
-
-
-def default_sqlite_path() -> Path:
-    """``$COBALT_DATA_DIR/cobalt.sqlite3``, else ``var/cobalt.sqlite3`` in the repository."""
-    folder = os.environ.get(DATA_DIR_ENV) or str(ROOT / "var")
-    return Path(folder) / SQLITE_FILE
-
-
-def resolve_url(url: str | None = None) -> str:
-    """The database URL: ``url``, else ``$COBALT_DATABASE_URL``, else the default SQLite file.
-
-    ``postgres://`` and ``postgresql://`` select the psycopg 3 driver.
-    """
-    url = url or os.environ.get(URL_ENV) or None
-    if url is None:
-        return "sqlite:///" + str(default_sqlite_path())
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def _set_wal(cursor: Any) -> None:
-    """Switch the file to write-ahead logging (kept by the file once set).
-
-    The switch needs the file to itself and SQLite may refuse it at once, without waiting, while
-    another process is opening the same new file: retry until the busy timeout.
-    """
-    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-        return
-    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy emits BEGIN itself (see _on_sqlite_begin); the driver must not.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    _set_wal(cursor)
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _on_sqlite_begin(conn: Connection) -> None:
-    # Writers take the write lock at BEGIN, so two processes never deadlock upgrading a read lock.
-    if conn.get_execution_options().get("cobalt_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
-
-
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``resolve_url(url)``; a SQLite file and its folder are created if missing."""
-    resolved = make_url(resolve_url(url))
-    if resolved.get_backend_name() == "sqlite":
-        database = resolved.database or ""
-        if database in ("", ":memory:") or database.startswith("file:"):
-            raise StoreError("the store needs a SQLite file (an in-memory database is not shared between connections)")
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(resolved, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-        sa.event.listen(engine, "connect", _on_sqlite_connect)
-        sa.event.listen(engine, "begin", _on_sqlite_begin)
-        return engine
-    return sa.create_engine(resolved, pool_pre_ping=True)
-
-
-# -- helpers ------------------------------------------------------------------
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:  # SQLite keeps the UTC wall time without its zone
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _encode(doc: dict[str, Any]) -> str:
-    try:
-        return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
-        raise CaseError([Problem("document", f"cannot be stored as JSON: {exc}", "document")]) from None
-
-
-def _validate(doc: Any) -> tuple[Case, str]:
-    """Parse ``doc`` (raising CaseError with every problem) and encode it for storage."""
-    case = parse_case(doc)
-    return case, _encode(doc)
-
-
-def _indexed(case: Case) -> dict[str, Any]:
-    return {
-        "label": case.label,
-        "label_key": case.label.casefold() if case.label is not None else None,
-        "treatment_start": case.treatment_start,
-        "last_observation": case.last_date(),
-    }
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-_SUMMARY_COLUMNS = (
-    CASES.c.id,
-    CASES.c.version,
-    CASES.c.label,
-    CASES.c.treatment_start,
-    CASES.c.last_observation,
-    CASES.c.created_at,
-    CASES.c.updated_at,
-    CASES.c.status,
-    CASES.c.deleted_at,
-)
-
-
-def _summary_fields(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "version": row.version,
-        "label": row.label,
-        "treatment_start": _date(row.treatment_start),
-        "last_observation": _date(row.last_observation),
-        "created_at": _utc(row.created_at),
-        "updated_at": _utc(row.updated_at),
-        "deleted": row.status == DELETED,
-        "deleted_at": _utc(row.deleted_at),
-    }
-
-
-def _version_fields(row: Any) -> dict[str, Any]:
-    return {
-        "case_id": row.case_id,
-        "version": row.version,
-        "saved_at": _utc(row.saved_at),
-        "action": row.action,
-        "label": row.label,
-        "source_version": row.source_version,
-    }
+    def __init__(self, exists: bool):
+        self.exists = exists
 
 
 # -- the store ------------------------------------------------------------------
 
 
+#: The longest label search the store runs (a label is at most a few hundred characters).
+SEARCH_MAX = 200
+
+
 class Store:
-    """The case repository. Thread-safe; share one per process (e.g. ``st.cache_resource``)."""
+    """The case repository. Thread-safe; share one per process (e.g. ``st.cache_resource``).
+
+    Every method names the acting user (``actor=``, an :class:`Actor`); with sign-in off that is
+    :data:`store.records.LOCAL`. There is deliberately no method that changes or removes a version
+    or an audit row.
+    """
 
     def __init__(self, engine: Engine, clock: Clock | None = None):
         self._engine = engine
@@ -373,7 +180,7 @@ class Store:
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
 
-    # -- transactions ---------------------------------------------------------
+    # -- transactions, access and the audit trail -------------------------------
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -393,11 +200,45 @@ class Store:
             raise StoreError("the store's clock must return an aware datetime (UTC)")
         return now.astimezone(UTC)
 
+    @staticmethod
+    def _require(conn: Connection, case_id: str, actor: Actor) -> Any:
+        """The case's owner row if ``actor`` may see it; else raise _Refused."""
+        row = conn.execute(sa.select(CASES.c.id, CASES.c.owner, CASES.c.team).where(CASES.c.id == case_id)).first()
+        if row is None:
+            raise _Refused(exists=False)
+        if row.owner != actor.subject and (actor.team is None or row.team != actor.team):
+            raise _Refused(exists=True)
+        return row
+
+    @staticmethod
+    def _audit(
+        conn: Connection, case_id: str, actor: Actor, action: AuditAction, at: datetime,
+        version: int | None = None, detail: str | None = None,
+    ) -> None:
+        conn.execute(
+            sa.insert(CASE_AUDIT).values(
+                case_id=case_id, at=at, actor=actor.subject, actor_name=actor.name, action=action.value,
+                version=version, detail=detail,
+            )
+        )
+
+    @contextmanager
+    def _guarded(self, case_id: str, actor: Actor) -> Iterator[None]:
+        """Turn a refusal into NotFoundError, noting it in the audit trail of someone else's case."""
+        try:
+            yield
+        except _Refused as refused:
+            if refused.exists:
+                at = self._now()
+                with self._write() as conn:
+                    self._audit(conn, case_id, actor, AuditAction.DENIED, at)
+            raise _not_found(case_id) from None
+
     # -- reading --------------------------------------------------------------
 
     def _head(self, conn: Connection, case_id: str) -> Any:
         query = (
-            sa.select(*_SUMMARY_COLUMNS, CASE_VERSIONS.c.document)
+            sa.select(*SUMMARY_COLUMNS, CASE_VERSIONS.c.document)
             .join(
                 CASE_VERSIONS,
                 sa.and_(CASE_VERSIONS.c.case_id == CASES.c.id, CASE_VERSIONS.c.version == CASES.c.version),
@@ -406,169 +247,231 @@ class Store:
         )
         row = conn.execute(query).first()
         if row is None:
-            raise NotFoundError(f"no case with id {case_id!r}")
+            raise _Refused(exists=False)
         return row
 
-    def load(self, case_id: str) -> CaseRecord:
-        """The current version of a case (deleted cases load too: see ``deleted``)."""
-        with self._read() as conn:
-            row = self._head(conn, case_id)
-        return CaseRecord(**_summary_fields(row), document=json.loads(row.document))
+    def load(self, case_id: str, *, actor: Actor) -> CaseRecord:
+        """The current version of a case (deleted cases load too: see ``deleted``); audited as a view."""
+        actor = _actor(actor)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                row = self._head(conn, case_id)
+                self._audit(conn, case_id, actor, AuditAction.VIEW, at, row.version)
+        return record(row)
 
-    def versions(self, case_id: str) -> list[VersionInfo]:
-        """Every saved version of a case, oldest first."""
-        query = (
-            sa.select(
-                CASE_VERSIONS.c.case_id,
-                CASE_VERSIONS.c.version,
-                CASE_VERSIONS.c.saved_at,
-                CASE_VERSIONS.c.action,
-                CASE_VERSIONS.c.label,
-                CASE_VERSIONS.c.source_version,
-            )
-            .where(CASE_VERSIONS.c.case_id == case_id)
-            .order_by(CASE_VERSIONS.c.version)
-        )
-        with self._read() as conn:
+    def versions(self, case_id: str, *, actor: Actor) -> list[VersionInfo]:
+        """Every saved version of a case, oldest first, each with who saved it."""
+        actor = _actor(actor)
+        query = sa.select(*VERSION_COLUMNS).where(CASE_VERSIONS.c.case_id == case_id).order_by(CASE_VERSIONS.c.version)
+        with self._guarded(case_id, actor), self._read() as conn:
+            self._require(conn, case_id, actor)
             rows = conn.execute(query).all()
-        if not rows:
-            raise NotFoundError(f"no case with id {case_id!r}")
-        return [VersionInfo(**_version_fields(r)) for r in rows]
+        return [VersionInfo(**version_fields(r)) for r in rows]
 
-    def load_version(self, case_id: str, version: int) -> CaseVersion:
-        """One saved version of a case, with its document."""
-        query = sa.select(CASE_VERSIONS).where(CASE_VERSIONS.c.case_id == case_id, CASE_VERSIONS.c.version == version)
-        with self._read() as conn:
-            row = conn.execute(query).first()
+    def _version(self, conn: Connection, case_id: str, version: int) -> CaseVersion:
+        query = sa.select(*VERSION_COLUMNS, CASE_VERSIONS.c.document).where(
+            CASE_VERSIONS.c.case_id == case_id, CASE_VERSIONS.c.version == version
+        )
+        row = conn.execute(query).first()
         if row is None:
             raise NotFoundError(f"case {case_id!r} has no version {version!r}")
-        return CaseVersion(**_version_fields(row), document=json.loads(row.document))
+        return CaseVersion(**version_fields(row), document=json.loads(row.document))
+
+    def load_version(self, case_id: str, version: int, *, actor: Actor) -> CaseVersion:
+        """One saved version of a case, with its document; audited as a view of that version."""
+        actor = _actor(actor)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                found = self._version(conn, case_id, version)
+                self._audit(conn, case_id, actor, AuditAction.VIEW, at, found.version)
+        return found
 
     def list_cases(
-        self, search: str | None = None, include_deleted: bool = False, limit: int = 500
+        self, search: str | None = None, include_deleted: bool = False, limit: int = 500, *, actor: Actor
     ) -> list[CaseSummary]:
-        """Cases whose label contains ``search`` (case-insensitive), most recently saved first."""
-        query = sa.select(*_SUMMARY_COLUMNS)
+        """The actor's cases (and their team's) whose label contains ``search`` (case-insensitive),
+        most recently saved first."""
+        actor = _actor(actor)
+        query = sa.select(*SUMMARY_COLUMNS).where(_open_to(actor))
         if not include_deleted:
             query = query.where(CASES.c.status == ACTIVE)
         needle = (search or "").strip().casefold()
+        if len(needle) > SEARCH_MAX:
+            raise StoreError(f"the search text is {len(needle)} characters long; at most {SEARCH_MAX} are searched")
         if needle:
-            query = query.where(CASES.c.label_key.like("%" + _escape_like(needle) + "%", escape="\\"))
+            query = query.where(CASES.c.label_key.like("%" + escape_like(needle) + "%", escape="\\"))
         query = query.order_by(CASES.c.updated_at.desc(), CASES.c.id).limit(int(limit))
         with self._read() as conn:
             rows = conn.execute(query).all()
-        return [CaseSummary(**_summary_fields(r)) for r in rows]
+        return [CaseSummary(**summary_fields(r)) for r in rows]
+
+    def audit(self, case_id: str, *, actor: Actor) -> list[AuditEntry]:
+        """The case's audit trail, oldest first (open to those who may open the case)."""
+        actor = _actor(actor)
+        query = sa.select(CASE_AUDIT).where(CASE_AUDIT.c.case_id == case_id).order_by(CASE_AUDIT.c.seq)
+        with self._guarded(case_id, actor), self._read() as conn:
+            self._require(conn, case_id, actor)
+            rows = conn.execute(query).all()
+        return [
+            AuditEntry(
+                case_id=r.case_id, seq=r.seq, at=utc(r.at), actor=r.actor, actor_name=r.actor_name,
+                action=AuditAction(r.action), version=r.version, detail=r.detail,
+            )
+            for r in rows
+        ]
 
     # -- writing --------------------------------------------------------------
 
-    def _insert_case(self, doc: Any, action: str) -> CaseRecord:
-        case, text = _validate(doc)
-        now = self._now()
+    def _create(self, conn: Connection, doc: Any, action: str, actor: Actor, at: datetime, detail: str | None) -> Any:
+        case, text = validate(doc)
         case_id = uuid.uuid4().hex
-        with self._write() as conn:
-            conn.execute(
-                sa.insert(CASES).values(
-                    id=case_id, version=1, status=ACTIVE, created_at=now, updated_at=now, deleted_at=None,
-                    **_indexed(case),
-                )
+        conn.execute(
+            sa.insert(CASES).values(
+                id=case_id, version=1, status=ACTIVE, created_at=at, updated_at=at, deleted_at=None,
+                owner=actor.subject, team=actor.team, **indexed(case),
             )
-            conn.execute(
-                sa.insert(CASE_VERSIONS).values(
-                    case_id=case_id, version=1, saved_at=now, action=action, source_version=None, label=case.label,
-                    document=text,
-                )
+        )
+        conn.execute(
+            sa.insert(CASE_VERSIONS).values(
+                case_id=case_id, version=1, saved_at=at, action=action, source_version=None, label=case.label,
+                document=text, saved_by=actor.subject, saved_by_name=actor.name,
             )
-            row = self._head(conn, case_id)
-        return CaseRecord(**_summary_fields(row), document=json.loads(row.document))
+        )
+        self._audit(conn, case_id, actor, AuditAction.CREATE, at, 1, detail)
+        return self._head(conn, case_id)
 
-    def create_case(self, doc: dict[str, Any]) -> CaseRecord:
-        """Store a new case (version 1). A CaseError propagates and nothing is written."""
-        return self._insert_case(doc, "create")
+    def create_case(self, doc: dict[str, Any], *, actor: Actor) -> CaseRecord:
+        """Store a new case (version 1) owned by ``actor`` (and their team). A CaseError propagates
+        and nothing is written."""
+        actor = _actor(actor)
+        validate(doc)
+        at = self._now()
+        with self._write() as conn:
+            row = self._create(conn, doc, "create", actor, at, None)
+        return record(row)
 
     def _refusal(self, conn: Connection, case_id: str, expected_version: int) -> StoreError:
         row = conn.execute(
             sa.select(CASES.c.version, CASES.c.status, CASES.c.updated_at).where(CASES.c.id == case_id)
         ).first()
-        if row is None:
-            return NotFoundError(f"no case with id {case_id!r}")
         if row.status == DELETED:
-            return CaseDeletedError(case_id, expected_version, row.version, _utc(row.updated_at))
-        return ConflictError(case_id, expected_version, row.version, _utc(row.updated_at))
+            return CaseDeletedError(case_id, expected_version, row.version, utc(row.updated_at))
+        return ConflictError(case_id, expected_version, row.version, utc(row.updated_at))
 
     def _new_version(
-        self, case_id: str, doc: Any, expected_version: int, action: str, source_version: int | None = None
-    ) -> CaseRecord:
-        case, text = _validate(doc)
+        self, conn: Connection, case_id: str, doc: Any, expected_version: int, action: str, actor: Actor,
+        at: datetime, source_version: int | None = None,
+    ) -> Any:
+        case, text = validate(doc)
         expected_version = int(expected_version)
-        now = self._now()
-        with self._write() as conn:
-            head = conn.execute(
-                sa.select(CASES.c.version, CASES.c.status, CASE_VERSIONS.c.document)
-                .join(
-                    CASE_VERSIONS,
-                    sa.and_(CASE_VERSIONS.c.case_id == CASES.c.id, CASE_VERSIONS.c.version == CASES.c.version),
-                )
-                .where(CASES.c.id == case_id)
-            ).first()
-            unchanged = (
-                action == "save"
-                and head is not None
-                and head.version == expected_version
-                and head.status == ACTIVE
-                and json.loads(head.document) == json.loads(text)
+        head = self._head(conn, case_id)
+        unchanged = (
+            action == "save"
+            and head.version == expected_version
+            and head.status == ACTIVE
+            and json.loads(head.document) == json.loads(text)
+        )
+        if unchanged:
+            return head
+        # The guard: only the session that read the current version may write the next one.
+        result = conn.execute(
+            sa.update(CASES)
+            .where(CASES.c.id == case_id, CASES.c.version == expected_version, CASES.c.status == ACTIVE)
+            .values(version=expected_version + 1, updated_at=at, **indexed(case))
+        )
+        if result.rowcount != 1:
+            raise self._refusal(conn, case_id, expected_version)
+        conn.execute(
+            sa.insert(CASE_VERSIONS).values(
+                case_id=case_id, version=expected_version + 1, saved_at=at, action=action,
+                source_version=source_version, label=case.label, document=text,
+                saved_by=actor.subject, saved_by_name=actor.name,
             )
-            if not unchanged:
-                # The guard: only the session that read the current version may write the next one.
-                result = conn.execute(
-                    sa.update(CASES)
-                    .where(CASES.c.id == case_id, CASES.c.version == expected_version, CASES.c.status == ACTIVE)
-                    .values(version=expected_version + 1, updated_at=now, **_indexed(case))
-                )
-                if result.rowcount != 1:
-                    raise self._refusal(conn, case_id, expected_version)
-                conn.execute(
-                    sa.insert(CASE_VERSIONS).values(
-                        case_id=case_id, version=expected_version + 1, saved_at=now, action=action,
-                        source_version=source_version, label=case.label, document=text,
-                    )
-                )
-            row = self._head(conn, case_id)
-        return CaseRecord(**_summary_fields(row), document=json.loads(row.document))
+        )
+        audit_action = AuditAction.REVERT if action == "revert" else AuditAction.SAVE
+        detail = f"from version {source_version}" if source_version is not None else None
+        self._audit(conn, case_id, actor, audit_action, at, expected_version + 1, detail)
+        return self._head(conn, case_id)
 
-    def save(self, case_id: str, doc: dict[str, Any], expected_version: int) -> CaseRecord:
+    def save(self, case_id: str, doc: dict[str, Any], expected_version: int, *, actor: Actor) -> CaseRecord:
         """Save ``doc`` as the next version of the case last loaded at ``expected_version``.
 
-        Raises ConflictError (nothing written) if another session saved or deleted the case since;
-        a CaseError propagates for an invalid document. Saving an unchanged document writes nothing.
+        Raises ConflictError (nothing written) if another session saved or deleted the case since,
+        NotFoundError if the case is not open to ``actor``; a CaseError propagates for an invalid
+        document. Saving an unchanged document writes nothing.
         """
-        return self._new_version(case_id, doc, expected_version, "save")
+        actor = _actor(actor)
+        validate(doc)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                row = self._new_version(conn, case_id, doc, expected_version, "save", actor, at)
+        return record(row)
 
-    def revert(self, case_id: str, version: int, expected_version: int) -> CaseRecord:
+    def revert(self, case_id: str, version: int, expected_version: int, *, actor: Actor) -> CaseRecord:
         """Undo: save a copy of ``version`` as the next version (ConflictError as for :meth:`save`)."""
-        old = self.load_version(case_id, version)
-        return self._new_version(case_id, old.document, expected_version, "revert", source_version=old.version)
+        actor = _actor(actor)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                old = self._version(conn, case_id, version)
+                row = self._new_version(
+                    conn, case_id, old.document, expected_version, "revert", actor, at, source_version=old.version
+                )
+        return record(row)
 
-    def duplicate(self, case_id: str, label: str) -> CaseRecord:
-        """A new case (version 1) copying the current document of ``case_id`` under ``label``."""
-        doc = self.load(case_id).document
-        doc["label"] = label
-        return self._insert_case(doc, "duplicate")
+    def duplicate(self, case_id: str, label: str, *, actor: Actor) -> CaseRecord:
+        """A new case (version 1, owned by ``actor``) copying the current document of ``case_id`` under ``label``."""
+        actor = _actor(actor)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                doc = json.loads(self._head(conn, case_id).document)
+                doc["label"] = label
+                row = self._create(conn, doc, "duplicate", actor, at, f"copy of {case_id}")
+                self._audit(conn, case_id, actor, AuditAction.COPY, at, None, f"copied to {row.id}")
+        return record(row)
 
-    def _set_status(self, case_id: str, status: str) -> CaseRecord:
-        now = self._now()
-        with self._write() as conn:
-            conn.execute(
-                sa.update(CASES)
-                .where(CASES.c.id == case_id, CASES.c.status != status)
-                .values(status=status, deleted_at=now if status == DELETED else None)
-            )
-            row = self._head(conn, case_id)  # NotFoundError for an unknown id; a no-op if already so
-        return CaseRecord(**_summary_fields(row), document=json.loads(row.document))
+    def _set_status(self, case_id: str, status: str, actor: Actor) -> CaseRecord:
+        actor = _actor(actor)
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                changed = conn.execute(
+                    sa.update(CASES)
+                    .where(CASES.c.id == case_id, CASES.c.status != status)
+                    .values(status=status, deleted_at=at if status == DELETED else None)
+                ).rowcount
+                row = self._head(conn, case_id)
+                if changed:  # deleting twice, or restoring a live case, changes and records nothing
+                    action = AuditAction.DELETE if status == DELETED else AuditAction.RESTORE
+                    self._audit(conn, case_id, actor, action, at, row.version)
+        return record(row)
 
-    def delete(self, case_id: str) -> CaseRecord:
+    def delete(self, case_id: str, *, actor: Actor) -> CaseRecord:
         """Soft delete: the case leaves the picker but keeps every version; undo with :meth:`restore`."""
-        return self._set_status(case_id, DELETED)
+        return self._set_status(case_id, DELETED, actor)
 
-    def restore(self, case_id: str) -> CaseRecord:
+    def restore(self, case_id: str, *, actor: Actor) -> CaseRecord:
         """Undo a soft delete."""
-        return self._set_status(case_id, ACTIVE)
+        return self._set_status(case_id, ACTIVE, actor)
+
+    def record_export(self, case_id: str, fmt: str, *, actor: Actor) -> None:
+        """Note in the audit trail that ``actor`` downloaded the case as ``fmt`` (e.g. ``"fhir"``)."""
+        actor = _actor(actor)
+        if not isinstance(fmt, str) or not fmt or len(fmt) > DETAIL_MAX:
+            raise StoreError(f"an export format is 1 to {DETAIL_MAX} characters")
+        with self._guarded(case_id, actor):
+            at = self._now()
+            with self._write() as conn:
+                self._require(conn, case_id, actor)
+                version = conn.execute(sa.select(CASES.c.version).where(CASES.c.id == case_id)).scalar_one()
+                self._audit(conn, case_id, actor, AuditAction.EXPORT, at, version, fmt)

@@ -50,9 +50,20 @@ def _value(raw) -> tuple[float, str | None] | None:
     return None
 
 
+def shared_file(relpath: str) -> Path:
+    """A file of the shared material beside the project (../shared/), or a clear error saying what is missing."""
+    path = SHARED / relpath
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The shared clinical material is missing: expected {path}. The tests read the published cases and "
+            "the evidence from ../shared/ beside the project checkout (see README, 'Tests and speed')."
+        )
+    return path
+
+
 @lru_cache(maxsize=1)
 def raw_cases() -> list[dict]:
-    return json.loads(CASES_FILE.read_text(encoding="utf-8"))["cases"]
+    return json.loads(shared_file("clinical/published_cases.json").read_text(encoding="utf-8"))["cases"]
 
 
 def case_document(raw: dict) -> dict:

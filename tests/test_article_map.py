@@ -7,9 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from logic.reference import load_json, references
+from tests.published import shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "clinical" / "source-article.md"
+ARTICLE = shared_file("clinical/source-article.md")
 STATEMENTS = load_json("article_map.json")["statements"]
 
 # distinctive phrases of each clinical statement in the article, and the map entry that covers it

@@ -22,7 +22,7 @@ def status(*observations, **kw):
     (133, "pmol/L", "indeterminate"),    # 180.2 ng/L (NICE pairs 180 ng/L with 133 pmol/L)
     (258, "pmol/L", "indeterminate"),    # 349.6 ng/L
     (259, "pmol/L", "unlikely"),         # 350.9 ng/L
-])
+], ids=lambda v: str(v).replace("/", "_per_") if not isinstance(v, str) or "/" in v else v)
 def test_serum_b12_band_on_and_around_each_cut_off(value, unit, expected):
     assert status(obs("b12", value, unit)) == expected
 
@@ -52,7 +52,8 @@ def test_no_b12_result_is_unknown():
 
 @pytest.mark.parametrize(("value", "expected"), [
     (24.9, "deficient"), (25, "indeterminate"), (70, "indeterminate"), (70.1, "unlikely"),
-])
+], ids=["holotc_24.9_is_deficient", "holotc_25_is_indeterminate", "holotc_70_is_indeterminate",
+        "holotc_70.1_is_unlikely"])
 def test_holotc_bands(value, expected):
     assert status(obs("holotc", value, "pmol/L")) == expected
 
@@ -238,7 +239,8 @@ def test_pernicious_anaemia_means_lifelong():
     assert diagnose(make_case(history={"pernicious_anemia": True})).lifelong is True
 
 
-@pytest.mark.parametrize(("cm", "lifelong"), [(21, True), (20, False), (0, False)])
+@pytest.mark.parametrize(("cm", "lifelong"), [(21, True), (20, False), (0, False)],
+                         ids=["resection_of_21_cm_is_lifelong", "resection_of_20_cm_is_not", "no_resection_is_not"])
 def test_ileal_resection_over_20_cm_means_lifelong(cm, lifelong):
     d = diagnose(make_case(history={"pernicious_anemia": False, "gastric_surgery": False, "ileal_resection_cm": cm}))
     assert d.lifelong is lifelong
@@ -376,3 +378,36 @@ def test_tma_picture_asks_for_adamts13():
 def test_unknown_pernicious_anaemia_asks_for_intrinsic_factor_antibodies():
     assert "intrinsic_factor_antibodies" in next_ids(obs("b12", 100, "ng/L"))
     assert "intrinsic_factor_antibodies" not in next_ids(obs("b12", 100, "ng/L"), history={"pernicious_anemia": True})
+
+
+# -- issue 10: less noise ------------------------------------------------------------------------
+
+def test_a_full_blood_count_is_not_asked_for_when_hb_platelets_and_mcv_are_there():
+    case = make_case(obs("b12", 150, "ng/L"), obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"),
+                     obs("mcv", 110, "fL"))
+    ids = [n.id for n in diagnose(case).next_tests]
+    assert "cbc" not in ids and "differential" in ids
+
+
+def test_a_white_count_is_enough_to_drop_the_differential():
+    case = make_case(obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"), obs("mcv", 110, "fL"),
+                     obs("wbc", 3.0, "10^9/L"))
+    assert not {"cbc", "differential"} & {n.id for n in diagnose(case).next_tests}
+
+
+def test_a_missing_mcv_still_asks_for_the_full_blood_count():
+    case = make_case(obs("hemoglobin", 9, "g/dL"), obs("platelets", 90, "10^9/L"))
+    assert "cbc" in {n.id for n in diagnose(case).next_tests}
+
+
+def test_b12_measured_only_after_treatment_started_is_said_and_not_used():
+    case = make_case(obs("b12", 900, "ng/L", date="2026-11-05"), treatment_start="2026-11-02")
+    d = diagnose(case)
+    assert d.b12.status == "unknown"
+    assert "b12_only_after_treatment" in alert_ids(case)
+    assert "b12_after_injection" not in alert_ids(case)
+
+
+def test_b12_drawn_before_treatment_raises_no_after_injection_alert():
+    case = make_case(obs("b12", 150, "ng/L", date="2026-11-01"), treatment_start="2026-11-02")
+    assert not {"b12_after_injection", "b12_only_after_treatment"} & set(alert_ids(case))

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from logic.exports import ExportError, from_csv, from_ics, patient_sheet, to_csv, to_ics
+from logic.exports import ExportError, from_csv, from_ics, patient_sheet, patient_sheet_html, to_csv, to_ics
 from logic.regimen import preset_ids, regimen_for_case, schedule
 from logic.results import Route
 from tests.helpers import make_case, obs
@@ -111,3 +111,35 @@ def test_csv_reads_each_route_of_the_vocabulary_and_the_older_deep_sc(written, r
 def test_csv_refuses_a_route_outside_the_vocabulary_naming_the_allowed_ones(route):
     with pytest.raises(ExportError, match="must be one of IM, SC, oral"):
         from_csv(f"date,dose_mcg,route,phase,product\n2026-11-02,1000,{route},weekly,cyanocobalamin\n")
+
+
+# -- a plan with no clear indication carries its caveat (issue 10) ----------------------------------
+
+CAVEAT = "B12 deficiency is not established (B12 status unknown): a plan to review."
+
+
+def test_csv_carries_the_caveat_first_and_still_reads_back_the_doses():
+    sched = schedule(date(2026, 11, 2))
+    text = to_csv(sched, caveat=CAVEAT)
+    assert text.splitlines()[1].startswith("2026-11-02,,,note for the clinician: B12 deficiency is not established")
+    assert from_csv(text) == sched.injections
+
+
+def test_ics_carries_the_caveat_as_a_description_and_a_note_and_reads_back_the_doses():
+    sched = schedule(date(2026, 11, 2))
+    text = to_ics(sched, caveat=CAVEAT)
+    assert "X-WR-CALDESC:Note for the clinician: B12 deficiency is not established" in text.replace("\r\n ", "")
+    assert "X-COBALT-KIND:note" in text
+    assert from_ics(text) == sched.injections
+
+
+def test_no_caveat_changes_nothing():
+    sched = schedule(date(2026, 11, 2))
+    assert to_csv(sched, caveat=None) == to_csv(sched)
+    assert "X-WR-CALDESC" not in to_ics(sched)
+
+
+def test_the_patient_sheet_says_in_plain_words_that_the_need_is_not_confirmed():
+    sched = schedule(date(2026, 11, 2))
+    assert "not yet confirmed" in patient_sheet_html(sched, unconfirmed=True)
+    assert "not yet confirmed" not in patient_sheet_html(sched)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from store import LOCAL
 from tests.page_session import opened
 from ui.session import get_store
 
@@ -27,9 +28,9 @@ def test_first_change_creates_a_saved_case_and_each_change_is_a_version():
     at = new_app()
     at.text_input(key="case_label").set_value("Bed 7 autosave").run()
     case_id = opened(at).id
-    assert store().load(case_id).label == "Bed 7 autosave"
+    assert store().load(case_id, actor=LOCAL).label == "Bed 7 autosave"
     at.text_input(key="case_lab_b12").set_value("150").run()
-    rec = store().load(case_id)
+    rec = store().load(case_id, actor=LOCAL)
     assert rec.version == opened(at).version == 2
     assert rec.document["observations"][0]["value"] == 150
 
@@ -38,15 +39,15 @@ def test_a_save_beaten_by_another_session_is_refused_and_the_edits_stay():
     at = new_app()
     at.text_input(key="case_label").set_value("Bed 8 conflict").run()
     case_id, version = opened(at).id, opened(at).version
-    other = dict(store().load(case_id).document, label="Bed 8 changed elsewhere")
-    store().save(case_id, other, expected_version=version)  # another session saves first
+    other = dict(store().load(case_id, actor=LOCAL).document, label="Bed 8 changed elsewhere")
+    store().save(case_id, other, expected_version=version, actor=LOCAL)  # another session saves first
     at.text_input(key="case_lab_b12").set_value("120").run()
     assert any("changed in another session" in e.value for e in at.error)
     assert opened(at).doc["observations"][0]["value"] == 120  # edits kept on screen
-    assert store().load(case_id).label == "Bed 8 changed elsewhere"  # nothing overwritten
+    assert store().load(case_id, actor=LOCAL).label == "Bed 8 changed elsewhere"  # nothing overwritten
     at.button(key="app_conflict_new").click().run()
     assert opened(at).id != case_id
-    assert store().load(opened(at).id).document["observations"][0]["value"] == 120
+    assert store().load(opened(at).id, actor=LOCAL).document["observations"][0]["value"] == 120
 
 
 def test_teaching_case_opens_read_only_and_copy_makes_it_editable():
@@ -57,7 +58,7 @@ def test_teaching_case_opens_read_only_and_copy_makes_it_editable():
     assert opened(at).id is None
     at.button(key="app_copy_case").click().run()
     assert not at.text_input(key="case_lab_b12").disabled
-    rec = store().load(opened(at).id)
+    rec = store().load(opened(at).id, actor=LOCAL)
     assert rec.label.startswith("Copy of")
 
 
@@ -81,10 +82,10 @@ def test_library_lists_finds_opens_deletes_and_undoes():
     at.text_input(key="lib_search").set_value("bed 31").run()
     assert at.selectbox(key="lib_pick").value == case_id
     at.button(key="lib_delete").click().run()
-    assert store().load(case_id).deleted
-    assert all(c.id != case_id for c in store().list_cases("bed 31"))
+    assert store().load(case_id, actor=LOCAL).deleted
+    assert all(c.id != case_id for c in store().list_cases("bed 31", actor=LOCAL))
     at.button(key="lib_undo").click().run()
-    assert not store().load(case_id).deleted
+    assert not store().load(case_id, actor=LOCAL).deleted
 
 
 def test_versions_can_be_restored():
@@ -96,7 +97,7 @@ def test_versions_can_be_restored():
     at.switch_page("app_pages/library.py").run()
     at.selectbox(key="lib_version").set_value(2).run()
     at.button(key="lib_revert").click().run()
-    rec = store().load(case_id)
+    rec = store().load(case_id, actor=LOCAL)
     assert rec.version == 4 and rec.document["observations"][0]["value"] == 150
 
 
@@ -121,7 +122,7 @@ def test_pasted_case_opens_as_a_new_saved_case():
     doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
     at.text_area(key="case_paste").set_value(json.dumps(doc))
     at.button(key="case_load_paste").click().run()
-    assert store().load(opened(at).id).document["observations"][0]["value"] == 205
+    assert store().load(opened(at).id, actor=LOCAL).document["observations"][0]["value"] == 205
 
 
 def test_sidebar_picker_finds_and_opens_a_saved_case():

@@ -100,4 +100,35 @@ def test_exports_are_offered():
     at = open_regimen()
     labels = {b.label for b in at.get("download_button")} if at.get("download_button") else set()
     keys = {b.proto.id for b in at.get("download_button")}
-    assert keys and len(keys) == 3, labels
+    assert keys and len(keys) == 4, labels  # calendar, CSV, printable sheet, patient PDF (issue 15)
+    assert "Patient schedule (PDF)" in labels
+
+
+def test_keeping_injections_off_weekends_moves_doses_by_at_most_two_days():
+    import pandas as pd
+
+    at = open_regimen("manabe_course")
+    before = pd.to_datetime(dates_table(at)["date"]).dt.date.tolist()
+    at.toggle(key="reg_no_weekends").set_value(True).run()
+    after = pd.to_datetime(dates_table(at)["date"]).dt.date.tolist()
+    assert len(after) == len(before) and after != before
+    assert all(abs((a - b).days) <= 2 for a, b in zip(after, before, strict=True))
+    assert sum(d.weekday() >= 5 for d in after) < sum(d.weekday() >= 5 for d in before)
+    assert any("stay on a weekend" in w.value for w in at.warning)  # the daily doses cannot move
+
+
+def test_a_plan_without_established_b12_deficiency_says_so_first():
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, {"observations": [{"date": "2026-11-01", "analyte": "platelets", "value": 90, "unit": "10^9/L"}]})
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    assert [e.message for e in at.exception] == []
+    assert any("not established" in w.value for w in at.warning)
+
+
+def test_a_ttp_leaning_says_a_b12_regimen_does_not_treat_it():
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, json.loads((ROOT / "data/cases/ttp_after_sleeve.json").read_text()))
+    at.run()
+    at.switch_page("app_pages/regimen.py").run()
+    assert any("leans TTP" in w.value for w in at.warning)

@@ -47,13 +47,44 @@ def test_plasmic_table_has_seven_rows_with_unknowns_marked():
     assert list(table["Point"]) == ["1", "?", "1", "1", "?", "?", "0"]
 
 
-def test_chart_places_the_patient_against_both_group_medians():
+def test_balance_chart_shows_each_feature_pull_and_the_sum():
     spec = chart(open_ttp("pseudo_tma_composite"))
-    names = {t["name"] for t in spec["data"]}
-    assert {"B12 pseudo-TMA median", "TTP median", "This patient"} <= names
-    patient_ldh = next(t for t in spec["data"] if t["name"] == "This patient")["x"][0]
-    assert patient_ldh == 7310
-    assert spec["layout"]["xaxis"]["type"] == "log"
+    bars = spec["data"][0]
+    pulls = dict(zip(bars["y"], bars["x"], strict=True))
+    assert pulls["LDH 7310 U/L"] == 2
+    assert pulls["Platelets 73 10^9/L"] == 1
+    title = spec["layout"]["title"]["text"]
+    assert "towards TTP" in title and f"Sum {sum(pulls.values()):+g}" in title
+
+
+def test_balance_chart_hatches_an_estimated_index_and_names_it():
+    doc = {"history": {"active_cancer": False, "transplant": False}, "observations": [
+        {"date": "2026-11-01", "analyte": a, "value": v, **({"unit": u} if u else {})}
+        for a, v, u in (("platelets", 60, "10^9/L"), ("schistocytes_seen", True, None), ("b12", 90, "pg/mL"),
+                        ("reticulocytes_pct", 1.0, "%"), ("hemoglobin", 6.0, "g/dL"))]}  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, doc)
+    at.run()
+    at.switch_page("app_pages/ttp.py").run()
+    bars = chart(at)["data"][0]
+    estimated = [y for y in bars["y"] if y.endswith("(estimated)")]
+    assert estimated == ["Reticulocytes 1 % (estimated)"]
+    shape = bars["marker"]["pattern"]["shape"]
+    assert shape[bars["y"].index(estimated[0])] == "/"
+
+
+def test_a_ttp_leaning_shows_its_critical_alert_and_the_isth_statements():
+    doc = {"history": {"active_cancer": False, "transplant": False}, "observations": [
+        {"date": "2026-11-01", "analyte": a, "value": v, **({"unit": u} if u else {})}
+        for a, v, u in (("platelets", 9, "10^9/L"), ("schistocytes_seen", True, None), ("ldh", 1240, "U/L"),
+                        ("haptoglobin", 8, "mg/dL"))]}  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, doc)
+    at.run()
+    at.switch_page("app_pages/ttp.py").run()
+    assert "Leans TTP" in heading(at)
+    assert any("haematological emergency" in e.value for e in at.error)
+    assert any("ISTH 2020 guideline says" in m.value for m in at.markdown)
 
 
 def test_ttp_mimic_alert_is_shown_for_the_pseudo_tma_picture():

@@ -8,10 +8,10 @@ from tests.helpers import assess_json
 
 # id: (b12_status, tma leaning, lifelong, oral maintenance, alert ids that must be present)
 EXPECTED = {
-    "classic_pa_pancytopenia": ("deficient", "indeterminate", True, "refused", {"potassium_first_48h"}),
-    "pseudo_tma_plasmic4": ("deficient", "indeterminate", True, "refused", {"ttp_mimic"}),
+    "classic_pa_pancytopenia": ("deficient", "b12_pseudo_tma", True, "refused", {"potassium_first_48h"}),
+    "pseudo_tma_plasmic4": ("deficient", "b12_pseudo_tma", True, "refused", {"ttp_mimic"}),
     "pseudo_tma_composite": ("deficient", "b12_pseudo_tma", None, "not_known", {"ttp_mimic", "b12_does_not_wait"}),
-    "pseudo_tma_extreme_ldh": ("deficient", "indeterminate", True, "refused", {"ttp_mimic"}),
+    "pseudo_tma_extreme_ldh": ("deficient", "b12_pseudo_tma", True, "refused", {"ttp_mimic"}),
     "ttp_after_sleeve": ("unknown", "ttp", True, "refused", set()),
     "ttp_with_pernicious_anaemia": ("deficient", "ttp", True, "refused", {"ttp_with_b12_deficiency"}),
     "indeterminate_settled_by_mma": ("deficient", "indeterminate", None, "not_known", set()),

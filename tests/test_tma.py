@@ -1,4 +1,4 @@
-"""TTP or B12? (logic/tma.py): the leaning rule branch by branch, the comparison, the alerts."""
+"""TTP or B12? (logic/tma/): safety rules, the weighed picture, the French score, the alerts."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,9 +8,21 @@ import pytest
 from logic import serialize
 from logic.diagnosis import diagnose
 from logic.plasmic import plasmic
-from logic.reference import references
-from logic.results import Alert
-from logic.tma import LEANINGS, TmaResult, adamts13_state, groups, tma
+from logic.reference import references, threshold_set
+from logic.results import Alert, Leaning
+from logic.tma import (
+    LEANINGS,
+    Adamts13Status,
+    TmaResult,
+    adamts13_state,
+    decided_by,
+    french_score,
+    groups,
+    regimen_caveat,
+    tma,
+    weights,
+)
+from logic.tma.balance import place
 from tests.helpers import case_of
 from tests.helpers import obs as _obs
 
@@ -21,28 +33,42 @@ def obs(analyte, value, unit=None, comparator=None, date=DAY):
     return _obs(analyte, value, unit, comparator, date=date)
 
 
+def run(*observations, history: dict | None = None, **flags) -> TmaResult:
+    case = case_of(*observations, **flags)
+    if history:
+        from logic.case import parse_case
 
-
-def run(*observations, **history) -> TmaResult:
-    case = case_of(*observations, **history)
+        doc = {"history": {"active_cancer": False, "transplant": False, **history}, "observations": list(observations)}
+        case = parse_case(doc)
     return tma(case, diagnose(case), plasmic(case))
 
 
 # Building blocks (values in the units the case format accepts).
-B12_LOW = obs("b12", 90, "pg/mL")           # deficient (<180 ng/L)
-B12_HIGH = obs("b12", 600, "pg/mL")         # deficiency unlikely (>350 ng/L)
+B12_LOW = obs("b12", 90, "pg/mL")  # deficient (<180 ng/L)
+B12_HIGH = obs("b12", 600, "pg/mL")  # deficiency unlikely (>350 ng/L)
 HAEMOLYSIS = obs("haptoglobin", 8, "mg/dL", "<")
 NO_HAEMOLYSIS = obs("haptoglobin", 120, "mg/dL")
 SCHISTO = obs("schistocytes_seen", True)
-PLT_B12 = obs("platelets", 70, "10^9/L")    # nearer the pseudo-TMA median (73)
-PLT_TTP = obs("platelets", 12, "10^9/L")    # nearer the TTP median (12.5)
-LDH_B12 = obs("ldh", 8000, "U/L")           # nearer 7310
-LDH_TTP = obs("ldh", 1200, "U/L")           # nearer 1460
-# Low marrow response: retics 1 %, Hb 6 g/dL -> Hct ~18 % -> RPI 1 x (18/45) / 2.5 = 0.16
+PLT_B12 = obs("platelets", 70, "10^9/L")  # 42 or more: +1
+PLT_MID = obs("platelets", 35, "10^9/L")  # 30-41: fits both
+PLT_TTP = obs("platelets", 12, "10^9/L")  # below 20: -2
+LDH_B12 = obs("ldh", 8000, "U/L")  # above 3909: +2
+LDH_BOTH = obs("ldh", 2600, "U/L")  # 2004-3909: fits both
+LDH_TTP = obs("ldh", 1200, "U/L")  # below 2004: -0.5
+MACRO = obs("mcv", 117, "fL")
+NORMO = obs("mcv", 84, "fL")
+# Low marrow response: retics 1 %, Hb 6 g/dL -> Hct estimated 18 % -> RPI 1 x (18/45) / 2.5 = 0.16
 LOW_MARROW = (obs("reticulocytes_pct", 1.0, "%"), obs("hemoglobin", 6.0, "g/dL"))
-# Brisk response: retics 15 %, Hb 9 g/dL -> Hct ~27 % -> RPI 15 x 0.6 / 2 = 4.5
-BRISK_MARROW = (obs("reticulocytes_pct", 15.0, "%"), obs("hemoglobin", 9.0, "g/dL"))
-STRONG_B12 = (B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12, *LOW_MARROW)
+LOW_MARROW_MEASURED = (obs("reticulocytes_pct", 1.0, "%"), obs("hematocrit", 18, "%"))
+# Brisk: retics 6.8 % (>= 5 %)
+BRISK = obs("reticulocytes_pct", 6.8, "%")
+STRONG_B12 = (B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12, MACRO, *LOW_MARROW)
+# The textbook immune TTP of issue 10 (ADAMTS13 pending)
+TEXTBOOK_TTP = (
+    obs("platelets", 9, "10^9/L"), obs("hemoglobin", 8.1, "g/dL"), NORMO, obs("ldh", 1240, "U/L"),
+    obs("haptoglobin", 10, "mg/dL", "<"), obs("bilirubin_indirect", 3.1, "mg/dL"), obs("creatinine", 0.9, "mg/dL"),
+    obs("inr", 1.1), obs("schistocytes_pct", 4, "%"),
+)  # fmt: skip
 
 
 def adamts(value, comparator=None, date=DAY):
@@ -57,11 +83,17 @@ def alert_ids(result):
     return [a.id for a in result.alerts]
 
 
+def weight(result, fid):
+    return result.pull(fid).weight
+
+
 # -- ADAMTS13 ----------------------------------------------------------------------------
+
 
 def test_adamts13_below_10_percent_means_ttp_even_with_a_strong_b12_picture():
     result = run(*STRONG_B12, adamts(5))
     assert result.leaning == "ttp"
+    assert result.rule == "adamts13_severe"
     assert "ttp_with_b12_deficiency" in alert_ids(result)
     assert "ttp_mimic" not in alert_ids(result)
 
@@ -79,8 +111,8 @@ def test_adamts13_of_20_percent_is_borderline_and_above_20_is_not_deficient():
     assert adamts13_state(case_of(adamts(20.5))).status == "not_deficient"
 
 
-def test_censored_adamts13_that_spans_10_percent_is_unknown():
-    assert adamts13_state(case_of(adamts(20, "<"))).status == "unknown"
+def test_censored_adamts13_that_spans_10_percent_is_not_decisive():
+    assert adamts13_state(case_of(adamts(20, "<"))).status == "not_decisive"
 
 
 def test_any_adamts13_below_10_counts_even_when_a_later_one_is_normal():
@@ -88,13 +120,36 @@ def test_any_adamts13_below_10_counts_even_when_a_later_one_is_normal():
     assert state.status == "severe"
 
 
-def test_missing_adamts13_is_read_as_pending_and_listed_as_deciding():
+def test_no_adamts13_result_and_none_sent_is_not_sent_and_listed_as_deciding():
     result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12)
-    assert result.adamts13.status == "unknown"
+    assert result.adamts13.status == "not_sent"
     assert "adamts13" in decider_ids(result)
 
 
+def test_a_sent_adamts13_without_a_result_is_pending_with_its_date():
+    result = run(*TEXTBOOK_TTP, history={"adamts13_sent": DAY})
+    assert result.adamts13.status == Adamts13Status.PENDING
+    assert DAY in result.adamts13.text and "pending" in result.adamts13.text
+    test = next(n for n in result.deciding_tests if n.id == "adamts13")
+    assert "chase" in test.reason
+
+
+def test_a_result_after_the_sent_date_ends_pending():
+    case_doc = {"history": {"adamts13_sent": "2026-02-27"}, "observations": [adamts(62)]}
+    from logic.case import parse_case
+
+    assert adamts13_state(parse_case(case_doc)).status == "not_deficient"
+
+
+def test_a_result_only_before_the_sent_date_leaves_the_new_sample_pending():
+    from logic.case import parse_case
+
+    doc = {"history": {"adamts13_sent": "2026-03-05"}, "observations": [adamts(62, date="2026-01-10")]}
+    assert adamts13_state(parse_case(doc)).status == "pending"
+
+
 # -- not a TMA ----------------------------------------------------------------------------
+
 
 def test_normal_platelets_are_not_tma_even_with_haemolysis():
     result = run(B12_LOW, HAEMOLYSIS, obs("platelets", 210, "10^9/L"), LDH_B12)
@@ -110,7 +165,7 @@ def test_thrombocytopenia_without_haemolysis_or_schistocytes_is_not_tma():
 def test_no_platelet_count_is_indeterminate_and_asks_for_one():
     result = run(B12_LOW, HAEMOLYSIS)
     assert result.leaning == "indeterminate"
-    assert "cbc" in decider_ids(result)
+    assert "cbc" in decider_ids(result) or "blood_film" in decider_ids(result)
 
 
 def test_thrombocytopenia_with_unknown_haemolysis_is_indeterminate_not_not_tma():
@@ -119,147 +174,291 @@ def test_thrombocytopenia_with_unknown_haemolysis_is_indeterminate_not_not_tma()
     assert {"ldh", "haptoglobin", "blood_film"} <= set(decider_ids(result))
 
 
+def test_severe_thrombocytopenia_with_the_tma_question_unexplored_is_not_quiet():
+    result = run(PLT_TTP, NORMO)
+    assert result.leaning == "indeterminate"
+    assert "tma_unexplored" in alert_ids(result)
+    assert "tma_unexplored" not in alert_ids(run(PLT_B12, MACRO))
+
+
+# -- safety: PLASMIC 6-7 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [(), (BRISK,), (B12_LOW,), (obs("neutrophils", 6.2, "10^9/L"),)])
+def test_textbook_ttp_with_plasmic_7_leans_ttp_with_a_critical_alert(extra):
+    case = case_of(*TEXTBOOK_TTP, *extra)
+    result = tma(case, diagnose(case), plasmic(case))
+    assert plasmic(case).score == 7
+    assert result.leaning == "ttp"
+    assert any(a.severity == "critical" for a in result.alerts)
+    assert "ttp_mimic" not in alert_ids(result)
+
+
+def test_plasmic_high_leans_ttp_even_with_b12_deficiency_and_macrocytosis_signs():
+    # PLASMIC 6: MCV point lost to macrocytosis, all else scoring
+    case = case_of(PLT_TTP, HAEMOLYSIS, SCHISTO, MACRO, obs("inr", 1.1), obs("creatinine", 0.9, "mg/dL"), B12_LOW,
+                   LDH_B12)  # fmt: skip
+    result = tma(case, diagnose(case), plasmic(case))
+    assert plasmic(case).risk == "high"
+    assert result.leaning == "ttp" and result.rule == "plasmic_high"
+    assert "plasmic_b12_conflict" in alert_ids(result)
+
+
+def test_plasmic_high_gives_way_only_to_adamts13_above_20_percent():
+    base = (PLT_TTP, HAEMOLYSIS, SCHISTO, NORMO, obs("inr", 1.1), obs("creatinine", 0.9, "mg/dL"), B12_LOW)
+    assert run(*base, adamts(15)).leaning == "ttp"  # borderline: still TTP
+    assert run(*base, adamts(21)).leaning != "ttp"
+
+
+def test_plasmic_high_out_of_scope_without_schistocytes_does_not_decide():
+    # schistocytes known absent: PLASMIC applies only with schistocytes
+    result = run(PLT_TTP, HAEMOLYSIS, obs("schistocytes_seen", False), MACRO, obs("inr", 1.1),
+                 obs("creatinine", 0.9, "mg/dL"), obs("reticulocytes_abs", 20, "10^9/L"), B12_LOW, LDH_B12)  # fmt: skip
+    assert result.rule != "plasmic_high"
+
+
+# -- the weighed picture without ADAMTS13 ------------------------------------------------------
+
+
+def test_a_strongly_b12_like_picture_leans_b12_pseudo_tma_and_says_adamts13_settles_it():
+    result = run(*STRONG_B12)
+    assert result.leaning == "b12_pseudo_tma" and result.rule == "balance"
+    assert result.strength == "strongly"
+    assert any("below 10 % would mean TTP" in n.text for n in result.reasons)
+    assert "ttp_mimic" in alert_ids(result)  # still warns and asks for ADAMTS13
+    assert "adamts13" in decider_ids(result)
+
+
+def test_an_ldh_that_fits_both_does_not_veto_a_b12_leaning():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_BOTH, MACRO, *LOW_MARROW_MEASURED,
+                 obs("hypersegmented_neutrophils", True))  # fmt: skip
+    assert weight(result, "ldh") == 0
+    assert result.leaning == "b12_pseudo_tma"
+
+
+def test_b12_deficiency_with_a_ttp_like_picture_is_an_overlap_that_leans_ttp():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, NORMO, BRISK)
+    assert result.leaning == "ttp" and result.rule == "overlap"
+    assert "ttp_likely" in alert_ids(result)
+
+
+def test_ttp_like_picture_with_b12_unmeasured_leans_ttp_and_asks_for_b12():
+    result = run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
+    assert result.leaning == "ttp" and result.rule == "balance"
+    assert "b12" in decider_ids(result)
+    assert next(a for a in result.alerts if a.id == "ttp_likely").severity == "critical"
+
+
+def test_b12_like_picture_without_b12_deficiency_is_not_called_b12():
+    result = run(HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12, MACRO, *LOW_MARROW)
+    assert result.leaning == "indeterminate" and result.rule == "b12_like_without_deficiency"
+    assert "b12" in decider_ids(result)
+
+
+def test_a_balance_between_the_cut_offs_is_indeterminate_and_names_them():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, LDH_BOTH)
+    assert result.leaning == "indeterminate" and result.rule == "balance"
+    assert "+3" in result.reasons[-1].text and "-2" in result.reasons[-1].text
+
+
+def test_b12_unlikely_with_a_ttp_feature_leans_ttp():
+    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, obs("platelets", 25, "10^9/L"))
+    assert result.total <= -2 and result.leaning == "ttp"
+
+
+# -- reticulocytes: measured counts, estimated indices -----------------------------------------
+
+
+def test_a_brisk_reticulocytosis_never_counts_for_b12_even_when_the_estimated_index_is_low():
+    # 6.8 % with Hb 8.1: the index from an estimated haematocrit is 1.5, but the count is brisk
+    result = run(*TEXTBOOK_TTP, BRISK)
+    assert weight(result, "reticulocytes") < 0
+
+
+def test_an_index_from_an_estimated_haematocrit_counts_half_and_says_so():
+    est = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, *LOW_MARROW).pull("reticulocytes")
+    measured = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, *LOW_MARROW_MEASURED).pull("reticulocytes")
+    assert est.estimated and not measured.estimated
+    assert est.weight == measured.weight * weights()["estimated_weight"] > 0
+    assert "estimated" in est.text
+
+
+def test_a_raised_count_with_a_low_index_is_not_counted():
+    pull = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, obs("reticulocytes_pct", 3.5, "%"),
+               obs("hemoglobin", 5.0, "g/dL")).pull("reticulocytes")  # fmt: skip
+    assert pull.weight == 0 and "disagree" in pull.text
+
+
+def test_a_measured_absolute_count_is_preferred_to_the_percentage():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, obs("reticulocytes_abs", 20, "10^9/L"), BRISK)
+    assert result.pull("reticulocytes_abs").weight > 0
+    assert result.pull("reticulocytes") is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [(49.9, 2), (50, 0), (149.9, 0), (150, -2)])
+def test_absolute_reticulocyte_bands_at_their_boundaries(value, expected):
+    result = run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("reticulocytes_abs", value, "10^9/L"))
+    assert weight(result, "reticulocytes_abs") == expected
+
+
+# -- band boundaries ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(19.9, -2), (20, -1), (29.9, -1), (30, 0), (41.9, 0), (42, 1), (140, 1)]
+)
+def test_platelet_bands_at_their_boundaries(value, expected):
+    assert weight(run(obs("platelets", value, "10^9/L"), HAEMOLYSIS, SCHISTO), "platelets") == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(2003, -0.5), (2004, 0), (3909, 0), (3910, 2)])
+def test_ldh_bands_at_their_boundaries(value, expected):
+    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("ldh", value, "U/L")), "ldh") == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(89.9, -0.5), (90, 0), (100, 0), (100.1, 1.5)])
+def test_mcv_bands_at_their_boundaries(value, expected):
+    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("mcv", value, "fL")), "mcv") == expected
+
+
+def test_a_normal_mcv_does_not_count_against_b12_when_iron_deficiency_may_hide_macrocytosis():
+    pull = run(PLT_MID, HAEMOLYSIS, SCHISTO, NORMO, obs("ferritin", 8, "ng/mL")).pull("mcv")
+    assert pull.weight == 0 and "iron deficiency" in pull.text
+
+
+@pytest.mark.parametrize(("value", "expected"), [(1.4, 1), (1.5, 0), (5.0, 0), (5.1, -0.5)])
+def test_neutrophil_bands_at_their_boundaries(value, expected):
+    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("neutrophils", value, "10^9/L")), "neutrophils") == expected
+
+
+def test_a_censored_value_that_spans_bands_is_not_placed():
+    spec = weights()["features"]["platelets"]["bands"]
+    from logic.case import parse_case
+
+    censored = parse_case({"observations": [obs("platelets", 40, "10^9/L", "<")]}).observations[0]
+    assert place(censored, spec, threshold_set()) is None
+    below = parse_case({"observations": [obs("platelets", 20, "10^9/L", "<")]}).observations[0]
+    assert place(below, spec, threshold_set())["weight"] == -2
+
+
+def test_marked_b12_deficiency_with_mma_above_0_75_weighs_more():
+    plain = run(B12_LOW, PLT_MID, HAEMOLYSIS, SCHISTO).pull("b12").weight
+    marked = run(B12_LOW, PLT_MID, HAEMOLYSIS, SCHISTO, obs("mma", 3.0, "umol/L")).pull("b12").weight
+    assert marked > plain > 0
+
+
 # -- ADAMTS13 above 20 % ----------------------------------------------------------------------
+
 
 def test_normal_adamts13_with_b12_deficiency_leans_b12_pseudo_tma():
     result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, adamts(62))
     assert result.leaning == "b12_pseudo_tma"
+    assert decided_by(result) and "20" in decided_by(result)
 
 
-def test_normal_adamts13_with_b12_deficiency_but_a_brisk_marrow_is_indeterminate():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, *BRISK_MARROW, adamts(62))
-    assert result.row("rpi").points_to == "ttp"
+def test_normal_adamts13_with_b12_deficiency_but_a_ttp_like_picture_is_indeterminate():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, BRISK, NORMO, adamts(62))
     assert result.leaning == "indeterminate"
 
 
 def test_normal_adamts13_with_b12_unlikely_is_other_tma():
-    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_B12, adamts(73))
-    assert result.leaning == "other_tma"
+    assert run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_B12, adamts(73)).leaning == "other_tma"
 
 
 def test_normal_adamts13_with_unmeasured_b12_and_macrocytosis_is_indeterminate():
-    result = run(HAEMOLYSIS, SCHISTO, PLT_B12, obs("mcv", 112, "fL"), adamts(73))
+    result = run(HAEMOLYSIS, SCHISTO, PLT_B12, MACRO, adamts(73))
     assert result.leaning == "indeterminate"
     assert "b12" in decider_ids(result)
 
 
 def test_normal_adamts13_with_unmeasured_b12_and_nothing_b12_specific_is_other_tma_that_asks_for_b12():
-    result = run(HAEMOLYSIS, SCHISTO, PLT_B12, obs("mcv", 88, "fL"), adamts(73))
+    result = run(HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12, adamts(73))
     assert result.leaning == "other_tma"
-    assert "b12" in decider_ids(result)
-    assert any("not excluded" in n.text for n in result.reasons)
+    assert {"b12", "mma"} <= set(decider_ids(result))
 
 
-# -- ADAMTS13 not known ------------------------------------------------------------------------
-
-def test_strongly_b12_like_picture_leans_b12_pseudo_tma_without_adamts13_and_says_adamts13_settles_it():
-    result = run(*STRONG_B12)
-    assert result.leaning == "b12_pseudo_tma"
-    assert any("ADAMTS13 settles it" in n.text for n in result.reasons)
-    assert "adamts13" in decider_ids(result)
+# -- mimics: autoimmune haemolysis (Evans) and DIC ------------------------------------------------
 
 
-def test_b12_deficiency_without_a_reticulocyte_count_is_indeterminate_without_adamts13():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12)
-    assert result.leaning == "indeterminate"
-    assert {"reticulocytes", "adamts13"} <= set(decider_ids(result))
+def test_evans_syndrome_leans_neither_ttp_nor_b12():
+    result = run(obs("platelets", 4, "10^9/L"), obs("hemoglobin", 6.9, "g/dL"), obs("reticulocytes_pct", 11.5, "%"),
+                 obs("haptoglobin", 10, "mg/dL", "<"), obs("schistocytes_seen", False), obs("dat_positive", True),
+                 obs("b12", 420, "pg/mL"))  # fmt: skip
+    assert result.leaning not in ("ttp", "b12_pseudo_tma")
+    assert result.rule == "dat_positive"
+    assert "Evans" in result.reasons[-1].text
 
 
-def test_b12_deficiency_with_ttp_like_platelets_is_indeterminate_without_adamts13():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_B12, *LOW_MARROW)
-    assert result.leaning == "indeterminate"
+def test_a_negative_dat_changes_nothing():
+    base = (HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
+    assert run(*base).leaning == run(*base, obs("dat_positive", False)).leaning == "ttp"
 
 
-def test_b12_deficiency_with_ldh_nearer_ttp_is_indeterminate_without_adamts13():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_TTP, *LOW_MARROW)
-    assert result.leaning == "indeterminate"
+def test_low_fibrinogen_points_to_dic_as_another_tma():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, obs("fibrinogen", 0.8, "g/L"))
+    assert result.leaning == "other_tma" and result.rule == "dic"
 
 
-def test_borderline_adamts13_needs_the_strong_b12_picture_too():
-    assert run(*STRONG_B12, adamts(15)).leaning == "b12_pseudo_tma"
-    assert run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12, adamts(15)).leaning == "indeterminate"
+def test_a_long_inr_with_a_strong_d_dimer_points_to_dic_but_either_alone_does_not():
+    strong = obs("d_dimer", 8, "mg/L FEU")
+    long_inr = obs("inr", 1.8)
+    base = (HAEMOLYSIS, SCHISTO, PLT_MID)
+    assert run(*base, strong, long_inr).rule == "dic"
+    assert run(*base, strong).rule != "dic"
+    assert run(*base, long_inr, obs("d_dimer", 1.0, "mg/L FEU")).rule != "dic"
 
 
-def test_ttp_like_picture_with_nothing_pointing_to_b12_leans_ttp():
-    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
-    assert result.leaning == "ttp"
+def test_dic_does_not_override_the_plasmic_safety_rule():
+    case = case_of(*TEXTBOOK_TTP, obs("fibrinogen", 80, "mg/dL"))
+    assert tma(case, diagnose(case), plasmic(case)).leaning == "ttp"
 
 
-def test_ttp_like_picture_with_b12_unmeasured_leans_ttp_and_asks_for_b12():
-    result = run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
-    assert result.leaning == "ttp"
-    assert {"b12", "adamts13"} <= set(decider_ids(result))
+# -- French score ---------------------------------------------------------------------------------
 
 
-def test_b12_unlikely_without_adamts13_or_ttp_features_is_indeterminate_not_other_tma():
-    # unknown is not no: without ADAMTS13, TTP is not excluded
-    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_B12, LDH_B12)
-    assert result.leaning == "indeterminate"
+def test_french_score_counts_platelets_below_30_and_creatinine_below_2_26():
+    f = french_score(case_of(PLT_TTP, obs("creatinine", 2.2, "mg/dL")))
+    assert (f.score, f.likelihood_pct) == (2, (94,))
+    f = french_score(case_of(obs("platelets", 30, "10^9/L"), obs("creatinine", 200, "umol/L")))
+    assert f.score == 0  # 200 umol/L = 2.262 mg/dL, not below 2.26
 
 
-def test_indeterminate_b12_with_ttp_features_is_not_read_as_no_b12():
-    result = run(obs("b12", 250, "pg/mL"), HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
-    assert result.leaning == "indeterminate"
-    assert "mma" in decider_ids(result)
+def test_french_score_with_unknowns_gives_a_range_and_its_likelihoods():
+    f = french_score(case_of(PLT_TTP))
+    assert (f.min_score, f.max_score, f.likelihood_pct) == (1, 2, (70, 94))
+    assert "NOT" not in f.caveat and "could not be verified" in f.not_verified
 
 
-# -- the comparison -------------------------------------------------------------------------
-
-def test_comparison_carries_the_noel_2013_medians():
-    result = run(*STRONG_B12)
-    medians = {r.analyte: (r.pseudo_tma_median, r.ttp_median) for r in result.comparison}
-    assert medians["ldh"] == (7310, 1460)
-    assert medians["platelets"] == (73, 12.5)
-    assert medians["reticulocytes_abs"] == (13.1, 265.5)
-    assert medians["neutrophils"] == (1.3, 5.1)
+# -- guidance and the regimen caveat -----------------------------------------------------------------
 
 
-def test_ldh_above_the_geometric_mean_of_the_medians_is_nearer_pseudo_tma():
-    assert run(obs("ldh", 3300, "U/L")).row("ldh").points_to == "b12_pseudo_tma"
-    assert run(obs("ldh", 3200, "U/L")).row("ldh").points_to == "ttp"
+def test_isth_statements_show_only_with_a_ttp_leaning_and_adamts13_awaited():
+    ttp = run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
+    assert ttp.guidance and any("corticosteroids" in n.text for n in ttp.guidance)
+    assert any("usually avoided" in n.text for n in ttp.guidance)
+    assert run(*STRONG_B12).guidance == ()
+    assert run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP, adamts(3)).guidance == ()
 
 
-def test_platelets_of_31_are_nearer_pseudo_tma_and_30_nearer_ttp():
-    assert run(obs("platelets", 31, "10^9/L")).row("platelets").points_to == "b12_pseudo_tma"
-    assert run(obs("platelets", 30, "10^9/L")).row("platelets").points_to == "ttp"
+def test_guidance_never_orders():
+    for note in run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP).guidance:
+        assert not note.text.lower().startswith(("give ", "start ", "do ")), note.text
+        assert note.refs
 
 
-def test_low_neutrophils_and_reticulocytes_are_nearer_pseudo_tma():
-    result = run(obs("neutrophils", 1.0, "10^9/L"), obs("reticulocytes_abs", 20, "10^9/L"))
-    assert result.row("neutrophils").points_to == "b12_pseudo_tma"
-    assert result.row("reticulocytes_abs").points_to == "b12_pseudo_tma"
-    high = run(obs("neutrophils", 6.0, "10^9/L"), obs("reticulocytes_abs", 250, "10^9/L"))
-    assert high.row("neutrophils").points_to == "ttp"
-    assert high.row("reticulocytes_abs").points_to == "ttp"
+def test_a_regimen_has_no_indication_when_b12_is_not_established_or_the_leaning_is_ttp():
+    assert regimen_caveat("unknown", Leaning.NOT_TMA) is not None
+    assert regimen_caveat("unlikely", Leaning.INDETERMINATE) is not None
+    assert regimen_caveat("deficient", Leaning.TTP) is not None
+    assert regimen_caveat("deficient", Leaning.B12_PSEUDO_TMA) is None
+    assert regimen_caveat("indeterminate", Leaning.INDETERMINATE) is None
 
 
-def test_missing_values_point_nowhere():
-    result = run(PLT_B12)
-    assert result.row("ldh").patient is None
-    assert result.row("ldh").points_to is None
+# -- alerts -----------------------------------------------------------------------------------------
 
 
-def test_ldh_is_also_shown_as_a_multiple_of_the_upper_limit():
-    row = run(obs("ldh", 5000, "U/L")).row("ldh_x_uln")
-    assert row.patient == 20.0
-
-
-def test_rpi_below_2_points_to_b12_and_mcv_above_100_too():
-    result = run(*LOW_MARROW, obs("mcv", 110, "fL"))
-    assert result.row("rpi").points_to == "b12_pseudo_tma"
-    assert result.row("mcv").points_to == "b12_pseudo_tma"
-
-
-def test_normal_mcv_points_nowhere_and_names_what_can_hide_macrocytosis():
-    row = run(obs("mcv", 85, "fL"), obs("ferritin", 8, "ng/mL")).row("mcv")
-    assert row.points_to is None
-    assert "iron deficiency" in row.note
-
-
-# -- alerts ---------------------------------------------------------------------------------
-
-def test_ttp_mimic_alert_is_critical_when_b12_is_deficient_in_a_tma_picture():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12)
+def test_ttp_mimic_alert_is_critical_when_b12_is_deficient_in_an_undecided_tma_picture():
+    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID)
     mimic = next(a for a in result.alerts if a.id == "ttp_mimic")
     assert mimic.severity == "critical"
     for word in ("MMA", "reticulocyte production index", "ADAMTS13", "haematology"):
@@ -267,7 +466,7 @@ def test_ttp_mimic_alert_is_critical_when_b12_is_deficient_in_a_tma_picture():
 
 
 def test_ttp_mimic_alert_cites_frequency_and_plasma_therapy_figures():
-    mimic = next(a for a in run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12).alerts if a.id == "ttp_mimic")
+    mimic = next(a for a in run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID).alerts if a.id == "ttp_mimic")
     assert "2.5 %" in mimic.message and "34 %" in mimic.message
     assert {"andres_2006", "tran_2018"} <= set(mimic.refs)
 
@@ -276,36 +475,28 @@ def test_b12_does_not_wait_for_the_differential():
     assert "b12_does_not_wait" in alert_ids(run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_B12))
 
 
-def test_high_plasmic_with_low_b12_is_a_conflict_to_escalate():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, obs("mcv", 85, "fL"), obs("inr", 1.1),
-                 obs("creatinine", 0.9, "mg/dL"))
-    conflict = next(a for a in result.alerts if a.id == "plasmic_b12_conflict")
-    assert conflict.severity == "critical"
-    assert "haematology" in conflict.message
-    assert result.leaning == "indeterminate"
-
-
 def test_no_plasmic_conflict_without_b12_deficiency():
-    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_TTP, obs("mcv", 85, "fL"), obs("inr", 1.1),
-                 obs("creatinine", 0.9, "mg/dL"))
+    result = run(B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_TTP, NORMO, obs("inr", 1.1), obs("creatinine", 0.9, "mg/dL"))
     assert "plasmic_b12_conflict" not in alert_ids(result)
 
 
 SCENARIOS = [
     STRONG_B12,
     (*STRONG_B12, adamts(5)),
-    (B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, obs("mcv", 85, "fL"), obs("inr", 1.1), obs("creatinine", 0.9, "mg/dL")),
+    (B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, NORMO, obs("inr", 1.1), obs("creatinine", 0.9, "mg/dL")),
     (HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP),
     (B12_HIGH, HAEMOLYSIS, SCHISTO, PLT_B12, adamts(73)),
     (B12_LOW, PLT_B12),
+    TEXTBOOK_TTP,
 ]
 
 
 @pytest.mark.parametrize("observations", SCENARIOS)
 def test_no_text_ever_advises_withholding_plasma_exchange(observations):
     result = run(*observations)
-    texts = [a.message for a in result.alerts] + [n.text for n in result.reasons] + \
-        [n.reason for n in result.deciding_tests]
+    texts = [a.message for a in result.alerts] + [n.text for n in result.reasons] + [
+        n.reason for n in result.deciding_tests
+    ] + [n.text for n in result.guidance] + [p.text for p in result.balance]
     assert texts
     for text in texts:
         low = text.lower()
@@ -323,18 +514,26 @@ def test_the_unsourced_40_percent_claim_is_never_stated_as_fact(observations):
     assert "no primary source" in claim.text
 
 
+@pytest.mark.parametrize("observations", SCENARIOS)
+def test_a_ttp_leaning_always_carries_a_critical_alert(observations):
+    result = run(*observations)
+    if result.leaning == "ttp":
+        assert any(a.severity == "critical" for a in result.alerts)
+
+
 # -- contract and provenance -------------------------------------------------------------------
+
 
 def test_json_has_the_contract_keys_and_the_extras():
     out = serialize.tma(run(*STRONG_B12))
     assert {"hemolysis", "leaning", "reasons"} <= set(out)
     assert out["leaning"] in LEANINGS
     assert all(isinstance(r, str) for r in out["reasons"]) and out["reasons"]
-    assert {"reasons_detail", "deciding_tests", "comparison", "no_validated_rule"} <= set(out)
+    assert {"reasons_detail", "deciding_tests", "balance", "french", "guidance", "no_validated_rule"} <= set(out)
     assert out["no_validated_rule"].startswith("No validated published score")
-    for row in out["comparison"]:
-        assert row["points_to"] in ("b12_pseudo_tma", "ttp", None)
-        assert {"analyte", "label", "unit", "patient", "pseudo_tma_median", "ttp_median", "refs"} <= set(row)
+    for row in out["balance"]:
+        assert row["side"] in ("b12_pseudo_tma", "ttp", None)
+        assert {"id", "label", "value", "weight", "estimated", "text", "refs"} <= set(row)
 
 
 def test_tma_haemolysis_is_the_diagnosis_haemolysis():
@@ -344,25 +543,27 @@ def test_tma_haemolysis_is_the_diagnosis_haemolysis():
 
 
 def test_alerts_are_alert_values_with_known_severities():
-    result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, obs("mcv", 85, "fL"), obs("inr", 1.1),
-                 obs("creatinine", 0.9, "mg/dL"))
+    result = run(*TEXTBOOK_TTP)
     assert result.alerts
     for alert in result.alerts:
         assert isinstance(alert, Alert)
         assert alert.severity in ("critical", "warning", "info")
 
 
-def test_every_reference_named_by_the_tma_module_exists():
+def test_every_reference_named_by_the_tma_package_exists():
     result = run(*STRONG_B12)
     ids = {r for n in result.reasons for r in n.refs}
     ids |= {r for a in result.alerts for r in a.refs}
-    ids |= {r for row in result.comparison for r in row.refs}
+    ids |= {r for p in result.balance for r in p.refs}
     ids |= {r for n in result.deciding_tests for r in n.refs}
     ids |= {r for n in result.context for r in n.refs} | set(result.no_validated_rule.refs)
+    ids |= set(result.french.refs)
     for entry in groups().values():
         if isinstance(entry, dict) and "refs" in entry:
             ids |= set(entry["refs"])
-    ids |= {r for row in groups()["medians"] for r in row["refs"]}
+    for feature in weights()["features"].values():
+        for band in feature.get("bands", []):
+            ids |= {r for r in band["refs"] if not r.startswith("@")}
     assert ids - set(references()) == set()
 
 

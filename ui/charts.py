@@ -43,8 +43,9 @@ def recovery_chart(doc_json: str, as_of: date, tid: str, extra: tuple[str, ...],
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def tma_chart(rows_json: str):
-    return figures.tma_comparison_figure(json.loads(rows_json))
+def balance_chart(rows: tuple[tuple[str, float, bool], ...], total: float, ttp_cut: float, b12_cut: float,
+                  decided_by: str | None):
+    return figures.balance_figure(list(rows), total, ttp_cut, b12_cut, decided_by)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -12,12 +12,15 @@ from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.results import Alert
 from logic.units import from_canonical
+from store import SEARCH_MAX
+from ui.auth import current_actor, shown_name
 from ui.session import (
     THRESHOLDS_KEY,
     SaveStatus,
     current_case,
     get_store,
     new_case,
+    open_by_address,
     open_case,
     reload_saved,
     reveal,
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from store import CaseSummary
 
 DISCLAIMER = statements.text("common.disclaimer")
+ADDRESS_KEY = "case"  # ?case=ID in the address opens that case, if it is the user's to open
+ADDRESS_REFUSED_KEY = "app_address_refused"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 SEVERITY_ICON = {"critical": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
@@ -105,11 +110,15 @@ def _duplicate_from_sidebar() -> None:
 
 
 @st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-def saved_cases(search: str | None, stamp: int) -> list[CaseSummary]:
-    """The picker's list: ``list_cases`` cached on the search text and ``stamp`` (``store_stamp()``,
-    which every save in this process moves on); other processes' saves show within the ttl."""
+def saved_cases(search: str | None, stamp: int, subject: str, team: str | None) -> list[CaseSummary]:
+    """The picker's list: ``list_cases`` for the user ``subject`` (and ``team``: part of the cache key,
+    so one user's list is never served to another) cached on the search text and ``stamp``
+    (``store_stamp()``, which every save in this process moves on); other processes' saves show
+    within the ttl."""
+    from store import Actor
+
     store = store_or_none()
-    return [] if store is None else store.list_cases(search, limit=20)
+    return [] if store is None else store.list_cases(search, limit=20, actor=Actor(subject, team))
 
 
 def _case_picker() -> None:
@@ -123,9 +132,10 @@ def _case_picker() -> None:
         if store is None:
             st.caption("The case database is not available.")
             return
-        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12")
-        if box.open:
-            found = saved_cases(search or None, store_stamp())
+        search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
+        actor = current_actor()
+        if box.open and actor is not None:
+            found = saved_cases(search or None, store_stamp(), actor.subject, actor.team)
             labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
             if labels:
                 st.selectbox("Saved cases", list(labels), key="app_pick", format_func=labels.get)
@@ -147,6 +157,7 @@ def sidebar() -> None:
     """Current case label, key baseline numbers and the threshold set, on every page."""
     case = current_case()
     with st.sidebar:
+        _signed_in_as()
         st.markdown("#### Current case")
         hidden = verdicts_hidden()
         st.markdown("*Teaching case (label hidden until reveal)*" if hidden else (esc(case.label) or "*Unnamed case*"))
@@ -193,6 +204,17 @@ def sidebar() -> None:
         st.caption(DISCLAIMER)
 
 
+def _signed_in_as() -> None:
+    """'Signed in as …' and a sign-out button (nothing with sign-in off)."""
+    who = shown_name()
+    if who is None:
+        return
+    shown = who.replace("`", "'")  # as code: inert, and an e-mail address is not made a link
+    st.caption(f":material/account_circle: Signed in as `{shown}`")
+    if st.button("Sign out", key="app_sign_out", icon=":material/logout:"):
+        st.logout()
+
+
 def _teaching_toggled() -> None:
     reveal(False)
 
@@ -215,11 +237,27 @@ def status_banner() -> None:
         if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
             save_as_new("Copy of")
             st.rerun()
+    if st.session_state.pop(ADDRESS_REFUSED_KEY, False):  # said once
+        st.error(
+            "No case at that address among the cases you can open. It may belong to another clinician, "
+            "or the address is wrong.",
+            icon=":material/link_off:",
+        )
     store = get_store()
     if isinstance(store, str):
         st.warning(
             f"Cases are not being saved: the database could not be opened ({store}).", icon=":material/cloud_off:"
         )
+
+
+def open_from_address() -> None:
+    """Open the case named by ``?case=ID``, once (the parameter is then removed); a case that is not the
+    user's is refused by the store and the banner says so, without telling whether it exists."""
+    wanted = st.query_params.get(ADDRESS_KEY)
+    if wanted is None:
+        return
+    del st.query_params[ADDRESS_KEY]
+    st.session_state[ADDRESS_REFUSED_KEY] = not open_by_address(str(wanted))
 
 
 def teaching_gate(page: str) -> None:

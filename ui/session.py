@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -23,10 +24,12 @@ import streamlit as st
 from logic.case import Case, CaseError, Problem, parse_case
 from logic.entry import blank_case
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
+from ui.auth import current_actor
 
 SESSION_KEY = "session_open_case"
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
+CASE_ID = re.compile(r"[0-9a-f]{32}")  # the store's case ids (random, never a patient identifier)
 
 
 class SaveStatus(StrEnum):
@@ -191,9 +194,9 @@ def _autosave() -> None:
         return
     try:
         if now.id:
-            rec = store.save(now.id, now.doc, expected_version=now.version)
+            rec = store.save(now.id, now.doc, expected_version=now.version, actor=current_actor())
         else:
-            rec = store.create_case(now.doc)
+            rec = store.create_case(now.doc, actor=current_actor())
         _put(id=rec.id, version=rec.version)
         note_store_change()
     except ConflictError as exc:
@@ -228,8 +231,25 @@ def load_example(example_id: str) -> None:
 
 
 def open_case(case_id: str) -> None:
-    rec = store_or_none().load(case_id)
+    """Open a saved case (a view in its audit trail); NotFoundError if it is not this user's to open."""
+    rec = store_or_none().load(case_id, actor=current_actor())
     _load(rec.document, rec.id, rec.version)
+
+
+def open_by_address(case_id: str) -> bool:
+    """Open the case named in the address (``?case=ID``); False, with nothing opened, if there is no
+    such case among those this user may open (the store refuses another user's case)."""
+    from store import NotFoundError
+
+    if store_or_none() is None or not CASE_ID.fullmatch(case_id or ""):
+        return False
+    if state().id == case_id:
+        return True
+    try:
+        open_case(case_id)
+    except NotFoundError:
+        return False
+    return True
 
 
 def new_case() -> None:

@@ -83,6 +83,10 @@ def diagnosis_alerts(
     b12 = base.get("b12")
     if b12 is not None and case.treatment_start is not None and b12.date >= case.treatment_start:
         out.append(alert("alerts.b12_after_injection", t))
+    elif b12 is None and case.treatment_start is not None:
+        later = [o for o in case.series("b12") if o.date > case.treatment_start]
+        if later:
+            out.append(alert("alerts.b12_only_after_treatment", t, value=later[0].dated()))
     ferritin = base.get("ferritin")
     if bands.below(ferritin, t["ferritin_iron_deficient_below"]):
         out.append(alert("alerts.iron_deficiency", t, value=ferritin.display()))

@@ -59,8 +59,10 @@ def next_tests(
         add("homocysteine", "homocysteine_nitrous_oxide")
     if "folate" not in base:
         add("folate")
-    if any(a not in base for a in ("hemoglobin", "platelets", "mcv", "wbc")):
+    if any(a not in base for a in ("hemoglobin", "platelets", "mcv")):
         add("cbc")
+    elif "wbc" not in base and "neutrophils" not in base:
+        add("differential")
     if "reticulocytes_pct" not in base and "reticulocytes_abs" not in base:
         add("reticulocytes", **_retic_days())
     cytopenia = (grade or 0) > 0 or (a_grade or 0) > 0

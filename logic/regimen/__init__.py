@@ -12,7 +12,8 @@ import X`` is the stable import path:
 - ``schedules``: dated doses (:func:`build_schedule`), their projection, and which planned doses
   are due or unrecorded once some have been given;
 - ``suggestion``: :func:`regimen_for_case`;
-- ``stores``: the body-store estimate (a model, not a measurement).
+- ``stores``: the body-store estimate (a model, not a measurement);
+- ``clinic``: blood-test appointments, injections kept off weekends, "continues for life".
 
 No clock is read: ``start`` and ``today`` are always passed in. JSON for the command line is made
 in ``logic/regimen_cli.py``.
@@ -45,6 +46,16 @@ from logic.regimen.case_fit import (
     im_platelet_warning,
     malabsorption,
     suitability,
+)
+from logic.regimen.clinic import (
+    BloodTest,
+    Move,
+    WeekdayPlan,
+    blood_tests,
+    describe_move,
+    for_life,
+    off_weekends,
+    shortest_gaps,
 )
 from logic.regimen.phases import (
     Phase,
@@ -92,10 +103,12 @@ __all__ = [
     "MAX_WEEKS",
     "MILESTONE_MONTHS",
     "REGIMENS_FILE",
+    "BloodTest",
     "Checkpoint",
     "CheckpointRule",
     "Injection",
     "KnobSpec",
+    "Move",
     "Note",
     "Param",
     "Phase",
@@ -111,7 +124,9 @@ __all__ = [
     "StoreParams",
     "Suggestion",
     "Suitability",
+    "WeekdayPlan",
     "add_months",
+    "blood_tests",
     "build_regimen",
     "build_schedule",
     "canonical_route",
@@ -119,9 +134,11 @@ __all__ = [
     "checkpoint_rules",
     "custom_regimen",
     "default_preset_id",
+    "describe_move",
     "dose_entry",
     "due",
     "estimate_stores",
+    "for_life",
     "im_platelet_evidence",
     "im_platelet_warning",
     "is_parenteral",
@@ -130,6 +147,7 @@ __all__ = [
     "malabsorption",
     "next_due",
     "next_pending",
+    "off_weekends",
     "parse_knobs",
     "pending",
     "phase_from_doc",
@@ -148,6 +166,7 @@ __all__ = [
     "retention_curves",
     "routes",
     "schedule",
+    "shortest_gaps",
     "suitability",
     "summary",
     "unrecorded",

@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from store.repository import make_engine
+from store.engine import make_engine
 
 MIGRATIONS = Path(__file__).resolve().parent
 #: The PostgreSQL advisory lock held while migrating ("cobalt" in ASCII).

@@ -5,8 +5,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from store.engine import make_engine
 from store.migrations import locked_connection
-from store.repository import METADATA, make_engine
+from store.schema import METADATA
 
 config = context.config
 
@@ -28,7 +29,7 @@ def _url() -> str | None:
 
 
 if context.is_offline_mode():
-    from store.repository import resolve_url
+    from store.engine import resolve_url
 
     context.configure(url=resolve_url(_url()), target_metadata=METADATA, literal_binds=True, transactional_ddl=True)
     with context.begin_transaction():

@@ -4,6 +4,7 @@ In CI (CI=true) a missing browser is a failure, never a skip.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -63,14 +64,18 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.proc: subprocess.Popen | None = None
+        self.extra_env: dict[str, str] = {}  # e.g. sign-in settings (see signin_server)
+        self.extra_args: list[str] = []
 
     def start(self) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
         env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
+        env.update(self.extra_env)
         self.log = open(self.data_dir / "server.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             *self.extra_args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -116,3 +121,120 @@ def shot(page, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# -- sign-in: a local OpenID Connect provider (oidc-provider-mock) and an app that requires sign-in --
+
+OIDC_USERS = (
+    {"sub": "dr.ada", "email": "ada@ward.example", "name": "Ada Lovelace"},
+    {"sub": "dr.bob", "email": "bob@ward.example", "name": "Bob Marley"},
+)
+
+
+def need_sign_in_packages() -> None:
+    """Authlib (streamlit[auth]) and oidc-provider-mock come from the requirements; under CI=true a
+    missing one fails the test, elsewhere it skips."""
+    import importlib.util
+
+    missing = [m for m in ("authlib", "oidc_provider_mock") if importlib.util.find_spec(m) is None]
+    if missing:
+        msg = f"{', '.join(missing)} not installed: pip install -r requirements-dev.txt"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 60, log: Path | None = None) -> None:
+    """Poll ``url`` until it answers 200 (the process must stay alive meanwhile)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited" + (f": {log.read_text()[-2000:]}" if log else ""))
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+class OidcProvider:
+    """oidc-provider-mock on 127.0.0.1 and a free port, with the users of OIDC_USERS."""
+
+    def __init__(self, folder: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.metadata_url = f"{self.url}/.well-known/openid-configuration"
+        self.log_path = folder / "oidc.log"
+        args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port)]
+        for user in OIDC_USERS:
+            args += ["--user-claims", json.dumps(user)]
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_http(self.metadata_url, self.proc, log=self.log_path)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+def write_secrets(path: Path, redirect_uri: str, provider: OidcProvider, cookie_secret: str) -> Path:
+    """The app's .streamlit/secrets.toml for the test provider (written by the test, never committed)."""
+    path.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{redirect_uri}"\n'
+        f'cookie_secret = "{cookie_secret}"\n'
+        'client_id = "cobalt-test"\n'
+        'client_secret = "cobalt-test-secret"\n'
+        f'server_metadata_url = "{provider.metadata_url}"\n'
+        'client_kwargs = { prompt = "login" }\n'
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    _need_browser()
+    need_sign_in_packages()
+    folder = Path(tempfile.mkdtemp(prefix="cobalt-oidc-"))
+    provider = OidcProvider(folder)
+    yield provider
+    provider.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def signin_server(oidc_provider):
+    """`streamlit run app.py` with sign-in required (SQLite store, COBALT_REQUIRE_LOGIN=1)."""
+    import secrets
+
+    data_dir = Path(tempfile.mkdtemp(prefix="cobalt-signin-"))
+    server = Server(data_dir)
+    secrets_file = write_secrets(
+        data_dir / "secrets.toml", f"{server.url}/oauth2callback", oidc_provider, secrets.token_hex(32)
+    )
+    server.extra_env = {"COBALT_REQUIRE_LOGIN": "1"}
+    server.extra_args = ["--secrets.files", str(secrets_file)]
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def sign_in(page, app_url: str, sub: str) -> None:
+    """Open the app, press Sign in and choose ``sub`` on the provider's page; back in the app, signed in."""
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("button[name='sub']", timeout=30_000)  # the provider's page
+    page.locator(f"button[name='sub'][value='{sub}']").click()
+    page.wait_for_url(app_url.rstrip("/") + "/**", timeout=30_000)
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stSidebar'] :text('Signed in as')", timeout=30_000)
+

@@ -19,7 +19,8 @@ def load_example(page, example: str) -> None:
     ("pseudo_tma_composite", "Leans B12 pseudo-TMA"),
     ("ttp_after_sleeve", "Leans TTP"),
 ])
-def test_leaning_and_chart(page, app_server, example, leaning):
+def test_leaning_and_balance_chart(page, app_server, example, leaning):
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(app_server.url)
     wait_idle(page)
     load_example(page, example)
@@ -28,7 +29,18 @@ def test_leaning_and_chart(page, app_server, example, leaning):
     box = page.locator(".st-key-ttp_leaning")
     box.wait_for()
     assert leaning in box.inner_text()
-    plot = page.locator(".st-key-ttp_chart .js-plotly-plot")
+    plot = page.locator(".st-key-ttp_balance .js-plotly-plot")
     plot.wait_for(timeout=30_000)
-    assert page.locator(".st-key-ttp_chart .scatterlayer .trace").count() >= 8  # 4 analytes x 2 groups
-    shot(page, f"ttp-{example}")
+    assert page.locator(".st-key-ttp_balance .barlayer .point").count() >= 3
+    # the leaning is readable without scrolling at 1280 px
+    heading = box.locator("h3")
+    top = heading.bounding_box()
+    assert top is not None and top["y"] + top["height"] <= 800, top
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.set_viewport_size({"width": width, "height": 900})
+            wait_idle(page)
+            plot.wait_for(timeout=30_000)
+            shot(page, f"ttp-{example}-{width}-{scheme}")
+    page.emulate_media(color_scheme="light")

@@ -7,17 +7,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from store import LOCAL as ME
 from store import Store, upgrade
 from store.migrations import alembic_config, current_revision, head_revision, locked_connection
 from store.repository import METADATA, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-STORE_TABLES = {"cases", "case_versions"}
+STORE_TABLES = {"cases", "case_versions", "case_audit"}
 
 UPGRADER = r"""
 import sys
@@ -38,7 +40,7 @@ def test_upgrade_on_an_empty_database_creates_the_schema_at_head(db_url):
     engine = make_engine(db_url)
     assert current_revision(engine) is None and tables(engine) == set()
     upgrade(db_url)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     assert tables(engine) == STORE_TABLES | {"alembic_version"}
     engine.dispose()
 
@@ -46,11 +48,11 @@ def test_upgrade_on_an_empty_database_creates_the_schema_at_head(db_url):
 def test_upgrade_is_idempotent_and_keeps_the_data(db_url, make_doc):
     upgrade(db_url)
     first = Store.open(db_url)
-    case_id = first.create_case(make_doc()).id
+    case_id = first.create_case(make_doc(), actor=ME).id
     first.close()
     upgrade(db_url)
     again = Store.open(db_url)  # upgrades once more on open
-    assert again.load(case_id).document == make_doc()
+    assert again.load(case_id, actor=ME).document == make_doc()
     with again._engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
     again.close()
@@ -107,7 +109,7 @@ def test_the_alembic_command_works_with_the_ini_in_store_migrations(db_url, tmp_
         return done.stdout
 
     alembic("upgrade", "head")
-    assert "0001 (head)" in alembic("current")
+    assert "0002 (head)" in alembic("current")
     engine = make_engine(db_url)
     assert tables(engine) >= STORE_TABLES
     engine.dispose()
@@ -116,3 +118,39 @@ def test_the_alembic_command_works_with_the_ini_in_store_migrations(db_url, tmp_
 def test_the_schema_is_never_made_by_create_all():
     for path in (ROOT / "store").rglob("*.py"):
         assert ".create_all(" not in path.read_text(), path
+
+
+def test_upgrading_a_database_with_cases_from_0001_gives_them_the_local_owner(db_url, make_doc):
+    """An existing store (SQLite or PostgreSQL) at 0001 keeps its cases, which now belong to "local"."""
+    from datetime import UTC, datetime
+
+    from store import LOCAL, Actor, NotFoundError
+
+    upgrade(db_url, "0001")
+    engine = make_engine(db_url)
+    at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    old_cases = sa.table("cases", *(sa.column(c) for c in (
+        "id", "version", "label", "label_key", "status", "created_at", "updated_at")))
+    old_versions = sa.table("case_versions", *(sa.column(c) for c in (
+        "case_id", "version", "saved_at", "action", "label", "document")))
+    with engine.begin() as conn:
+        conn.execute(sa.insert(old_cases).values(
+            id="a" * 32, version=2, label="Bed 4", label_key="bed 4", status="active", created_at=at, updated_at=at))
+        for v in (1, 2):
+            conn.execute(sa.insert(old_versions).values(
+                case_id="a" * 32, version=v, saved_at=at, action="create" if v == 1 else "save", label="Bed 4",
+                document='{"label":"Bed 4","observations":[]}'))
+    engine.dispose()
+    upgrade(db_url)
+    store = Store.open(db_url)
+    assert [(c.id, c.owner, c.team) for c in store.list_cases(actor=LOCAL)] == [("a" * 32, "local", None)]
+    assert [(v.saved_by, v.saved_by_name) for v in store.versions("a" * 32, actor=LOCAL)] == [("local", None)] * 2
+    assert store.load("a" * 32, actor=LOCAL).document == {"label": "Bed 4", "observations": []}
+    assert store.audit("a" * 32, actor=LOCAL)[0].action == "view"  # the trail starts at the upgrade
+    ada = Actor("dr.ada")
+    assert store.list_cases(actor=ada) == []
+    with pytest.raises(NotFoundError):
+        store.load("a" * 32, actor=ada)
+    saved = store.save("a" * 32, make_doc("Bed 4, after the upgrade"), expected_version=2, actor=LOCAL)
+    assert saved.version == 3 and store.versions("a" * 32, actor=LOCAL)[-1].saved_by == "local"
+    store.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from logic.case import CaseError
+from store import LOCAL as ME
 from store import CaseDeletedError, ConflictError, NotFoundError, Store, StoreError, resolve_url
 from store.repository import default_sqlite_path
 
@@ -26,8 +27,8 @@ def minutes(n: int) -> datetime:
 
 def test_a_new_case_loads_back_at_version_1_with_its_document(store, make_doc):
     doc = make_doc()
-    created = store.create_case(doc)
-    loaded = store.load(created.id)
+    created = store.create_case(doc, actor=ME)
+    loaded = store.load(created.id, actor=ME)
     assert (created.version, loaded.version) == (1, 1)
     assert loaded.document == doc
     assert loaded.created_at == loaded.updated_at == T0
@@ -35,7 +36,7 @@ def test_a_new_case_loads_back_at_version_1_with_its_document(store, make_doc):
 
 
 def test_indexed_columns_follow_the_document(store, make_doc):
-    record = store.create_case(make_doc("Ward 7 / bed 3"))
+    record = store.create_case(make_doc("Ward 7 / bed 3"), actor=ME)
     assert record.label == "Ward 7 / bed 3"
     assert record.treatment_start == date(2026, 11, 2)
     assert record.last_observation == date(2026, 11, 9)
@@ -46,70 +47,70 @@ def test_documents_round_trip_exactly_ints_floats_unicode_and_unknown_keys(store
     doc = make_doc("Ödem – Station β", note={"free": "text ✓", "n": [1, 2.5, None]})
     doc["observations"][0]["value"] = 42  # an int stays an int
     doc["observations"][1]["value"] = 98.0  # a float stays a float
-    loaded = store.load(store.create_case(doc).id).document
+    loaded = store.load(store.create_case(doc, actor=ME).id, actor=ME).document
     assert loaded == doc
     assert type(loaded["observations"][0]["value"]) is int
     assert type(loaded["observations"][1]["value"]) is float
 
 
 def test_a_case_without_label_or_observations_is_stored(store):
-    record = store.create_case({"observations": []})
+    record = store.create_case({"observations": []}, actor=ME)
     assert record.label is None and record.last_observation is None and record.treatment_start is None
 
 
 def test_an_invalid_document_raises_case_error_and_writes_nothing(store, make_doc):
     bad = make_doc(observations=[{"date": "2026-13-01", "analyte": "platelets", "value": 40, "unit": "10^9/L"}])
     with pytest.raises(CaseError):
-        store.create_case(bad)
-    assert store.list_cases(include_deleted=True) == []
-    record = store.create_case(make_doc())
+        store.create_case(bad, actor=ME)
+    assert store.list_cases(include_deleted=True, actor=ME) == []
+    record = store.create_case(make_doc(), actor=ME)
     with pytest.raises(CaseError):
-        store.save(record.id, bad, expected_version=1)
-    assert store.load(record.id).version == 1
-    assert len(store.versions(record.id)) == 1
+        store.save(record.id, bad, expected_version=1, actor=ME)
+    assert store.load(record.id, actor=ME).version == 1
+    assert len(store.versions(record.id, actor=ME)) == 1
 
 
 def test_a_value_json_cannot_hold_is_refused_as_a_case_error(store, make_doc):
     with pytest.raises(CaseError, match="JSON"):
-        store.create_case(make_doc(extra_number=math.nan))
-    assert store.list_cases(include_deleted=True) == []
+        store.create_case(make_doc(extra_number=math.nan), actor=ME)
+    assert store.list_cases(include_deleted=True, actor=ME) == []
 
 
 def test_the_store_reopens_with_its_data(db_url, make_doc, clock):
     first = Store.open(db_url, clock=clock)
-    case_id = first.create_case(make_doc()).id
+    case_id = first.create_case(make_doc(), actor=ME).id
     first.close()
     again = Store.open(db_url, clock=clock)
-    assert again.load(case_id).document == make_doc()
+    assert again.load(case_id, actor=ME).document == make_doc()
     again.close()
 
 
 def test_unknown_ids_raise_not_found(store, make_doc):
     with pytest.raises(NotFoundError):
-        store.load("nope")
+        store.load("nope", actor=ME)
     with pytest.raises(NotFoundError):
-        store.versions("nope")
+        store.versions("nope", actor=ME)
     with pytest.raises(NotFoundError):
-        store.save("nope", make_doc(), expected_version=1)
+        store.save("nope", make_doc(), expected_version=1, actor=ME)
     with pytest.raises(NotFoundError):
-        store.delete("nope")
+        store.delete("nope", actor=ME)
     with pytest.raises(NotFoundError):
-        store.duplicate("nope", "copy")
-    record = store.create_case(make_doc())
+        store.duplicate("nope", "copy", actor=ME)
+    record = store.create_case(make_doc(), actor=ME)
     with pytest.raises(NotFoundError):
-        store.load_version(record.id, 2)
+        store.load_version(record.id, 2, actor=ME)
 
 
 # -- versions and undo ----------------------------------------------------------------
 
 
 def test_each_save_is_a_new_version_with_its_time(store, make_doc):
-    record = store.create_case(make_doc("v1"))
-    record = store.save(record.id, make_doc("v2"), expected_version=1)
-    record = store.save(record.id, make_doc("v3"), expected_version=2)
+    record = store.create_case(make_doc("v1"), actor=ME)
+    record = store.save(record.id, make_doc("v2"), expected_version=1, actor=ME)
+    record = store.save(record.id, make_doc("v3"), expected_version=2, actor=ME)
     assert record.version == 3 and record.label == "v3"
     assert record.updated_at == minutes(2) and record.created_at == minutes(0)
-    history = store.versions(record.id)
+    history = store.versions(record.id, actor=ME)
     assert [(v.version, v.saved_at, v.action, v.label) for v in history] == [
         (1, minutes(0), "create", "v1"),
         (2, minutes(1), "save", "v2"),
@@ -118,123 +119,123 @@ def test_each_save_is_a_new_version_with_its_time(store, make_doc):
 
 
 def test_an_old_version_loads_with_its_own_document(store, make_doc):
-    record = store.create_case(make_doc("first"))
-    store.save(record.id, make_doc("second", treatment_start=None), expected_version=1)
-    old = store.load_version(record.id, 1)
+    record = store.create_case(make_doc("first"), actor=ME)
+    store.save(record.id, make_doc("second", treatment_start=None), expected_version=1, actor=ME)
+    old = store.load_version(record.id, 1, actor=ME)
     assert old.document == make_doc("first") and old.version == 1 and old.saved_at == minutes(0)
-    assert store.load(record.id).treatment_start is None
+    assert store.load(record.id, actor=ME).treatment_start is None
 
 
 def test_saving_an_unchanged_document_writes_no_version(store, make_doc):
-    record = store.create_case(make_doc())
-    again = store.save(record.id, make_doc(), expected_version=1)
+    record = store.create_case(make_doc(), actor=ME)
+    again = store.save(record.id, make_doc(), expected_version=1, actor=ME)
     assert again.version == 1
-    assert len(store.versions(record.id)) == 1
+    assert len(store.versions(record.id, actor=ME)) == 1
 
 
 def test_undo_is_a_new_version_copying_the_old_one(store, make_doc):
-    record = store.create_case(make_doc("good"))
-    store.save(record.id, make_doc("mistake"), expected_version=1)
-    undone = store.revert(record.id, 1, expected_version=2)
+    record = store.create_case(make_doc("good"), actor=ME)
+    store.save(record.id, make_doc("mistake"), expected_version=1, actor=ME)
+    undone = store.revert(record.id, 1, expected_version=2, actor=ME)
     assert undone.version == 3 and undone.document == make_doc("good") and undone.label == "good"
-    last = store.versions(record.id)[-1]
+    last = store.versions(record.id, actor=ME)[-1]
     assert (last.action, last.source_version) == ("revert", 1)
-    assert store.load_version(record.id, 2).document == make_doc("mistake")  # nothing rewritten
+    assert store.load_version(record.id, 2, actor=ME).document == make_doc("mistake")  # nothing rewritten
 
 
 def test_undo_from_a_stale_version_is_refused(store, make_doc):
-    record = store.create_case(make_doc("a"))
-    store.save(record.id, make_doc("b"), expected_version=1)
+    record = store.create_case(make_doc("a"), actor=ME)
+    store.save(record.id, make_doc("b"), expected_version=1, actor=ME)
     with pytest.raises(ConflictError):
-        store.revert(record.id, 1, expected_version=1)
-    assert store.load(record.id).label == "b"
+        store.revert(record.id, 1, expected_version=1, actor=ME)
+    assert store.load(record.id, actor=ME).label == "b"
 
 
 # -- soft delete ----------------------------------------------------------------------
 
 
 def test_soft_delete_hides_the_case_keeps_its_versions_and_restore_undoes_it(store, make_doc):
-    record = store.create_case(make_doc("to delete"))
-    store.save(record.id, make_doc("to delete, edited"), expected_version=1)
-    deleted = store.delete(record.id)
+    record = store.create_case(make_doc("to delete"), actor=ME)
+    store.save(record.id, make_doc("to delete, edited"), expected_version=1, actor=ME)
+    deleted = store.delete(record.id, actor=ME)
     assert deleted.deleted and deleted.deleted_at is not None
-    assert store.list_cases() == []
-    assert [c.id for c in store.list_cases(include_deleted=True)] == [record.id]
-    assert store.load(record.id).deleted
-    assert len(store.versions(record.id)) == 2
-    restored = store.restore(record.id)
+    assert store.list_cases(actor=ME) == []
+    assert [c.id for c in store.list_cases(include_deleted=True, actor=ME)] == [record.id]
+    assert store.load(record.id, actor=ME).deleted
+    assert len(store.versions(record.id, actor=ME)) == 2
+    restored = store.restore(record.id, actor=ME)
     assert not restored.deleted and restored.deleted_at is None and restored.version == 2
-    assert [c.id for c in store.list_cases()] == [record.id]
+    assert [c.id for c in store.list_cases(actor=ME)] == [record.id]
 
 
 def test_deleting_twice_or_restoring_a_live_case_changes_nothing(store, make_doc):
-    record = store.create_case(make_doc())
-    first = store.delete(record.id)
-    assert store.delete(record.id).deleted_at == first.deleted_at
-    store.restore(record.id)
-    assert store.restore(record.id).deleted is False
+    record = store.create_case(make_doc(), actor=ME)
+    first = store.delete(record.id, actor=ME)
+    assert store.delete(record.id, actor=ME).deleted_at == first.deleted_at
+    store.restore(record.id, actor=ME)
+    assert store.restore(record.id, actor=ME).deleted is False
 
 
 def test_saving_a_case_deleted_elsewhere_is_refused_with_a_clear_message(store, make_doc):
-    record = store.create_case(make_doc())
-    store.delete(record.id)
+    record = store.create_case(make_doc(), actor=ME)
+    store.delete(record.id, actor=ME)
     with pytest.raises(CaseDeletedError, match="deleted in another session"):
-        store.save(record.id, make_doc("late edit"), expected_version=1)
-    assert store.load(record.id).label == "Bed 4 follow-up"
+        store.save(record.id, make_doc("late edit"), expected_version=1, actor=ME)
+    assert store.load(record.id, actor=ME).label == "Bed 4 follow-up"
 
 
 # -- picker: search and order ---------------------------------------------------------------
 
 
 def test_search_by_label_is_case_insensitive(store, make_doc):
-    store.create_case(make_doc("Bed 4 follow-up"))
-    store.create_case(make_doc("Ödem Station"))
-    store.create_case(make_doc(None))
-    assert [c.label for c in store.list_cases("BED 4")] == ["Bed 4 follow-up"]
-    assert [c.label for c in store.list_cases("ödem")] == ["Ödem Station"]
-    assert [c.label for c in store.list_cases("station")] == ["Ödem Station"]
-    assert len(store.list_cases("  ")) == 3
-    assert store.list_cases("nothing like it") == []
+    store.create_case(make_doc("Bed 4 follow-up"), actor=ME)
+    store.create_case(make_doc("Ödem Station"), actor=ME)
+    store.create_case(make_doc(None), actor=ME)
+    assert [c.label for c in store.list_cases("BED 4", actor=ME)] == ["Bed 4 follow-up"]
+    assert [c.label for c in store.list_cases("ödem", actor=ME)] == ["Ödem Station"]
+    assert [c.label for c in store.list_cases("station", actor=ME)] == ["Ödem Station"]
+    assert len(store.list_cases("  ", actor=ME)) == 3
+    assert store.list_cases("nothing like it", actor=ME) == []
 
 
 def test_search_treats_wildcards_and_quotes_as_plain_text(store, make_doc):
-    store.create_case(make_doc("100% response"))
-    store.create_case(make_doc("bed_4"))
-    store.create_case(make_doc("bed 4"))
-    store.create_case(make_doc("O'Brien-style label"))
-    assert [c.label for c in store.list_cases("%")] == ["100% response"]
-    assert [c.label for c in store.list_cases("_")] == ["bed_4"]
-    assert [c.label for c in store.list_cases("o'b")] == ["O'Brien-style label"]
-    assert store.list_cases("'; DROP TABLE cases; --") == []
-    assert store.list_cases('" OR 1=1 --') == []
-    assert len(store.list_cases()) == 4
+    store.create_case(make_doc("100% response"), actor=ME)
+    store.create_case(make_doc("bed_4"), actor=ME)
+    store.create_case(make_doc("bed 4"), actor=ME)
+    store.create_case(make_doc("O'Brien-style label"), actor=ME)
+    assert [c.label for c in store.list_cases("%", actor=ME)] == ["100% response"]
+    assert [c.label for c in store.list_cases("_", actor=ME)] == ["bed_4"]
+    assert [c.label for c in store.list_cases("o'b", actor=ME)] == ["O'Brien-style label"]
+    assert store.list_cases("'; DROP TABLE cases; --", actor=ME) == []
+    assert store.list_cases('" OR 1=1 --', actor=ME) == []
+    assert len(store.list_cases(actor=ME)) == 4
 
 
 def test_the_picker_lists_the_most_recently_saved_first(store, make_doc):
-    a = store.create_case(make_doc("a"))
-    store.create_case(make_doc("b"))
-    store.save(a.id, make_doc("a, edited"), expected_version=1)
-    assert [c.label for c in store.list_cases()] == ["a, edited", "b"]
+    a = store.create_case(make_doc("a"), actor=ME)
+    store.create_case(make_doc("b"), actor=ME)
+    store.save(a.id, make_doc("a, edited"), expected_version=1, actor=ME)
+    assert [c.label for c in store.list_cases(actor=ME)] == ["a, edited", "b"]
 
 
 # -- duplicate ------------------------------------------------------------------------------
 
 
 def test_duplicate_is_an_independent_case_with_the_new_label(store, make_doc):
-    original = store.create_case(make_doc("original"))
-    store.save(original.id, make_doc("original", treatment_start="2026-11-03"), expected_version=1)
-    copy = store.duplicate(original.id, "what-if: oral")
+    original = store.create_case(make_doc("original"), actor=ME)
+    store.save(original.id, make_doc("original", treatment_start="2026-11-03"), expected_version=1, actor=ME)
+    copy = store.duplicate(original.id, "what-if: oral", actor=ME)
     assert copy.id != original.id and copy.version == 1 and copy.label == "what-if: oral"
     assert copy.document == make_doc("what-if: oral", treatment_start="2026-11-03")
-    assert store.versions(copy.id)[0].action == "duplicate"
-    store.save(copy.id, make_doc("what-if: oral", treatment_start=None), expected_version=1)
-    assert store.load(original.id).treatment_start == date(2026, 11, 3)
+    assert store.versions(copy.id, actor=ME)[0].action == "duplicate"
+    store.save(copy.id, make_doc("what-if: oral", treatment_start=None), expected_version=1, actor=ME)
+    assert store.load(original.id, actor=ME).treatment_start == date(2026, 11, 3)
 
 
 def test_duplicate_validates_the_new_label(store, make_doc):
-    original = store.create_case(make_doc())
+    original = store.create_case(make_doc(), actor=ME)
     with pytest.raises(CaseError):
-        store.duplicate(original.id, "x" * 121)
+        store.duplicate(original.id, "x" * 121, actor=ME)
 
 
 # -- configuration -------------------------------------------------------------------------
@@ -277,7 +278,7 @@ def test_an_in_memory_sqlite_database_is_refused():
 def test_a_clock_without_time_zone_is_refused(db_url, make_doc):
     opened = Store.open(db_url, clock=lambda: datetime(2026, 11, 23, 9, 0))
     with pytest.raises(StoreError, match="aware"):
-        opened.create_case(make_doc())
+        opened.create_case(make_doc(), actor=ME)
     opened.close()
 
 
@@ -324,3 +325,36 @@ def test_the_store_logs_and_prints_nothing():
         text = path.read_text()
         assert "print(" not in text, path
         assert "getLogger" not in text and "logging." not in text, path
+
+
+# -- issue 12, store side: no values in the log, a private file, a bounded search ---------------------
+
+
+def test_database_errors_carry_no_statement_parameters(tmp_path):
+    from store.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    assert engine.hide_parameters is True
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from store.engine import make_engine
+
+    path = tmp_path / "new" / "cobalt.sqlite3"
+    make_engine(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_very_long_search_is_refused_with_a_message_not_sent_to_the_database(tmp_path):
+    from store import LOCAL, SEARCH_MAX, Store, StoreError
+
+    store = Store.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        assert store.list_cases("x" * SEARCH_MAX, actor=LOCAL) == []
+        with pytest.raises(StoreError, match="at most"):
+            store.list_cases("x" * 100_000, actor=LOCAL)
+    finally:
+        store.close()

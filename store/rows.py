@@ -1,0 +1,111 @@
+"""Between rows and values: documents validated and encoded for storage, columns the store reads,
+and database rows made into the frozen values of :mod:`store.records`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from logic.case import Case, CaseError, Problem, parse_case
+from store.records import CaseRecord
+from store.schema import CASE_VERSIONS, CASES, DELETED
+
+
+def utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite keeps the UTC wall time without its zone
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def encode(doc: dict[str, Any]) -> str:
+    try:
+        return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise CaseError([Problem("document", f"cannot be stored as JSON: {exc}", "document")]) from None
+
+
+def validate(doc: Any) -> tuple[Case, str]:
+    """Parse ``doc`` (raising CaseError with every problem) and encode it for storage."""
+    case = parse_case(doc)
+    return case, encode(doc)
+
+
+def indexed(case: Case) -> dict[str, Any]:
+    return {
+        "label": case.label,
+        "label_key": case.label.casefold() if case.label is not None else None,
+        "treatment_start": case.treatment_start,
+        "last_observation": case.last_date(),
+    }
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+SUMMARY_COLUMNS = (
+    CASES.c.id,
+    CASES.c.version,
+    CASES.c.label,
+    CASES.c.treatment_start,
+    CASES.c.last_observation,
+    CASES.c.created_at,
+    CASES.c.updated_at,
+    CASES.c.status,
+    CASES.c.deleted_at,
+    CASES.c.owner,
+    CASES.c.team,
+)
+
+VERSION_COLUMNS = (
+    CASE_VERSIONS.c.case_id,
+    CASE_VERSIONS.c.version,
+    CASE_VERSIONS.c.saved_at,
+    CASE_VERSIONS.c.action,
+    CASE_VERSIONS.c.label,
+    CASE_VERSIONS.c.source_version,
+    CASE_VERSIONS.c.saved_by,
+    CASE_VERSIONS.c.saved_by_name,
+)
+
+
+def summary_fields(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "version": row.version,
+        "label": row.label,
+        "treatment_start": as_date(row.treatment_start),
+        "last_observation": as_date(row.last_observation),
+        "created_at": utc(row.created_at),
+        "updated_at": utc(row.updated_at),
+        "deleted": row.status == DELETED,
+        "deleted_at": utc(row.deleted_at),
+        "owner": row.owner,
+        "team": row.team,
+    }
+
+
+def record(row: Any) -> CaseRecord:
+    return CaseRecord(**summary_fields(row), document=json.loads(row.document))
+
+
+def version_fields(row: Any) -> dict[str, Any]:
+    return {
+        "case_id": row.case_id,
+        "version": row.version,
+        "saved_at": utc(row.saved_at),
+        "action": row.action,
+        "label": row.label,
+        "source_version": row.source_version,
+        "saved_by": row.saved_by,
+        "saved_by_name": row.saved_by_name,
+    }

@@ -1,0 +1,54 @@
+"""PDF download buttons: the patient's schedule (Regimen page) and the assessment (Diagnosis page).
+
+Each is one call from its page. The PDF is built only when the button is clicked (Streamlit's
+deferred download data), never on a rerun: WeasyPrint takes a second or more.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from logic.assess import Assessment
+from logic.case import Case
+from logic.regimen import RegimenError, Schedule, build_regimen, build_schedule, regimen_for_case
+from ui.session import chosen_plan, thresholds_id
+
+
+def patient_pdf_button(sched: Schedule, key: str, where=st, unconfirmed: bool = False) -> None:
+    """ "Patient schedule (PDF)": plain words, dates of injections and blood tests, space for a name."""
+
+    def build() -> bytes:
+        from logic.reports import patient_html, render_pdf
+
+        return render_pdf(patient_html(sched, date.today(), unconfirmed))
+
+    where.download_button("Patient schedule (PDF)", build, file_name="b12-schedule.pdf", mime="application/pdf",
+                          key=key, icon=":material/picture_as_pdf:",
+                          help="For the patient: dates, blood tests, what to report, space for a name")  # fmt: skip
+
+
+def _plan(case: Case) -> Schedule | None:
+    """The plan last shown on the Regimen page, else the one suggested for the case."""
+    start = case.treatment_start or date.today()
+    plan = chosen_plan()
+    if plan is not None:
+        try:
+            return build_schedule(build_regimen(plan.preset, **plan.knobs), start)
+        except RegimenError:
+            pass
+    suggestion = regimen_for_case(case, thresholds_id())
+    return build_schedule(suggestion.regimen, start)
+
+
+def assessment_pdf_button(case: Case, result: Assessment, key: str, where=st) -> None:
+    """ "Assessment (PDF)": verdicts, PLASMIC and leaning, regimen, recovery figure, sources."""
+
+    def build() -> bytes:
+        from logic.reports import assessment_html, render_pdf
+
+        return render_pdf(assessment_html(case, result, date.today(), _plan(case)))
+
+    where.download_button("Assessment (PDF)", build, file_name="b12-assessment.pdf", mime="application/pdf",
+                          key=key, icon=":material/picture_as_pdf:")  # fmt: skip
