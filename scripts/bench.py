@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from scripts.bench_apptest import big_case  # noqa: E402,F401 - tests/test_cli.py builds its big case with it
+
 SECTIONS = ("apptest", "cli", "store", "browser", "sessions")
 OK, MISS = "ok", "MISS"
 

@@ -144,6 +144,35 @@ def versions_per_edit() -> int:
         store.close()
 
 
+ANALYTES = [
+    ("platelets", "10^9/L", 40, 4),
+    ("reticulocytes_pct", "%", 1, 0.3),
+    ("hemoglobin", "g/dL", 6, 0.05),
+    ("ldh", "U/L", 3000, -10),
+    ("mcv", "fL", 115, -0.1),
+]
+
+
+def big_case(n: int) -> dict:
+    """A case with ``n`` observations over months (deterministic; tests/test_cli.py uses it too)."""
+    start = date(2026, 1, 1)
+    obs = [{"date": start.isoformat(), "analyte": "b12", "value": 120, "unit": "pg/mL"}]
+    i = 0
+    while len(obs) < n:
+        name, unit, base, step = ANALYTES[i % len(ANALYTES)]
+        day = start + timedelta(days=i // len(ANALYTES))
+        value = max(0.1, base + step * (i // len(ANALYTES)))
+        obs.append({"date": day.isoformat(), "analyte": name, "value": round(value, 2), "unit": unit})
+        i += 1
+    return {
+        "format": "b12-case/1",
+        "label": "benchmark",
+        "history": {"pernicious_anemia": True},
+        "treatment_start": "2026-01-02",
+        "observations": obs,
+    }
+
+
 def long_course() -> dict:
     """Two years on treatment: 300 lab draws and monthly maintenance doses recorded as given."""
     from logic.regimen import schedule
@@ -202,9 +231,11 @@ def logic_only(rounds: int = 15) -> dict[str, float]:
             times.append((time.perf_counter() - t0) * 1000)
         return statistics.median(times)
 
-    big = long_course()
-    case = parse_case(big)
+    course, big = long_course(), big_case(500)
+    case, big_parsed = parse_case(course), parse_case(big)
     return {
-        "parse_case, 300 draws": med(lambda: parse_case(big)),
+        "parse_case, 300 draws": med(lambda: parse_case(course)),
         "assess, 300 draws": med(lambda: assess(case)),
+        "parse_case, 500 observations": med(lambda: parse_case(big)),
+        "assess, 500 observations": med(lambda: assess(big_parsed)),
     }
