@@ -131,15 +131,16 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
 def versions_per_edit() -> int:
     """Versions the store gains when one B12 result is typed on the Case page (the bench case open)."""
     from store import Store
+    from store.records import LOCAL as me  # sign-in off: every case is the local actor's
 
     _quiet()
     at = _app_test(bench_doc())
     store = Store.open()
     try:
-        case_id = store.list_cases(limit=1)[0].id
-        before = len(store.versions(case_id))
+        case_id = store.list_cases(limit=1, actor=me)[0].id
+        before = len(store.versions(case_id, actor=me))
         at.text_input(key="case_lab_b12").input("150").run()
-        return len(store.versions(case_id)) - before
+        return len(store.versions(case_id, actor=me)) - before
     finally:
         store.close()
 

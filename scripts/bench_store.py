@@ -42,7 +42,9 @@ def seed(store, doc: dict, n: int = N_CASES) -> list[str]:
     import sqlalchemy as sa
 
     from logic.case import parse_case
-    from store.repository import CASE_VERSIONS, CASES, _indexed
+    from store.records import LOCAL
+    from store.rows import indexed as _indexed
+    from store.schema import CASE_VERSIONS, CASES
 
     base = datetime(2026, 1, 1, tzinfo=UTC)
     indexed = _indexed(parse_case(doc))  # every copy differs only in its label
@@ -56,12 +58,13 @@ def seed(store, doc: dict, n: int = N_CASES) -> list[str]:
             ids.append(cid)
             when = base + timedelta(minutes=i)
             cases.append({"id": cid, "version": VERSIONS, "status": "active", "created_at": when,
-                          "updated_at": when, "deleted_at": None,
+                          "updated_at": when, "deleted_at": None, "owner": LOCAL.subject, "team": None,
                           **indexed, "label": d["label"], "label_key": d["label"].casefold()})
             text = json.dumps(d, separators=(",", ":"))
             for v in range(1, VERSIONS + 1):
                 versions.append({"case_id": cid, "version": v, "saved_at": when, "action": "save" if v > 1 else
-                                 "create", "source_version": None, "label": d["label"], "document": text})
+                                 "create", "source_version": None, "label": d["label"], "document": text,
+                                 "saved_by": LOCAL.subject, "saved_by_name": LOCAL.name})
         with engine.begin() as conn:
             conn.execute(sa.insert(CASES), cases)
             conn.execute(sa.insert(CASE_VERSIONS), versions)
@@ -80,25 +83,26 @@ def _med(fn, rounds: int) -> list[float]:
 
 def measure(url: str, doc: dict, rounds: int = 15) -> dict[str, list[float]]:
     from store import Store
+    from store.records import LOCAL as me  # the actor with sign-in off, who owns the seeded cases
 
     store = Store.open(url)
     try:
         ids = seed(store, doc)
         target = ids[len(ids) // 2]
-        rec = store.load(target)
+        rec = store.load(target, actor=me)
         state = {"version": rec.version, "n": 0}
 
         def save() -> None:
             state["n"] += 1
             new = dict(rec.document, label=f"bench save {state['n']}")
-            state["version"] = store.save(target, new, expected_version=state["version"]).version
+            state["version"] = store.save(target, new, expected_version=state["version"], actor=me).version
 
         return {
-            "list (picker, 20)": _med(lambda: store.list_cases(None, limit=20), rounds),
-            "list (library, 200)": _med(lambda: store.list_cases(None, limit=200), rounds),
-            "list (search 'bed 12')": _med(lambda: store.list_cases("bed 12", limit=200), rounds),
-            "list (all 10,000)": _med(lambda: store.list_cases(None, limit=N_CASES), rounds),
-            "open": _med(lambda: store.load(target), rounds),
+            "list (picker, 20)": _med(lambda: store.list_cases(None, limit=20, actor=me), rounds),
+            "list (library, 200)": _med(lambda: store.list_cases(None, limit=200, actor=me), rounds),
+            "list (search 'bed 12')": _med(lambda: store.list_cases("bed 12", limit=200, actor=me), rounds),
+            "list (all 10,000)": _med(lambda: store.list_cases(None, limit=N_CASES, actor=me), rounds),
+            "open (with its audit row)": _med(lambda: store.load(target, actor=me), rounds),
             "save": _med(save, rounds),
         }
     finally:
