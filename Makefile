@@ -36,8 +36,9 @@ test: $(VENV)/.dev browser nginx lint
 fuzz: $(VENV)/.dev
 	COBALT_FUZZ=1 $(PY) -m pytest -m fuzz -p no:randomly -p no:cacheprovider -s -q tests/test_fuzz.py
 
-bench: $(VENV)/.dev
-	PYTHONPATH=. $(PY) scripts/bench.py
+# what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)
+bench: $(VENV)/.dev browser
+	PYTHONPATH=. $(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache   # var/ holds the case database: never removed here

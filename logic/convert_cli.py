@@ -14,9 +14,7 @@ import argparse
 from typing import TextIO
 
 from logic import fhir_cli
-from logic.case import CaseError
 from logic.cli_io import fail, read_input, write
-from logic.convert import ConvertError, read_any, write_as
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
 INPUTS = ("json", "csv-long", "csv-wide", "fhir")
@@ -43,6 +41,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.from_fhir or args.patient or args.file is None:
         return fhir_cli.run(args, out)
+    from logic.case import CaseError
+    from logic.convert import ConvertError, read_any, write_as
+
     try:
         data = read_input(args.file)
     except OSError as exc:

@@ -18,7 +18,6 @@ from typing import Any, TextIO
 
 from logic import serialize
 from logic.cli_io import fail, write
-from logic.exports import ExportError, to_csv, to_ics
 from logic.json_input import text_problem
 from logic.regimen import (
     Checkpoint,
@@ -164,6 +163,9 @@ def _flagged(problem: str) -> str:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    # imported here: `python -m logic assess` builds this parser too and never needs icalendar
+    from logic.exports import ExportError, to_csv, to_ics
+
     problems: list[str] = []
     start: date | None = None
     if not args.start:

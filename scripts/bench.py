@@ -1,123 +1,248 @@
-"""Cobalt's benchmark: server-side time of the hot paths. Run with `make bench`.
+"""Cobalt's benchmark (`make bench`): what a user feels, as ratios to a bare Streamlit page.
 
-Prints medians; it asserts nothing (speed is measured here, not in timed tests).
+The bare page (scripts/bench_apps/bare.py: one number input, one small plotly chart) and a bare
+two-page app are measured in the same run as Cobalt, alternating, and every figure is a median.
+Targets are issue 13's. It asserts nothing and is not part of `make test`.
+
+    PYTHONPATH=. .venv/bin/python scripts/bench.py [--quick] [--skip browser,store,...] [--server-env K=V]
+    make bench BENCH_ARGS="--only browser --server-env STREAMLIT_RUNNER_POST_SCRIPT_GC=false"
+
+Sections: apptest, cli, store, browser (cold loads, edits, page switches), sessions (ten against one).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from datetime import date, timedelta
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ANALYTES = [
-    ("platelets", "10^9/L", 40, 4),
-    ("reticulocytes_pct", "%", 1, 0.3),
-    ("hemoglobin", "g/dL", 6, 0.05),
-    ("ldh", "U/L", 3000, -10),
-    ("mcv", "fL", 115, -0.1),
-]
-
-
-def big_case(n: int) -> dict:
-    """A case with ``n`` observations over months (deterministic)."""
-    start = date(2026, 1, 1)
-    obs = [{"date": start.isoformat(), "analyte": "b12", "value": 120, "unit": "pg/mL"}]
-    i = 0
-    while len(obs) < n:
-        name, unit, base, step = ANALYTES[i % len(ANALYTES)]
-        day = start + timedelta(days=i // len(ANALYTES))
-        value = max(0.1, base + step * (i // len(ANALYTES)))
-        obs.append({"date": day.isoformat(), "analyte": name, "value": round(value, 2), "unit": unit})
-        i += 1
-    return {
-        "format": "b12-case/1",
-        "label": "benchmark",
-        "history": {"pernicious_anemia": True},
-        "treatment_start": "2026-01-02",
-        "observations": obs,
-    }
-
-
-def timeit(fn, repeat: int = 20) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
-
-
-def main() -> None:
+if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-    from logic.assess import assess
-    from logic.case import parse_case
 
-    doc = big_case(500)
-    print(f"parse_case, 500 observations:      {timeit(lambda: parse_case(doc)):7.1f} ms")
-    case = parse_case(doc)
-    print(f"assess, 500 observations:          {timeit(lambda: assess(case)):7.1f} ms")
-    path = ROOT / "var" / "bench-case.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(doc))
-    cli = timeit(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "logic", "assess", str(path)], cwd=ROOT, capture_output=True, check=True
-        ),
-        repeat=5,
-    )
-    print(f"python -m logic assess, 500 obs:   {cli:7.1f} ms (whole process)")
+from scripts.bench_apptest import big_case  # noqa: E402,F401 - tests/test_cli.py builds its big case with it
 
-    from streamlit.testing.v1 import AppTest
-
-    from ui.session import SESSION_KEY, OpenCase
-
-    pages = {"app_pages/recovery.py": "manabe_course"}
-    for page in sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py")):
-        example = pages.get(page, "pseudo_tma_composite")
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.session_state[SESSION_KEY] = OpenCase(doc=json.loads((ROOT / f"data/cases/{example}.json").read_text()))
-        at.run()
-        at.switch_page(page).run()
-        print(f"rerun {page:26s} (AppTest, {example}): {timeit(lambda at=at: at.run(), repeat=10):7.1f} ms")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.switch_page("app_pages/regimen.py").run()
-    at.slider(key="reg_fda_label_1000_maintenance_months").set_value(120).run()
-    print(f"rerun regimen, ten-year schedule (AppTest):        {timeit(lambda: at.run(), repeat=10):7.1f} ms")
-    at.slider(key="reg_fda_label_1000_maintenance_months").set_value(119)
-    print(f"regimen knob change, ten-year schedule (AppTest):  {timeit(lambda: at.run(), repeat=1):7.1f} ms "
-          "(first build of a new plan)")
-    big = long_course()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[SESSION_KEY] = OpenCase(doc=big)
-    at.run()
-    at.switch_page("app_pages/recovery.py").run()
-    n = len(big["observations"])
-    print(f"rerun recovery, 2 years of monthly doses and {n} draws: {timeit(lambda: at.run(), repeat=5):7.1f} ms")
+SECTIONS = ("apptest", "cli", "store", "browser", "sessions")
+OK, MISS = "ok", "MISS"
 
 
-def long_course() -> dict:
-    """Two years on treatment: 300 lab draws and monthly maintenance doses recorded as given."""
-    from logic.regimen import schedule
+def med(values: list[float] | None) -> float | None:
+    return statistics.median(values) if values else None
 
-    start = date(2024, 1, 1)
-    obs, doses = [], []
-    for i in range(300):
-        d = start + timedelta(days=int(i * 730 / 300))
-        analyte, unit, value = [
-            ("platelets", "10^9/L", min(40 + i * 2, 260)),
-            ("reticulocytes_pct", "%", 1 + (i % 7) * 0.4),
-            ("hemoglobin", "g/dL", min(6 + i * 0.05, 14)),
-        ][i % 3]
-        obs.append({"date": d.isoformat(), "analyte": analyte, "value": round(value, 2), "unit": unit})
-    for inj in schedule(start, maintenance_months=24).injections:
-        doses.append({"date": inj.date.isoformat(), "dose_mcg": inj.dose_mcg, "route": "IM"})
-    return {"label": "benchmark course", "treatment_start": start.isoformat(), "observations": obs, "doses": doses}
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "unknown CPU")
+    cores = f"nproc {len(os.sched_getaffinity(0))} (of {os.cpu_count()})"
+    return f"{cores} · {cpu} · Python {platform.python_version()}"
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def ms(v: float | None) -> str:
+    return "—" if v is None else (f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms")
+
+
+def row(label: str, value: float | None, bare: float | None, target_ratio: float | None = None,
+        target_ms: float | None = None, target_text: str = "", n: int | None = None) -> None:
+    """One figure: value, bare value, ratio, target, verdict."""
+    ratio = value / bare if value is not None and bare else None
+    verdict = ""
+    if target_ratio is not None and ratio is not None:
+        verdict = OK if ratio <= target_ratio else MISS
+        target_text = target_text or f"≤ {target_ratio:g}x"
+    elif target_ms is not None and value is not None:
+        verdict = OK if value <= target_ms else MISS
+        target_text = target_text or f"≤ {target_ms:,.0f} ms"
+    ratio_text = "" if ratio is None else f"{ratio:5.2f}x"
+    count = f" n={n}" if n else ""
+    out(f"  {label:46s} {ms(value):>10s} {ms(bare):>10s} {ratio_text:>7s}  {target_text:<22s} {verdict}{count}")
+
+
+def header(title: str, bare_label: str = "bare") -> None:
+    out()
+    out(title)
+    out(f"  {'':46s} {'median':>10s} {bare_label:>10s} {'ratio':>7s}  {'target':<22s}")
+
+
+# -- sections -----------------------------------------------------------------------------------
+
+
+def section_apptest(pages, quick: bool) -> None:
+    from scripts import bench_apptest
+
+    header("AppTest rerun (one process; bench case open)")
+    runs, parts = bench_apptest.reruns(pages, rounds=5 if quick else 9)
+    bare = med(runs["bare"])
+    for p in pages:
+        row(p.title, med(runs[p.stem]), bare, target_ratio=3, n=len(runs[p.stem]))
+    heavy = bench_apptest.heavy(rounds=3 if quick else 5)
+    hb = med(heavy["bare"])
+    row("Regimen, ten-year knob change (new plan)", med(heavy["regimen_10y_knob"]), hb, target_ratio=3)
+    row("Recovery, 2 years of doses, 300 draws", med(heavy["recovery_2y_300"]), hb, target_ratio=3)
+    header("  of which the script run, less AppTest's compiling of the scripts (a server compiles once)")
+    net = {k: [s - c for s, c in zip(v["script"], v["compile"], strict=True)] for k, v in parts.items()}
+    for p in pages:
+        compiled = med(parts[p.stem]["compile"])
+        row(f"{p.title} (AppTest compiles {ms(compiled)})", med(net[p.stem]), med(net["bare"]), target_ratio=3)
+    versions = bench_apptest.versions_per_edit()
+    out(f"  versions written by one Case-page edit: {versions} (target: one version per user action)")
+    for name, v in bench_apptest.logic_only().items():
+        out(f"  in-process {name}: {ms(v)}")
+
+
+def section_cli(quick: bool) -> None:
+    from scripts import bench_cli
+
+    header("Command line, whole process (python -m logic ...)", bare_label="import json")
+    procs, own = bench_cli.processes(rounds=5 if quick else 7)
+    base = med(procs["baseline"])
+    for name in ("assess", "schedule", "convert"):
+        budget = 2 * base + own[name]
+        row(name, med(procs[name]), base, target_ms=budget,
+            target_text=f"≤ 2x+{own[name]:.0f} = {budget:.0f} ms")
+    out("  slowest imports (own import time summed by package, python -X importtime):")
+    folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-cli-"))
+    for name, args in bench_cli.commands(folder).items():
+        top = bench_cli.import_offenders(args)
+        out(f"    {name:9s}" + ", ".join(f"{pkg} {v:.0f} ms" for pkg, v in top))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def section_store(folder: Path) -> None:
+    from scripts import bench_apptest, bench_store
+
+    results, notes = bench_store.run(folder, bench_apptest.bench_doc())
+    for backend, figures in results.items():
+        header(f"Store, {bench_store.N_CASES:,} cases of {bench_store.VERSIONS} versions ({backend})", bare_label="")
+        for name, samples in figures.items():
+            row(name, med(samples), None, target_ms=100 if name.startswith("list") else None,
+                target_text="< 100 ms" if name.startswith("list") else "", n=len(samples))
+    for note in notes:
+        out(f"  note: {note}")
+
+
+def server_share(kind: str, what: str, pages, m) -> None:
+    """The server's share of each browser figure: script runs and, of them, the post-run gc."""
+    out(f"  of {what} (medians, ms): the server's script runs · of which gc.collect after the run")
+    for stem, title in [("bare", "bare")] + [(p.stem, p.title) for p in pages]:
+        run, gc = m(f"{kind}:{stem}|server run"), m(f"{kind}:{stem}|gc")
+        if run is not None:
+            out(f"    {title:44s} {run:,.0f} · {gc:,.0f}")
+
+
+def section_browser(pages, quick: bool, env: dict[str, str]) -> None:
+    from scripts import bench_browser
+
+    res = bench_browser.run(pages, rounds=2 if quick else 3, env=env)
+    m = res.median
+    header("Chromium, cold load (new tab until idle and drawn; a new tab opens a blank case)")
+    for p in pages:
+        row(p.title, m(f"cold:{p.stem}"), m("cold:bare"), target_ratio=1.3,
+            n=len(res.samples.get(f"cold:{p.stem}", [])))
+    out("  where a cold load's time goes (medians, ms): server script run · of which Streamlit's gc.collect after "
+        "the run · first run reported finished in the tab · drawn after that · JS files fetched")
+    for stem, title in [("bare", "bare page")] + [(p.stem, p.title) for p in pages]:
+        shares = [m(f"cold:{stem}|{k}") for k in ("server run", "gc", "finished", "after finished", "js files")]
+        text = " · ".join("—" if v is None else f"{v:,.0f}" for v in shares)
+        out(f"    {title:44s} {text}")
+    header("Chromium, one typical edit (until a run has finished and the page is redrawn)")
+    for p in pages:
+        what = bench_browser.EDITS[p.stem].what if p.stem in bench_browser.EDITS else "no edit defined"
+        row(f"{p.title}: {what}"[:40], m(f"edit:{p.stem}"), m("edit:bare"), target_ratio=1.5,
+            n=len(res.samples.get(f"edit:{p.stem}", [])))
+    server_share("edit", "an edit", pages, m)
+    header("Chromium, page switch keeping the case (to the page named)", bare_label="bare switch")
+    for p in pages:
+        row(p.title, m(f"switch:{p.stem}"), m("switch:bare"), target_ratio=1.5,
+            n=len(res.samples.get(f"switch:{p.stem}", [])))
+    all_switches = [v for p in pages for v in res.samples.get(f"switch:{p.stem}", [])]
+    row("every switch", med(all_switches), m("switch:bare"), target_ratio=1.5, n=len(all_switches))
+    server_share("switch", "a switch", pages, m)
+    for note in res.notes:
+        out(f"  note: {note}")
+
+
+def section_sessions(folder: Path, quick: bool, env: dict[str, str]) -> None:
+    from scripts import bench_browser, bench_sessions
+
+    header("Ten sessions against one (server-side script run of a Case-page edit; 0.5-1.5 s think time)",
+           bare_label="1 session")
+    if not Path(bench_browser.CHROMIUM).exists():
+        out(f"  skipped: {bench_browser.CHROMIUM} is missing (the sessions replay what a Chromium tab sends)")
+        return
+    res = bench_sessions.run(folder, sessions=10, seconds=10 if quick else 20, env=env)
+    m = res.median
+    row("server: script run, 10 sessions", m("server:10"), m("server:1"), target_ratio=2,
+        n=len(res.samples.get("server:10", [])))
+    row("client: send to script_finished, 10 sessions", m("felt:10"), m("felt:1"), target_text="(for information)",
+        n=len(res.samples.get("felt:10", [])))
+    out(f"  one session: {len(res.samples.get('server:1', []))} runs in the window; of each run, Streamlit's "
+        f"gc.collect after the run (runner.postScriptGC): {ms(m('gc:1'))} with one session, {ms(m('gc:10'))} with ten")
+    for note in res.notes:
+        out(f"  note: {note}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds (a rough look, not a figure to quote)")
+    ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: {', '.join(SECTIONS)}")
+    ap.add_argument("--only", default="", help="comma-separated sections to run")
+    ap.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                    help="environment of the app's server in the browser and sessions figures, to try a change "
+                         "without editing the app, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
+    args = ap.parse_args(argv)
+    server_env = dict(kv.split("=", 1) for kv in args.server_env)
+    chosen = [s for s in SECTIONS if s not in args.skip.split(",")]
+    if args.only:
+        chosen = [s for s in chosen if s in args.only.split(",")]
+
+    folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
+    os.environ["COBALT_DATA_DIR"] = str(folder)  # never the app's var/ database
+    os.environ["COBALT_DATABASE_URL"] = f"sqlite:///{folder / 'cobalt.sqlite3'}"
+    # the bytecode a normal install has (PYTHONDONTWRITEBYTECODE would make every process compile)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "app.py", "app_pages", "logic", "ui", "store",
+                    "scripts"], cwd=ROOT, capture_output=True, check=False,
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+    started = time.monotonic()
+    out(f"Cobalt bench · {datetime.now():%Y-%m-%d %H:%M} · {machine()}")
+    out(f"load average at start: {load()}" + (" (--quick: rough figures)" if args.quick else ""))
+    if server_env:
+        out(f"app server environment for this run: {server_env}")
+    from scripts import bench_apptest
+
+    pages = bench_apptest.pages()
+    out(f"pages (app.py's navigation): {', '.join(p.title for p in pages)}")
+    try:
+        if "apptest" in chosen:
+            section_apptest(pages, args.quick)
+        if "cli" in chosen:
+            section_cli(args.quick)
+        if "store" in chosen:
+            section_store(folder)
+        if "browser" in chosen:
+            section_browser(pages, args.quick, server_env)
+        if "sessions" in chosen:
+            section_sessions(folder, args.quick, server_env)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    out()
+    out(f"load average at end: {load()} · {time.monotonic() - started:.0f} s · ratios are to the bare page "
+        "measured in this run")
 
 
 if __name__ == "__main__":

@@ -177,9 +177,9 @@ def test_a_file_that_is_not_utf8_exits_2_with_one_line(capsys, tmp_path):
 
 
 def test_the_output_is_strict_json_even_if_a_document_slips_through(capsys, monkeypatch, files):
-    import logic.convert_cli
+    import logic.convert  # convert_cli imports it when it runs (lazily: other commands never load it)
 
-    monkeypatch.setattr(logic.convert_cli, "write_as", lambda doc, to: json.dumps({"x": float("nan")},
+    monkeypatch.setattr(logic.convert, "write_as", lambda doc, to: json.dumps({"x": float("nan")},
                                                                                   allow_nan=False))
     code, out, err = run(capsys, files / "case.json")
     assert code == 2 and out == "" and err.startswith("the case cannot be written as JSON")

@@ -1,0 +1,485 @@
+"""The browser half of `make bench`: headless Debian Chromium (Playwright) against `streamlit run`.
+
+What a user feels, each next to the bare page measured in the same run:
+- cold load: a new tab on the page's address until the script is idle and the page's key element
+  (main chart or verdict) is drawn, with every plotly chart drawn and no grey placeholder left;
+- one typical edit per page, until a script run has started and finished and the page is redrawn;
+- a page switch that keeps the open case, until the new page's key element is drawn;
+(Ten sessions against one: bench_sessions.py.)
+
+The selectors below are the only page knowledge here; a page missing from them is still measured
+(cold load and switch, on its title), with no edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = Path(__file__).resolve().parent / "bench_apps"
+CHROMIUM = os.environ.get("COBALT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+BENCH_CASE = "lagging_iron_deficiency"  # treatment start, doses and labs: every page has something to draw
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of an app's navigation: its script's stem (the key of KEY and EDITS), title and address."""
+
+    stem: str
+    title: str
+    url_path: str  # "" for the default page
+
+
+#: script stem -> the element that says the page is there (its main chart or verdict)
+KEY = {
+    "case": ".st-key-case_lab_b12 input",
+    "library": ".st-key-lib_search input",
+    "diagnosis": ".st-key-dx_verdict",
+    "ttp": ".st-key-ttp_leaning",
+    "regimen": ".st-key-reg_chart .js-plotly-plot",
+    "recovery": ".st-key-rec_chart .js-plotly-plot, .st-key-rec_start",
+    "evidence": ".st-key-ev_filter",
+    "bare": ".st-key-bare_main .js-plotly-plot",
+    "bare_second": ".st-key-bare_main_2 .js-plotly-plot",
+}
+TITLE = "[data-testid='stMainBlockContainer'] h1"
+
+#: Before any page script: count the script runs the server reports finished. Each websocket frame
+#: is one ForwardMsg (protobuf); field 6 is ``script_finished`` (an enum: 2 means "stopped early
+#: for a rerun", which is not the end of what the user waits for). Reading the frames is exact
+#: where the stApp element's script-state attribute can skip "running" on a fast run.
+COUNT_RUNS_JS = """(() => {
+  window.__bench = {finished: 0};
+  const scan = (buf) => {
+    const b = new Uint8Array(buf);
+    let i = 0;
+    const varint = () => { let r = 0, s = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** s; s += 7; }
+                           while ((x & 0x80) && i < b.length); return r; };
+    while (i < b.length) {
+      const tag = varint(), f = Math.floor(tag / 8), w = tag & 7;
+      if (w === 0) {
+        const v = varint();
+        if (f === 6 && v !== 2) {
+          window.__bench.finished++;
+          if (window.__bench.firstAt === undefined) window.__bench.firstAt = performance.now();
+        }
+      }
+      else if (w === 2) { const n = varint(); i += n; }
+      else if (w === 1) { i += 8; } else if (w === 5) { i += 4; } else { return; }
+    }
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => {
+        if (e.data instanceof ArrayBuffer) scan(e.data);
+        else if (e.data instanceof Blob) e.data.arrayBuffer().then(scan);
+      });
+    }
+  };
+})();"""
+
+#: Ready: more finished runs than ``runsBefore``, the script idle, the key element there, every
+#: plotly chart drawn and no skeleton placeholder left.
+READY_JS = """([sel, runsBefore]) => {
+  if (!window.__bench || window.__bench.finished <= runsBefore) return false;
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (sel && !document.querySelector(sel)) return false;
+  if (document.querySelector("[data-testid='stSkeleton'], [data-testid='stSkeletonElement'], "
+      + "[data-testid='stAppSkeleton']")) return false;
+  for (const c of document.querySelectorAll("[data-testid='stPlotlyChart']"))
+    if (!c.querySelector('.main-svg')) return false;
+  return true;
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run APP` (through bench_server.py's timing hook) on a free port, its own data folder."""
+
+    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None, env: dict[str, str] | None = None):
+        self.app, self.folder, self.cpus, self.extra_env = app, folder, cpus, env or {}
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.runlog = folder / f"runs-{app.stem}.jsonl"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        env = {**os.environ, "COBALT_DATA_DIR": str(self.folder), "PYTHONPATH": str(ROOT)}
+        env["COBALT_DATABASE_URL"] = f"sqlite:///{self.folder / 'cobalt.sqlite3'}"
+        env.update(self.extra_env)
+        self.log = open(self.folder / f"server-{self.app.stem}.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(self.runlog), str(self.app),
+             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.app.name} did not start: see {self.log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{self.app.name} did not become healthy within 90 s")
+
+    def runs(self, since: float, until: float) -> list[dict]:
+        if not self.runlog.exists():
+            return []
+        rows = [json.loads(x) for x in self.runlog.read_text().splitlines() if x.strip()]
+        return [r for r in rows if since <= r["end"] <= until]
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+@dataclass
+class Results:
+    """Samples in ms, by figure name; ``notes`` says what could not be measured and why."""
+
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, ms: float | None) -> None:
+        if ms is not None:
+            self.samples.setdefault(name, []).append(ms)
+
+    def median(self, name: str) -> float | None:
+        s = self.samples.get(name)
+        return statistics.median(s) if s else None
+
+
+async def ready(page, sel: str | None, runs_before: int = 0, timeout_ms: float = 30_000) -> None:
+    await page.wait_for_function(READY_JS, arg=[sel, runs_before], timeout=timeout_ms, polling="raf")
+
+
+async def observe(page) -> int:
+    """The number of script runs this tab has seen finish."""
+    return await page.evaluate("() => window.__bench.finished")
+
+
+def key_of(stem: str) -> str:
+    return KEY.get(stem, TITLE)
+
+
+async def timed_switch(page, target: Page) -> float:
+    await page.bring_to_front()
+    t0 = time.perf_counter()
+    await go(page, target)
+    return (time.perf_counter() - t0) * 1000
+
+
+async def new_context(browser):
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    await context.add_init_script(COUNT_RUNS_JS)
+    return context
+
+
+# -- cold loads -------------------------------------------------------------------------------
+
+
+#: In the page after a cold load: when the first script run was reported finished, when the page was
+#: found drawn (ms since the navigation started), and the script files fetched (lazy chunks included).
+MILESTONES_JS = """() => ({
+  finished: window.__bench.firstAt,
+  drawn: performance.now(),
+  scripts: performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js')).length,
+})"""
+
+
+async def cold_load(context, url: str, sel: str, res: Results, name: str, server: Server | None = None) -> None:
+    """A new tab on ``url`` until drawn; with ``server``, also the parts: the server's script run,
+    the first run reported finished in the page, and the JS files the page fetched."""
+    page = await context.new_page()
+    try:
+        t0 = time.perf_counter()
+        since = time.time()
+        await page.goto(url, wait_until="commit")
+        await ready(page, sel)
+        res.add(name, (time.perf_counter() - t0) * 1000)
+        if server is not None:
+            marks = await page.evaluate(MILESTONES_JS)
+            res.add(f"{name}|finished", marks["finished"])
+            res.add(f"{name}|after finished", marks["drawn"] - marks["finished"])
+            res.add(f"{name}|js files", marks["scripts"])
+            runs = server.runs(since, time.time())
+            res.add(f"{name}|server run", sum(r["ms"] for r in runs) if runs else None)
+            res.add(f"{name}|gc", sum(r.get("gc_ms", 0.0) for r in runs) if runs else None)
+    except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
+        res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+    finally:
+        await page.close()
+
+
+# -- a session with the bench case open -------------------------------------------------------
+
+
+async def open_bench_case(page, base: str) -> None:
+    """A new tab on the Case page with the bench case pasted in (an editable, saved case)."""
+    from logic.reference import example_cases
+
+    doc = dict(example_cases()[BENCH_CASE], label="bench case")
+    await page.goto(base + "/", wait_until="commit")
+    await ready(page, KEY["case"], 0, 120_000)
+    await page.locator("[data-testid='stExpander'] summary", has_text="Open or save a case file").click()
+    area = page.locator(".st-key-case_paste textarea")
+    await area.fill(json.dumps(doc))
+    await area.blur()
+    runs = await observe(page)
+    await page.locator(".st-key-case_load_paste button").click()
+    await ready(page, KEY["case"], runs, 120_000)
+
+
+async def go(page, target: Page) -> None:
+    """Switch page through the sidebar's navigation (keeps the session and its case)."""
+    await page.bring_to_front()  # a tab behind another has its animation frames (and plotly) held back
+    runs = await observe(page)
+    await page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=target.title, exact=True).click()
+    await ready(page, key_of(target.stem), runs)
+
+
+# -- one typical edit per page ----------------------------------------------------------------
+
+
+# Each edit reads the current state and changes it to the other value, so that a failed edit
+# never leaves the next one with nothing to change.
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return float(a) == float(b)  # a number input shows 2 as "2.00"
+    except ValueError:
+        return a.strip() == b.strip()
+
+
+async def _fill(page, sel: str, values: tuple[str, str], i: int) -> None:
+    box = page.locator(sel).first
+    now = await box.input_value()
+    await box.fill(values[1] if _same(now, values[0]) else values[0])
+    await box.press("Enter")
+
+
+async def _click(page, sel: str, i: int) -> None:
+    await page.locator(sel).first.click()
+
+
+async def _slider(page, sel: str, i: int) -> None:
+    thumb = page.locator(sel).first
+    value = int(float(await thumb.input_value()))
+    await thumb.focus()
+    await thumb.press("ArrowRight" if value % 2 == 0 else "ArrowLeft")
+
+
+async def _reference_set(page, i: int) -> None:
+    """Choose the other reference set in the sidebar (a rerun may close the list: then try again)."""
+    for attempt in range(3):
+        await page.locator(".st-key-app_thresholds_widget button[aria-haspopup='listbox']").click()
+        listbox = page.get_by_role("listbox")
+        try:
+            await listbox.wait_for(timeout=5_000)
+            await listbox.locator("[role='option'][aria-selected='false']").first.click(timeout=5_000)
+            return
+        except Exception:  # noqa: BLE001
+            if attempt == 2:
+                raise
+            await page.keyboard.press("Escape")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One typical edit: what it is, how to make edit number ``i``, and what shows it is done
+    (default: the page's key element)."""
+
+    what: str
+    act: object  # async (page, i) -> None
+    done: str | None = None
+
+
+EDITS = {
+    "bare": Edit("type a value", lambda p, i: _fill(p, ".st-key-bare_value input", ("2", "3"), i)),
+    "case": Edit("type a B12 result", lambda p, i: _fill(p, ".st-key-case_lab_b12 input", ("150", "160"), i)),
+    "library": Edit("search the list", lambda p, i: _fill(p, ".st-key-lib_search input", ("bench", "case"), i)),
+    "diagnosis": Edit("change the reference set", _reference_set),
+    "ttp": Edit(
+        "quick PLASMIC <-> case",
+        lambda p, i: _click(p, ".st-key-ttp_mode button[role='radio'][aria-checked='false']", i),
+        done=".st-key-ttp_mode",
+    ),
+    "regimen": Edit(
+        "maintenance knob one step",
+        lambda p, i: _slider(p, "[class*='_maintenance_months'] input[type='range']", i),
+    ),
+    "recovery": Edit(
+        "show/hide haemoglobin", lambda p, i: _click(p, ".st-key-rec_extra button >> text=Haemoglobin", i)
+    ),
+    "evidence": Edit("filter statements", lambda p, i: _click(p, ".st-key-ev_filter button[data-variant='pills']", i)),
+}
+
+
+async def edit_once(page, stem: str, i: int, timeout_ms: float = 30_000) -> float:
+    edit = EDITS[stem]
+    await page.bring_to_front()  # a tab behind another has its animation frames (and plotly) held back
+    runs = await observe(page)
+    t0 = time.perf_counter()
+    await edit.act(page, i)
+    await ready(page, edit.done or key_of(stem), runs, timeout_ms)
+    return (time.perf_counter() - t0) * 1000
+
+
+# -- the measurements -------------------------------------------------------------------------
+
+
+BARE_TWO = (Page("bare", "First", ""), Page("bare_second", "Second", "second"))
+
+
+async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, str] | None = None) -> None:
+    from playwright.async_api import async_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
+    servers = {
+        "cobalt": Server(ROOT / "app.py", folder, env=env),
+        "bare": Server(APPS / "bare.py", folder),
+        "bare_two": Server(APPS / "bare_two.py", folder),
+    }
+    try:
+        for s in servers.values():
+            s.start()
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            context = await new_context(browser)
+            cobalt, bare, two = (servers[k].url for k in ("cobalt", "bare", "bare_two"))
+            # warm-up: the frontend bundle and plotly.js in the browser cache, the imports in each server
+            await cold_load(context, bare, KEY["bare"], Results(), "warm")
+            await cold_load(context, two, KEY["bare"], Results(), "warm")
+            for p in pages:
+                await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), Results(), "warm")
+            # one idle session stays open on each server, as other users would be: Streamlit clears its
+            # compiled scripts when the last session closes, and a lone tab would pay that compile again
+            keepers = []
+            for url in (bare, cobalt + "/evidence"):
+                keepers.append(await context.new_page())
+                await keepers[-1].goto(url, wait_until="commit")
+                await ready(keepers[-1], None)
+            for _ in range(rounds):
+                for p in pages:
+                    await cold_load(context, bare, KEY["bare"], res, "cold:bare", servers["bare"])
+                    await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), res, f"cold:{p.stem}",
+                                    servers["cobalt"])
+            for keeper in keepers:
+                await keeper.close()
+            await edits_and_switches(context, servers, pages, rounds, res)
+            await browser.close()
+    finally:
+        for s in servers.values():
+            s.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _note(res: Results, name: str, exc: Exception) -> None:
+    res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
+
+
+async def _measured(res: Results, name: str, server: Server, action) -> None:
+    """Time ``action`` (a coroutine giving ms) and note the server's script runs and gc meanwhile."""
+    since = time.time()
+    res.add(name, await action)
+    runs = server.runs(since, time.time())
+    res.add(f"{name}|server run", sum(r["ms"] for r in runs))
+    res.add(f"{name}|gc", sum(r.get("gc_ms", 0.0) for r in runs))
+
+
+async def edits_and_switches(context, servers: dict[str, Server], pages: list[Page], rounds: int,
+                             res: Results) -> None:
+    cobalt, bare, two = (servers[k].url for k in ("cobalt", "bare", "bare_two"))
+    bare_page = await context.new_page()
+    await bare_page.goto(bare, wait_until="commit")
+    await ready(bare_page, KEY["bare"])
+    two_page = await context.new_page()
+    await two_page.goto(two, wait_until="commit")
+    await ready(two_page, KEY["bare"])
+    page = await context.new_page()
+    await open_bench_case(page, cobalt)
+    for p in pages:
+        if p.stem not in EDITS:
+            res.notes.append(f"edit:{p.stem}: no typical edit defined for this page (scripts/bench_browser.py EDITS)")
+    flip = 0
+    count: dict[str, int] = {}  # edits made per page: each edit changes the value the last one set
+    try:
+        for _ in range(rounds):
+            # a page switch that keeps the case, each page in navigation order, against a bare switch
+            for p in pages[1:] + pages[:1]:
+                flip = 1 - flip
+                await _measured(res, "switch:bare", servers["bare_two"], timed_switch(two_page, BARE_TWO[flip]))
+                try:
+                    await _measured(res, f"switch:{p.stem}", servers["cobalt"], timed_switch(page, p))
+                except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
+                    _note(res, f"switch:{p.stem}", exc)
+                    await open_bench_case(page, cobalt)
+                    await go(page, p)
+                if p.stem in EDITS:
+                    for stem, tab, server in (("bare", bare_page, servers["bare"]), (p.stem, page, servers["cobalt"])):
+                        try:
+                            action = edit_once(tab, stem, count.setdefault(stem, 0))
+                            await _measured(res, f"edit:{stem}", server, action)
+                        except Exception as exc:  # noqa: BLE001
+                            _note(res, f"edit:{stem}", exc)
+                        count[stem] += 1
+    finally:
+        for pg in (bare_page, two_page, page):
+            await pg.close()
+
+
+def run(pages: list[Page], rounds: int = 3, env: dict[str, str] | None = None) -> Results:
+    """Every browser figure; a missing Chromium or Playwright is a note, not a failure."""
+    res = Results()
+    if not Path(CHROMIUM).exists():
+        res.notes.append(f"browser figures skipped: {CHROMIUM} is missing (make bench installs it as root)")
+        return res
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        res.notes.append("browser figures skipped: the playwright package is missing (requirements-dev.txt)")
+        return res
+    asyncio.run(measure(pages, rounds, res, env))
+    return res
+
+
+if __name__ == "__main__":
+    titles = {"case": ("Case", ""), "diagnosis": ("Diagnosis", "diagnosis"), "regimen": ("Regimen", "regimen")}
+    out = run([Page(k, *titles[k]) for k in sys.argv[1:] or titles], rounds=2)
+    for k, v in out.samples.items():
+        print(f"{k:20s} n={len(v):2d} median {statistics.median(v):8.1f} ms  {[round(x) for x in v]}")
+    print("\n".join(out.notes))
