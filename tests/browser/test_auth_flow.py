@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from store import Actor, Store
+from tests.browser.bedside import wait_field, wait_saved
 from tests.browser.conftest import shot, sign_in, wait_idle
 
 SIDEBAR = "[data-testid='stSidebar']"
@@ -40,7 +41,7 @@ def test_each_user_sees_only_their_own_cases_and_not_another_users_address(signi
         assert "Signed in as ada@ward.example" in ada.locator(SIDEBAR).inner_text()
         type_into(ada, "case_label", "Ada bed 3")
         type_into(ada, "case_lab_platelets", "38")
-        assert "Saved" in ada.locator(SIDEBAR).inner_text()
+        wait_saved(ada)  # "Saved · version N" once the burst of edits is saved
         open_library(ada)
         case_id = case_address(ada)
         assert ada.locator(".st-key-lib_pick input").input_value().startswith("Ada bed 3")
@@ -60,7 +61,7 @@ def test_each_user_sees_only_their_own_cases_and_not_another_users_address(signi
 
         ada.goto(f"{signin_server.url}/?case={case_id}")  # the owner opens it by the same address
         wait_idle(ada)
-        assert ada.locator(".st-key-case_label input").input_value() == "Ada bed 3"
+        assert wait_field(ada, "case_label", "Ada bed 3") == "Ada bed 3"  # a new load: polled
         trail = Store.open(f"sqlite:///{signin_server.data_dir / 'cobalt.sqlite3'}")
         try:
             rows = [(e.action, e.actor) for e in trail.audit(case_id, actor=Actor("dr.ada"))]
@@ -117,4 +118,4 @@ def test_the_sqlite_default_needs_no_sign_in(app_server, page):
     body = page.inner_text("body")
     assert "Sign in" not in body and "Signed in as" not in body
     type_into(page, "case_label", "Laptop bed 1")
-    assert "Saved" in page.locator(SIDEBAR).inner_text()
+    wait_saved(page)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.bedside import wait_saved
 from tests.browser.conftest import (
     ROOT,
     Server,
@@ -232,7 +233,7 @@ def test_two_browsers_through_nginx_stay_on_their_processes_and_share_the_databa
         type_into(a, "case_label", "Proxy bed 5")  # reruns, each an autosave
         type_into(a, "case_lab_platelets", "44")
         type_into(a, "case_lab_b12", "90")
-        assert "Saved · version" in a.locator(SIDEBAR).inner_text()
+        wait_saved(a)
         a.reload()  # a reload: a new websocket, still the same process
         wait_idle(a)
         assert "Signed in as ada@ward.example" in a.locator(SIDEBAR).inner_text()
