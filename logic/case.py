@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from logic.case_rules import HISTORY_LABELS as HISTORY_LABELS  # re-exported: the checklist's words
-from logic.case_rules import ChosenRegimen, date_issues, parse_regimen, parse_unit_system
+from logic.case_rules import ChosenRegimen, date_issues, parse_iso_date, parse_regimen, parse_unit_system
 from logic.json_input import json_problems
 from logic.limits import MAX_ROWS
 from logic.provenance import Source, parse_source
@@ -233,15 +233,6 @@ class Case:
 # -- parsing ------------------------------------------------------------------
 
 
-def _parse_date(raw: Any) -> date:
-    if not isinstance(raw, str):
-        raise ValueError(f"date must be a text 'YYYY-MM-DD', got {type(raw).__name__}")
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError(f"date {raw!r} does not parse; use YYYY-MM-DD") from None
-
-
 def _tri(raw: Any) -> bool | None:
     if raw is None or isinstance(raw, bool):
         return raw
@@ -273,7 +264,7 @@ def _parse_observation(i: int, raw: Any, problems: list[Problem]) -> Observation
     name = analyte if isinstance(analyte, str) and analyte in analytes() else None  # the file's text, never raw
     obs_date: date | None = None
     try:
-        obs_date = _parse_date(raw.get("date"))
+        obs_date = parse_iso_date(raw.get("date"))
     except ValueError as exc:
         problems.append(Problem(where + (f" ({name})" if name else ""), str(exc), key))
     shown = ", ".join(x for x in (name, obs_date.isoformat() if obs_date else None) if x)
@@ -355,7 +346,7 @@ def _parse_doses(raw: Any, problems: list[Problem]) -> tuple[Dose, ...]:
             continue
         before = len(problems)
         try:
-            when = _parse_date(item.get("date"))
+            when = parse_iso_date(item.get("date"))
             where = f"dose {i} ({when.isoformat()})"
         except ValueError as exc:
             problems.append(Problem(where, str(exc), key))
@@ -405,7 +396,7 @@ def _parse_history(raw: Any, problems: list[Problem]) -> History:
         raw_date = raw.get(name)
         if raw_date is not None:
             try:
-                kwargs[name] = _parse_date(raw_date)
+                kwargs[name] = parse_iso_date(raw_date)
             except ValueError as exc:
                 problems.append(Problem(f"history.{name}", str(exc), f"history.{name}"))
     return History(**kwargs)
@@ -459,7 +450,7 @@ def parse_case(doc: Any, today: date | None = None) -> Case:
     start = None
     if doc.get("treatment_start") is not None:
         try:
-            start = _parse_date(doc["treatment_start"])
+            start = parse_iso_date(doc["treatment_start"])
         except ValueError as exc:
             problems.append(Problem("treatment_start", str(exc), "treatment_start"))
     raw_obs = doc.get("observations")

@@ -67,7 +67,8 @@ class ChosenRegimen:
         return out
 
 
-def _iso(raw: Any) -> date:
+def parse_iso_date(raw: Any) -> date:
+    """A document's date: text 'YYYY-MM-DD' (spaces around allowed); ValueError in words otherwise."""
     if not isinstance(raw, str):
         raise ValueError(f"date must be a text 'YYYY-MM-DD', got {type(raw).__name__}")
     try:
@@ -103,7 +104,7 @@ def parse_regimen(raw: Any) -> tuple[ChosenRegimen | None, list[Issue]]:
     start = None
     if raw.get("start") is not None:
         try:
-            start = _iso(raw["start"])
+            start = parse_iso_date(raw["start"])
         except ValueError as exc:
             issues.append((where, f"start: {exc}", "regimen.start"))
     if issues:
