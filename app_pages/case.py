@@ -279,6 +279,8 @@ def _on_units() -> None:
 
 
 def _load_example() -> None:
+    if ss.get("case_example") not in example_cases():
+        return  # a stale title: the next run reads it back to its id
     load_example(ss["case_example"])
     ss["case_import_errors"] = []
     _sync_widgets(force=True)
@@ -334,9 +336,12 @@ errors = pending_errors()
 st.title("Case")
 st.caption("Pseudonymous: give a label such as a bed or teaching number, never a name, record number or birth date.")
 
-
 titles = {k: teaching_title(k) if teaching_mode() and verdicts_hidden(k) else d.get("label", k)
           for k, d in examples.items()}  # in teaching mode, no title gives a diagnosis away
+if ss.get("case_example") not in examples:
+    # a kept title (teaching mode changed the titles): back to its id, never shown or loaded as it is
+    by_title = {t: k for k, d in examples.items() for t in (d.get("label", k), teaching_title(k))}
+    ss["case_example"] = by_title.get(ss.get("case_example"), next(iter(examples)))
 with st.container(border=True):
     c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
     c1.selectbox("Example case", list(examples), key="case_example", format_func=titles.get)

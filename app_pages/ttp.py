@@ -200,6 +200,8 @@ st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {threshold_se
 tma_ids = {x.id for x in tma.alerts}
 urgent = [a for a in result.alerts if a.id in tma_ids and a.severity == "critical"]
 others = [a for a in result.alerts if a.id in tma_ids and a.severity != "critical"]
+for a in (x for x in result.alerts if x.id == "unit_suspect"):  # PLASMIC and the weighing use it as typed
+    alert_box(a, key="ttp_unit")
 top_left, top_right = st.columns([3, 2], gap="medium")
 with top_left:
     leaning_box(tma, urgent)

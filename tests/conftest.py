@@ -8,6 +8,9 @@ os.environ.pop("COBALT_DATABASE_URL", None)
 os.environ.pop("COBALT_REQUIRE_LOGIN", None)  # sign-in is off for the laptop default; tests that need it set it
 # The page tests (AppTest) save at once; the browser tests' server saves as deployed (one version per burst).
 os.environ["COBALT_SAVE_QUIET_S"] = "0"
+# A page that fails at its edge shows a message (ui/common.page_failed); in the page tests it also raises,
+# so that AppTest's exception list holds it and a test cannot pass over a broken page.
+os.environ["COBALT_PAGE_ERRORS"] = "raise"
 
 
 import pytest  # noqa: E402

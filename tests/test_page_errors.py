@@ -23,6 +23,7 @@ def new_app() -> AppTest:
                                               ("diagnosis", "logic.assess.assess"),
                                               ("regimen", "logic.regimen.regimen_for_case")])
 def test_a_page_that_fails_shows_a_message_and_what_to_do_not_a_traceback(monkeypatch, page, target):
+    monkeypatch.delenv("COBALT_PAGE_ERRORS")  # as deployed: the message only
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["session_open_case"] = __import__("ui.session", fromlist=["OpenCase"]).OpenCase(
         doc=json.loads((ROOT / "data/cases/manabe_course.json").read_text()))

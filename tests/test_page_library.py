@@ -197,3 +197,22 @@ def test_teaching_mode_shows_no_title_label_source_or_diagnosis_before_the_revea
         for secret in (label, about["final_diagnosis"], about["teaching_point"], about["source"][:40]):
             assert secret not in shown, (page, secret)
     assert "Teaching case" in shown
+
+
+def test_a_picker_value_kept_as_a_title_after_teaching_mode_is_toggled_loads_its_case_and_shows_no_title():
+    """Review of issue 11: the browser keeps the example picker's shown title; toggling teaching mode
+    changes the titles, and Load example then received the title (a diagnosis) and failed."""
+    from logic.reference import example_cases
+
+    case_id = "ttp_after_sleeve"
+    label = example_cases()[case_id]["label"]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["app_teaching"] = True
+    at.session_state["case_example"] = label  # what the browser sends back after the titles changed
+    at.run()
+    assert [e.message for e in at.exception] == []
+    assert at.selectbox(key="case_example").value == case_id
+    assert label not in _teaching_texts(at)
+    at.button(key="case_load_example").click().run()
+    assert [e.message for e in at.exception] == []
+    assert opened(at).source == case_id and opened(at).read_only

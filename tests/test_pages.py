@@ -176,3 +176,21 @@ def test_ttp_emergency_is_shown_above_the_b12_verdict():
     at.run()
     at.switch_page("app_pages/diagnosis.py").run()
     assert "haematological emergency" in at.error[0].value
+
+
+def test_two_unit_slips_show_two_warnings_on_diagnosis_and_on_ttp_or_b12():
+    """A UK printout typed into conventional fields (review, issue 11): creatinine 35 and indirect
+    bilirubin 20 read as mg/dL. Both pages name each slip (two alerts of one kind are two widgets)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    open_doc(at, {"observations": [
+        {"date": "2026-11-20", "analyte": "platelets", "value": 60, "unit": "10^9/L"},
+        {"date": "2026-11-20", "analyte": "creatinine", "value": 35, "unit": "mg/dL"},
+        {"date": "2026-11-20", "analyte": "bilirubin_indirect", "value": 20, "unit": "mg/dL"},
+    ]})
+    at.run()
+    for page in ("app_pages/diagnosis.py", "app_pages/ttp.py"):
+        at.switch_page(page).run()
+        no_exceptions(at)
+        slips = [w.value for w in at.warning if "is unusual in mg/dL" in w.value]
+        assert len(slips) == 2, (page, slips)
+        assert any(s.startswith("Creatinine 35") for s in slips) and any("ilirubin" in s and "20 mg/dL" in s for s in slips), slips

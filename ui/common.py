@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import traceback
 from typing import TYPE_CHECKING
@@ -84,7 +86,8 @@ def alert_box(alert: Alert, key: str) -> None:
     box = {"critical": st.error, "warning": st.warning}.get(alert.severity, st.info)
     with st.container():
         box(alert.message, icon=SEVERITY_ICON[alert.severity])
-        why(alert.refs, key=f"why_{key}_{alert.id}")
+        # the message in the key: two alerts of one kind (a unit slip in two results) are two widgets
+        why(alert.refs, key=f"why_{key}_{alert.id}_{hashlib.sha1(alert.message.encode()).hexdigest()[:8]}")
 
 
 def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
@@ -314,6 +317,8 @@ def page_failed(title: str, exc: BaseException) -> None:
         "person who runs Cobalt what you were doing.",
         icon=":material/error:",
     )
+    if os.environ.get("COBALT_PAGE_ERRORS") == "raise":  # the page tests (tests/conftest.py): a failure fails
+        raise exc
 
 
 def _teaching_toggled() -> None:

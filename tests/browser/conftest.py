@@ -71,6 +71,7 @@ class Server:
     def start(self) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
         env.pop("COBALT_SAVE_QUIET_S", None)  # save as deployed: one version per burst of edits
+        env.pop("COBALT_PAGE_ERRORS", None)  # a failing page shows its message, as deployed
         env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
         env.update(self.extra_env)
         self.log = open(self.data_dir / "server.log", "wb")
