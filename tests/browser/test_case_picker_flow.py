@@ -1,4 +1,5 @@
 """The sidebar's "Switch case" lists saved cases only once it is opened; a saved case opens from it."""
+from tests.browser.bedside import wait_saved
 from tests.browser.conftest import shot, wait_idle
 
 
@@ -14,6 +15,7 @@ def test_switch_case_lists_saved_cases_when_opened_and_opens_one(page, app_serve
     wait_idle(page)
     type_into(page, "case_label", "Picker bed 9")
     type_into(page, "case_lab_b12", "150")
+    wait_saved(page)  # saved a burst after the last edit; the picker lists saved cases
     sidebar = page.locator("[data-testid='stSidebar']")
     assert page.locator(".st-key-app_pick").count() == 0  # folded: nothing listed
     sidebar.get_by_text("Switch case").click()
