@@ -38,6 +38,7 @@ from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
 SAVER_KEY = "session_saver"
+CASE_MEMO_KEY = "session_case_memo"  # (the document, the Case parsed from it)
 UNITS_KEY = "session_units"  # this browser's unit system (from its cookie), for new cases
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
@@ -251,12 +252,23 @@ def _parse(doc_json: str) -> Case:
 
 
 def current_case() -> Case:
-    """The current case as a value (the stored document is always valid)."""
+    """The current case as a value (the stored document is always valid).
+
+    Parsed once per document: the document held is never changed in place (every change replaces it),
+    so the value parsed from it is kept beside it and reused, by identity, until the document is
+    replaced. A page asks for the case dozens of times per run; each time was a JSON dump, a hash
+    and an unpickle."""
+    doc = current_doc()
+    memo = ss.get(CASE_MEMO_KEY)
+    if memo is not None and memo[0] is doc:
+        return memo[1]
     try:
-        return _parse(json.dumps(current_doc(), sort_keys=True))
+        case = _parse(json.dumps(doc, sort_keys=True))
     except (CaseError, ValueError):  # cannot happen for documents set through set_doc; recover, never crash
         _put(doc=_blank())
         return parse_case(_blank())
+    ss[CASE_MEMO_KEY] = (doc, case)
+    return case
 
 
 def is_read_only() -> bool:
