@@ -13,6 +13,7 @@ from ui.auth import require_sign_in
 from ui.browser import browser_script
 from ui.common import page_failed, sidebar, status_banner
 from ui.launch import patient_at_launch
+from ui.perf import freeze_imports
 from ui.session import sync_saved
 
 st.set_page_config(
@@ -59,3 +60,5 @@ try:
     page.run()
 except Exception as exc:  # noqa: BLE001 - the page edge: a message and what to do next, never a traceback
     page_failed(page.title, exc)
+finally:
+    freeze_imports()  # ui/perf.py: Streamlit's collection after each run skips the imported libraries

@@ -51,16 +51,8 @@ def _cmd_assess(args: argparse.Namespace, out: TextIO) -> int:
     return write(out, text)
 
 
-def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    parser = _Parser(prog="python -m logic", description="Cobalt logic without the UI.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_assess = sub.add_parser("assess", help="assess a case document (JSON on stdout)")
-    p_assess.add_argument("case", help="case JSON file, or - for standard input")
-    p_assess.add_argument("--today", help="date of assessment, YYYY-MM-DD (default: latest observation)")
-    p_assess.add_argument(
-        "--thresholds", choices=threshold_set_ids(), default=None, help="threshold set (default: nice_ng239)"
-    )
+def _add_other_commands(sub: argparse._SubParsersAction) -> None:
+    """``schedule`` and ``convert``, each with its options (importing their modules costs ~20 ms)."""
     try:
         from logic import regimen_cli
     except ImportError:
@@ -73,6 +65,24 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         convert_cli = None
     if convert_cli is not None:
         convert_cli.add_parser(sub)
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = _Parser(prog="python -m logic", description="Cobalt logic without the UI.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_assess = sub.add_parser("assess", help="assess a case document (JSON on stdout)")
+    p_assess.add_argument("case", help="case JSON file, or - for standard input")
+    p_assess.add_argument("--today", help="date of assessment, YYYY-MM-DD (default: latest observation)")
+    p_assess.add_argument(
+        "--thresholds", choices=threshold_set_ids(), default=None, help="threshold set (default: nice_ng239)"
+    )
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given[:1] == ["assess"]:  # load only what assess needs: the other commands by name only
+        sub.add_parser("schedule")
+        sub.add_parser("convert")
+    else:
+        _add_other_commands(sub)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:

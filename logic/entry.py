@@ -100,13 +100,10 @@ def shown_number(value: float, significant: int = 2) -> str:
 
 
 def _threshold_docs() -> dict[str, dict[str, Any]]:
-    from logic.reference import DATA_DIR, load_json
+    """Every threshold set's document by id (read once, by logic.reference)."""
+    from logic.reference import _raw_threshold_sets
 
-    out = {}
-    for path in sorted((DATA_DIR / "thresholds").glob("*.json")):
-        doc = load_json(f"thresholds/{path.name}")
-        out[doc["id"]] = doc
-    return out
+    return _raw_threshold_sets()
 
 
 def _set_field(set_id: str | None, key: str) -> Any:

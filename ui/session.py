@@ -250,13 +250,32 @@ def _parse(doc_json: str) -> Case:
     return parse_case(json.loads(doc_json))
 
 
+_PARSED: dict[int, tuple[dict[str, Any], Case]] = {}  # id(document) -> (the document, its Case); bounded
+_PARSED_LOCK = threading.Lock()
+
+
 def current_case() -> Case:
-    """The current case as a value (the stored document is always valid)."""
+    """The current case as a value (the stored document is always valid).
+
+    Parsed once per document: a document held as the open case is never changed in place (every change
+    replaces it), so the Case parsed from it is kept beside it and found again by identity (the entry
+    holds the document, so its id cannot be reused while it is there). A page asks for the case dozens
+    of times per run; each time was a JSON dump, a hash and an unpickle."""
+    doc = current_doc()
+    hit = _PARSED.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
     try:
-        return _parse(json.dumps(current_doc(), sort_keys=True))
+        case = _parse(json.dumps(doc, sort_keys=True))
     except (CaseError, ValueError):  # cannot happen for documents set through set_doc; recover, never crash
         _put(doc=_blank())
         return parse_case(_blank())
+    with _PARSED_LOCK:
+        if len(_PARSED) >= 256:  # the oldest half goes (dicts keep insertion order)
+            for key in list(_PARSED)[:128]:
+                del _PARSED[key]
+        _PARSED[id(doc)] = (doc, case)
+    return case
 
 
 def is_read_only() -> bool:

@@ -33,6 +33,7 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
         row_heights=[0.38, 0.62],
         subplot_titles=("Doses by phase", "Cumulative dose and estimated body stores (mg)"),
     )
+    traces, rows = [], []  # added in one call: plotly checks the figure's data once, not once per trace
     for k, (name, sched, est) in enumerate(plans):
         muted = k > 0
         injections = list(sched.injections)
@@ -41,7 +42,7 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
             xs = [i.date for i in injections if i.phase == phase]
             doses = [i.dose_mcg for i in injections if i.phase == phase]
             colour = OKABE_ITO["grey"] if muted else PHASE_COLOURS.get(phase, OKABE_ITO["sky"])
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=xs,
                     y=[name] * len(xs),
@@ -54,17 +55,16 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
                     ),
                     customdata=doses,
                     hovertemplate=f"{name}<br>%{{x|%a %d %b %Y}}<br>{phase}: %{{customdata}} mcg<extra></extra>",
-                ),
-                row=1,
-                col=1,
+                )
             )
+            rows.append(1)
         total, cum_x, cum_y = 0, [], []
         for inj in injections:
             total += inj.dose_mcg
             cum_x.append(inj.date)
             cum_y.append(total / 1000)
         dash = "dot" if muted else "solid"
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=cum_x,
                 y=cum_y,
@@ -72,12 +72,11 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
                 line=dict(shape="hv", dash=dash, color=OKABE_ITO["grey"] if muted else OKABE_ITO["blue"]),
                 name=f"cumulative dose ({name})",
                 hovertemplate="%{y:.1f} mg given<extra></extra>",
-            ),
-            row=2,
-            col=1,
+            )
         )
+        rows.append(2)
         if est is not None:
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=list(est.dates),
                     y=[v / 1000 for v in est.store_mcg],
@@ -85,10 +84,10 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
                     line=dict(dash=dash, color=OKABE_ITO["grey"] if muted else OKABE_ITO["green"]),
                     name=f"estimated stores ({name})",
                     hovertemplate="estimate %{y:.2f} mg<extra></extra>",
-                ),
-                row=2,
-                col=1,
+                )
             )
+            rows.append(2)
+    fig.add_traces(traces, rows=rows, cols=[1] * len(rows))
     fig.update_yaxes(title_text="mg", row=2, col=1, rangemode="tozero")
     fig.update_yaxes(fixedrange=True, row=1, col=1)
     fig = _base_layout(fig, 460)
