@@ -135,7 +135,7 @@ st.caption(
 )
 if stale:
     st.warning(esc(stale), icon=":material/event_repeat:")
-m = st.columns(5)
+m = st.columns([1, 1.5, 1.5, 1, 1])  # the dates wider: a whole YYYY-MM-DD at 1280 px
 m[0].metric("Day of treatment", resp.day if resp.day >= 0 else "not started",
             help=None if resp.day >= 0 else f"{-resp.day} days before the treatment start")
 m[1].metric(

@@ -202,7 +202,7 @@ def planner() -> None:
     proj = project(sched, today)
     st.query_params.from_dict({**address_params(), "preset": pid, **{k: str(v) for k, v in knobs.items()}})
 
-    m = st.columns(5)
+    m = st.columns([1, 1, 1, 1.5, 1.5])  # the dates wider: a whole YYYY-MM-DD at 1280 px
     m[0].metric("Injections", proj.injections)
     m[1].metric("Clinic visits", proj.visits)
     m[2].metric("Total dose", f"{proj.total_mcg / 1000:g} mg")

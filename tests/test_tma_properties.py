@@ -60,7 +60,7 @@ OPTIONAL = {
 @st.composite
 def pictures(draw, platelets: st.SearchStrategy[float] | None = None) -> dict:
     """A case document: thrombocytopenia with schistocytes, plus any subset of the other features."""
-    plt = draw(platelets or num(2, 149))
+    plt = draw(platelets if platelets is not None else num(2, 149))
     chosen = draw(st.sets(st.sampled_from(sorted(OPTIONAL))))
     obs = [o("platelets", plt, "10^9/L"), o("schistocytes_seen", True)]
     obs += [draw(OPTIONAL[name]) for name in sorted(chosen)]
