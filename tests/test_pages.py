@@ -136,7 +136,18 @@ def test_sidebar_shows_label_and_baseline_numbers():
     open_doc(at, json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text()))
     at.run()
     text = " ".join(m.value for m in at.sidebar.markdown)
-    assert "Pseudo" in text and "**B12** 50 pg/mL" in text and "**Platelets** 62" in text
+    assert "Pseudo" in text and "**Platelets** 62" in text
+    # in the case's unit system, as its fields show them (the UK default set: SI, B12 in ng/L as printed)
+    assert "**B12** 50 ng/L (37 pmol/L)" in text and "**Hb** 51 g/L" in text
+
+
+def test_sidebar_baseline_follows_a_conventional_case():
+    at = AppTest.from_file(APP, default_timeout=60)
+    doc = json.loads((ROOT / "data/cases/pseudo_tma_plasmic4.json").read_text())
+    open_doc(at, {**doc, "unit_system": "conventional"})
+    at.run()
+    text = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Hb** 5.1 g/dL" in text and "**B12** 50 ng/L (37 pmol/L)" in text
 
 
 def test_threshold_set_in_the_sidebar_changes_the_verdict():

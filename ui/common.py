@@ -33,6 +33,8 @@ from ui.session import (
     store_or_none,
     store_stamp,
     sync_saved,
+    thresholds_id,
+    unit_system,
     verdicts_hidden,
 )
 
@@ -91,11 +93,21 @@ def alert_box(alert: Alert, key: str) -> None:
 
 
 def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
+    """The baseline value in the case's unit system (as its fields show it), and in ``si`` if that differs."""
+    from logic.entry import convert_entry, display_unit, printed_unit
+
     obs = case.baseline().get(analyte)
     if obs is None:
         return None
-    text = f"**{label}** {obs.display()}"
-    if si and obs.unit and obs.unit != si and not isinstance(obs.canonical, bool):
+    want = printed_unit(analyte, unit_system(), thresholds_id())
+    numeric = obs.unit and not isinstance(obs.canonical, bool)
+    if numeric and want and want != obs.unit:
+        value = convert_entry(analyte, float(obs.value), obs.unit, want)
+        text = f"**{label}** {obs.comparator or ''}{value:g} {display_unit(want)}"
+    else:
+        text = f"**{label}** {obs.display()}"
+    shown = want if numeric and want else obs.unit
+    if si and numeric and shown != si:
         text += f" ({obs.comparator or ''}{fmt.format(from_canonical(analyte, float(obs.canonical), si))} {si})"
     return text
 
