@@ -166,7 +166,7 @@ def _commit(doc: dict, field: str, key: str | None = None) -> bool:
     try:
         set_doc(doc)
     except CaseError as exc:
-        _set_error(field, "; ".join(str(p) if p.where != field else p.message for p in exc.problems), key)
+        _set_error(field, "; ".join(p.message if f"({field}," in f"({p.where}," else str(p) for p in exc.problems), key)
         return False
     _set_error(field, None, key)
     return True

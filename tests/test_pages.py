@@ -206,3 +206,12 @@ def test_two_unit_slips_show_two_warnings_on_diagnosis_and_on_ttp_or_b12():
         assert len(slips) == 2, (page, slips)
         assert any(s.startswith("Creatinine 35") for s in slips), slips
         assert any("ilirubin" in s and "20 mg/dL" in s for s in slips), slips
+
+
+def test_a_value_refused_at_its_field_is_told_in_the_fields_words_not_the_documents():
+    at = new_app()  # the UK default set: SI, haemoglobin in g/L
+    at.text_input(key="case_lab_hemoglobin").set_value("0.5").run()
+    shown = " ".join(e.value for e in at.error) + " ".join(c.value for c in at.caption)
+    assert "outside what a living patient can have" in shown, shown
+    assert "observation" not in shown and "hemoglobin" not in shown
+    assert at.text_input(key="case_lab_hemoglobin").value == "0.5"  # kept as typed
