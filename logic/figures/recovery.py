@@ -30,7 +30,7 @@ def recovery_figure(
     retic_key = "reticulocytes_pct" if series.get("reticulocytes_pct") else "reticulocytes_abs"
     rows = ["doses", "platelets", retic_key, *extra]
     titles = {
-        "doses": "B12 doses",
+        "doses": "",  # no title over the dose row: it took the top edge, where the day marks are; its rows say it
         "platelets": "Platelets (10^9/L)",
         "reticulocytes_pct": "Reticulocytes (%)",
         "reticulocytes_abs": "Reticulocytes (10^9/L)",
@@ -57,7 +57,7 @@ def recovery_figure(
             fig.add_trace(
                 go.Scatter(
                     x=[p.date for p in pts],
-                    y=[status] * len(pts),
+                    y=[f"B12 {status}"] * len(pts),
                     mode="markers",
                     name=f"dose {status}",
                     marker=dict(
@@ -181,7 +181,7 @@ def recovery_figure(
     for d in (0, 7, 14, 28, 56):
         vline(start + timedelta(days=d), f"d{d}", OKABE_ITO["grey"], 0.5, 10)
     if today is not None:
-        vline(today, "today", OKABE_ITO["green"], 2, 11, xanchor="left")
+        vline(today, "today", OKABE_ITO["green"], 2, 11, xanchor="left", yshift=13)  # above the day marks
     fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
     # open on the treatment so far (plus three weeks ahead); later planned doses are a pan away
     seen = [o.date for key in rows[1:] for o in series.get(key, ())] + [today or start]
