@@ -24,17 +24,19 @@ def b12_band_figure(value_ng_l: float | None, t: ThresholdSet, comparator: str |
                 marker=dict(color=BAND_COLOURS[name], opacity=0.35),
                 hoverinfo="text",
                 hovertext=f"{name}: {start:g}-{end:g} ng/L" if name != "unlikely" else f"{name}: >{start:g} ng/L",
-                text=name,
-                textposition="inside",
-                insidetextanchor="middle",
             )
         )
+        # the band's name as an annotation: it takes the theme's text colour (light on dark, dark on light);
+        # text inside a bar is coloured against the bar's own colour and vanished in dark mode
+        fig.add_annotation(x=(start + end) / 2, y="B12", text=name, showarrow=False, font=dict(size=12))
     if value_ng_l is not None:
         label = f"Patient {comparator or ''}{value_ng_l:.0f} ng/L"
         fig.add_vline(
             x=value_ng_l,
             line=dict(color=OKABE_ITO["blue"], width=4),
-            annotation=dict(text=label, font=dict(color=OKABE_ITO["blue"], size=13)),
+            # from the line towards the middle: a label centred on a low value was cut at the left edge
+            annotation=dict(text=label, font=dict(color=OKABE_ITO["blue"], size=13),
+                            xanchor="left" if value_ng_l < top / 2 else "right"),
             annotation_position="top",
         )
     fig.update_xaxes(range=[0, top], title_text="serum B12 (ng/L = pg/mL)", fixedrange=True)
