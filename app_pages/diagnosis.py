@@ -13,7 +13,7 @@ from logic.diagnosis import diagnose
 from logic.note import note_text
 from logic.reference import analytes, threshold_set
 from ui.charts import b12_chart
-from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
+from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each
 from ui.pdf_buttons import assessment_pdf_button
 from ui.session import current_case, pending_errors, thresholds_id
 
@@ -24,6 +24,13 @@ STATUS_BADGE = {
     "unknown": ("gray", ":material/pending:"),
 }
 PRESENT = {True: "Yes", False: "No", None: "Not known"}
+PRESENT_MD = {True: ":red[Yes]", False: ":green[No]", None: ":gray[Not known]"}
+
+
+def cell(text: str) -> str:
+    """Text made safe for one cell of a markdown table."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
 
 case = current_case()
 tid = thresholds_id()
@@ -58,8 +65,8 @@ with st.container(border=True, key="dx_verdict"):
     with v1:
         st.badge(d.b12.status.upper(), color=colour, icon=icon)
         st.markdown(f"### {d.b12.headline}")
-        for reason in d.b12.reasons:
-            st.markdown(f"- {reason.text}")
+        if d.b12.reasons:
+            st.markdown("\n".join(f"- {reason.text}" for reason in d.b12.reasons))
         refs = [r for n in d.b12.reasons for r in n.refs] + list(t.get("b12_deficient_below").refs)
         caveat = t.get("b12_unlikely_above").caveat
         why(
@@ -77,7 +84,8 @@ with st.container(border=True, key="dx_verdict"):
             b12_chart(float(b12.canonical) if b12 else None, tid, b12.comparator if b12 else None),
             key="dx_b12_chart",
             width="stretch",
-            config={"displayModeBar": False},
+            # nothing to hover for: the bands are named on the chart, their cut-offs under "Why?" beside it
+            config={"displayModeBar": False, "staticPlot": True},
         )
         grade = d.thrombocytopenia_grade
         m1, m2, m3 = st.columns(3)
@@ -104,25 +112,28 @@ with left:
     st.subheader("What to test next")
     if not d.next_tests:
         st.caption("Nothing outstanding for the diagnosis.")
-    for n in d.next_tests:
-        st.markdown(f"**{n.label}**: {n.reason}")
-    why([r for n in d.next_tests for r in n.refs], key="why_next")
+    else:
+        st.markdown("\n\n".join(f"**{n.label}**: {n.reason}" for n in d.next_tests))
+    why_each([(n.label, n.refs) for n in d.next_tests], key="why_next")
 with right:
     st.subheader("Alerts")
-    if not [a for a in result.alerts if a.id not in URGENT]:
+    others = [a for a in result.alerts if a.id not in URGENT]
+    if not others:
         st.caption("No other alerts." if result.alerts else "No alerts.")
-    for a in [a for a in result.alerts if a.id not in URGENT]:
-        alert_box(a, key="dx")
+    for a in others:
+        alert_box(a, key="dx", sources=False)
+    why_each(alert_sources(others), key="why_alerts")  # one "Why?" for the section, each alert named in it
 
 # -- findings --------------------------------------------------------------------------
 st.subheader("Blood picture")
-for f in d.findings:
-    c1, c2, c3 = st.columns([2, 1, 6])
-    c1.markdown(f"**{f.label}**")
-    c2.markdown({True: ":red[Yes]", False: ":green[No]", None: ":gray[Not known]"}[f.present])
-    with c3:
-        st.markdown(f.detail)
-        why(f.refs, key=f"why_finding_{f.id}")
+if d.findings:  # one table and one "Why?" naming each finding's sources (was a row of columns and a popover each)
+    st.markdown(
+        "| Finding | Present | Detail |\n|---|---|---|\n"
+        + "\n".join(
+            f"| **{cell(f.label)}** | {PRESENT_MD[f.present]} | {cell(f.detail)} |" for f in d.findings
+        )
+    )
+    why_each([(f.label, f.refs) for f in d.findings], key="why_findings")
 
 # -- causes, lifelong, route ----------------------------------------------------------
 c_left, c_right = st.columns(2)
@@ -131,22 +142,27 @@ with c_left:
     shown = [c for c in d.causes if c.present is not False]
     if not shown:
         st.caption("No cause recorded.")
-    for c in shown:
-        state = {True: "present", None: "not known"}[c.present]
-        st.markdown(f"**{c.label}** ({state}): {c.text}")
     life = {
         True: ("Lifelong treatment: yes", "red"),
         False: ("Lifelong treatment: no permanent cause recorded", "green"),
         None: ("Lifelong treatment: not enough data", "gray"),
     }[d.lifelong]
-    st.badge(life[0], color=life[1])
-    for r in d.lifelong_reasons:
-        st.markdown(f"- {r.text}")
-    why([r for c in d.causes for r in c.refs] + [r for n in d.lifelong_reasons for r in n.refs], key="why_causes")
+    # the causes, the lifelong badge and its reasons in one block (was a markdown each and an st.badge)
+    st.markdown(
+        "\n\n".join(
+            [f"**{c.label}** ({ {True: 'present', None: 'not known'}[c.present]}): {c.text}" for c in shown]
+            + [f":{life[1]}-badge[{life[0]}]"]
+        )
+        + ("\n\n" + "\n".join(f"- {r.text}" for r in d.lifelong_reasons) if d.lifelong_reasons else "")
+    )
+    why_each(
+        [(c.label, c.refs) for c in d.causes] + [(life[0], [r for n in d.lifelong_reasons for r in n.refs])],
+        key="why_causes",
+    )
 with c_right:
     st.subheader("Route")
-    for r in d.route:
-        st.markdown(f"- {r.text}")
+    if d.route:
+        st.markdown("\n".join(f"- {r.text}" for r in d.route))
     why([r for n in d.route for r in n.refs], key="why_route")
 
 # -- copy to note ---------------------------------------------------------------------

@@ -36,7 +36,7 @@ from logic.tma import regimen_caveat
 from ui.address import address_params
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
-from ui.common import DISCLAIMER, case_title, esc, teaching_gate, why
+from ui.common import DISCLAIMER, case_title, esc, teaching_gate, why, why_each
 from ui.pdf_buttons import patient_pdf_button
 from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
 from ui.session import today as today_of_user
@@ -135,9 +135,7 @@ if caveat is not None:  # no clear indication: said first, and carried by every 
 caveat_text = caveat.text if caveat else None
 
 with st.expander("Why this plan is suggested", expanded=False):
-    for note in suggestion.reasons:
-        st.markdown(f"- {note.text}")
-    st.markdown(f"- {suggestion.platelet.text}")
+    st.markdown("\n".join(f"- {note.text}" for note in [*suggestion.reasons, suggestion.platelet]))
     why([r for n in suggestion.reasons for r in n.refs] + list(suggestion.platelet.refs), key="why_suggestion")
 
 
@@ -273,14 +271,17 @@ def planner() -> None:
 
     if sched.checkpoints:
         st.subheader("Checkpoints")
+        lines = []
         for cp in sched.checkpoints:
             seen = checkpoint_observations(cp, case)
             have = "; ".join(f"{o.label} {o.display()} ({o.date.isoformat()})" for o in seen[-3:])
-            st.markdown(
+            lines.append(
                 f"**{cp.date.isoformat()} · {cp.title}**: {cp.text}"
                 + (f"  \nOn file: {have}" if have else "  \nNo reticulocyte or haemoglobin result on file yet.")
             )
-        why([r for cp in sched.checkpoints for r in cp.refs], key="why_checkpoints")
+        st.markdown("\n\n".join(lines))  # one block for every checkpoint (was a markdown each)
+        why_each([(f"{cp.date.isoformat()} · {cp.title}", cp.refs) for cp in sched.checkpoints],
+                 key="why_checkpoints")
 
     st.subheader("Dates")
     dates = pd.DataFrame(

@@ -20,7 +20,7 @@ from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
 from ui.charts import balance_chart
-from ui.common import DISCLAIMER, alert_box, esc, teaching_gate, why
+from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each
 from ui.session import current_case, thresholds_id
 
 LEANING_STYLE = {
@@ -60,9 +60,8 @@ def plasmic_table(p: PlasmicResult) -> None:
         unknown = sum(1 for c in p.criteria if c.met is None)
         total = f"**PLASMIC {p.min_score} to {p.max_score}** (unknown criteria: {unknown})"
     band = f" · {p.risk} risk of severe ADAMTS13 deficiency" if p.risk else " · the range spans risk bands"
-    st.markdown(total + band)
-    if p.band_meaning:
-        st.caption(p.band_meaning)
+    # the total and what its band means in one block (the meaning small, as a caption was)
+    st.markdown(total + band + (f"  \n:small[:gray[{p.band_meaning}]]" if p.band_meaning else ""))
     if p.scope_note:
         (st.caption if p.in_scope else st.warning)(p.scope_note)
     why(p.refs, key="why_plasmic_" + ss.get("ttp_mode", "case"))
@@ -91,15 +90,16 @@ def leaning_box(tma: TmaResult, alerts) -> None:
     with st.container(border=True, key="ttp_leaning"):
         st.badge("A leaning for clinical judgement", color="gray")
         strength = f" ({tma.strength})" if tma.strength else ""
-        st.markdown(f"### :{colour}[{label}{strength}]")
-        st.markdown(tma.decisive.text)
+        st.markdown(f"### :{colour}[{label}{strength}]\n\n{tma.decisive.text}")  # heading and reason: one block
         for a in alerts:
-            alert_box(a, key="ttp")
+            alert_box(a, key="ttp", sources=False)  # their sources in the box's "Why?", each alert named
         if tma.deciding_tests:
-            st.markdown("**What would settle it**")
-            st.markdown("\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests))
-        why(
-            [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs),
+            st.markdown(
+                "**What would settle it**\n\n" + "\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests)
+            )
+        why_each(
+            [("The leaning", [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs)),
+             *alert_sources(alerts)],
             key="why_leaning",
             extra=tma.no_validated_rule.text,
         )
@@ -112,7 +112,8 @@ def balance_section(tma: TmaResult) -> None:
         balance_chart(rows, tma.total, cut["ttp_at_or_below"], cut["b12_at_or_above"], decided_by(tma)),
         key="ttp_balance",
         width="stretch",
-        config={"displayModeBar": False},
+        # nothing to hover for: each bar's pull is written on it, each feature's reason in the table below
+        config={"displayModeBar": False, "staticPlot": True},
     )
     st.caption(statements.text("tma.page_balance_caption"))
 
@@ -209,12 +210,15 @@ with top_right:
     balance_section(tma)
 
 for a in others:
-    alert_box(a, key="ttp_more")
+    alert_box(a, key="ttp_more", sources=False)
+why_each(alert_sources(others), key="why_ttp_more")  # one "Why?" under the alerts, each named in it
 
 if tma.guidance:
     with st.container(border=True, key="ttp_guidance"):
-        st.markdown("**While ADAMTS13 is awaited: what the ISTH 2020 guideline says**")
-        st.markdown("\n".join(f"- {n.text}" for n in tma.guidance))
+        st.markdown(
+            "**While ADAMTS13 is awaited: what the ISTH 2020 guideline says**\n\n"
+            + "\n".join(f"- {n.text}" for n in tma.guidance)
+        )
         why([r for n in tma.guidance for r in n.refs], key="why_guidance")
 
 left, right = st.columns(2, gap="medium")
@@ -244,8 +248,7 @@ st.dataframe(
 why([r for pl in tma.balance for r in pl.refs] + list(tma.no_validated_rule.refs), key="why_comparison")
 
 with st.expander("Every reason, in order", key="ttp_reasons"):
-    for reason in tma.reasons:
-        st.markdown(f"- {reason.text}")
+    st.markdown("\n".join(f"- {reason.text}" for reason in tma.reasons))
 
 st.info(
     tma.no_validated_rule.text + " A bone marrow showing megaloblastic change also points to B12 "

@@ -74,22 +74,44 @@ def ref_markdown(ref_id: str) -> str:
 
 def why(refs, key: str, label: str = "Why?", extra: str | None = None) -> None:
     """A small popover listing the sources behind a statement."""
-    refs = list(dict.fromkeys(refs))
-    if not refs and not extra:
+    why_each([("", refs)], key=key, label=label, extra=extra)
+
+
+def why_each(statements_refs, key: str, label: str = "Why?", extra: str | None = None) -> None:
+    """One popover for a section: the sources of each statement in it, under the statement's name
+    (``statements_refs``: (name, refs) pairs; a pair named "" lists its sources without a name).
+    One popover, one markdown block: fewer elements for the browser to lay out than one per statement."""
+    groups = [(name, list(dict.fromkeys(refs))) for name, refs in statements_refs]
+    groups = [(name, refs) for name, refs in groups if refs]
+    if not groups and not extra:
         return
+    parts = [extra] if extra else []
+    for name, refs in groups:
+        lines = "\n".join(ref_markdown(r) for r in refs)
+        parts.append(f"**{name}**\n\n{lines}" if name else lines)
     with st.popover(label, icon=":material/menu_book:", key=key):
-        if extra:
-            st.markdown(extra)
-        st.markdown("\n".join(ref_markdown(r) for r in refs))
+        st.markdown("\n\n".join(parts))
 
 
-def alert_box(alert: Alert, key: str) -> None:
-    """One alert, coloured by severity, with its sources."""
+def short(text: str, words: int = 8) -> str:
+    """The first few words of a statement, to name it in a section's "Why?"."""
+    cut = text.split()
+    return " ".join(cut[:words]) + (" …" if len(cut) > words else "")
+
+
+def alert_box(alert: Alert, key: str, sources: bool = True) -> None:
+    """One alert, coloured by severity, with its sources (``sources=False``: the section's own "Why?"
+    lists them, through :func:`alert_sources`)."""
     box = {"critical": st.error, "warning": st.warning}.get(alert.severity, st.info)
-    with st.container():
-        box(alert.message, icon=SEVERITY_ICON[alert.severity])
+    box(alert.message, icon=SEVERITY_ICON[alert.severity])
+    if sources:
         # the message in the key: two alerts of one kind (a unit slip in two results) are two widgets
         why(alert.refs, key=f"why_{key}_{alert.id}_{hashlib.sha1(alert.message.encode()).hexdigest()[:8]}")
+
+
+def alert_sources(alerts) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, refs) pairs for :func:`why_each`: each alert named by its first words."""
+    return [(short(a.message), a.refs) for a in alerts]
 
 
 def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
