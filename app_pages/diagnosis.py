@@ -28,8 +28,8 @@ PRESENT_MD = {True: ":red[Yes]", False: ":green[No]", None: ":gray[Not known]"}
 
 
 def cell(text: str) -> str:
-    """Text made safe for one cell of a markdown table."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text made safe for one line of a markdown list."""
+    return text.replace("\n", " ")
 
 
 case = current_case()
@@ -126,13 +126,9 @@ with right:
 
 # -- findings --------------------------------------------------------------------------
 st.subheader("Blood picture")
-if d.findings:  # one table and one "Why?" naming each finding's sources (was a row of columns and a popover each)
-    st.markdown(
-        "| Finding | Present | Detail |\n|---|---|---|\n"
-        + "\n".join(
-            f"| **{cell(f.label)}** | {PRESENT_MD[f.present]} | {cell(f.detail)} |" for f in d.findings
-        )
-    )
+if d.findings:  # one list and one "Why?" naming each finding's sources (was a row of columns and a popover each)
+    # a list, not a table: a three-column table ran off the screen at 390 px
+    st.markdown("\n".join(f"- **{cell(f.label)}** · {PRESENT_MD[f.present]}: {cell(f.detail)}" for f in d.findings))
     why_each([(f.label, f.refs) for f in d.findings], key="why_findings")
 
 # -- causes, lifelong, route ----------------------------------------------------------
