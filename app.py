@@ -11,6 +11,7 @@ import streamlit as st
 from ui.address import open_from_address, write_address
 from ui.auth import require_sign_in
 from ui.browser import browser_script
+from ui.callbacks import run_interrupted
 from ui.common import page_failed, sidebar, status_banner
 from ui.launch import patient_at_launch
 from ui.perf import freeze_imports
@@ -51,6 +52,7 @@ page = st.navigation(nav)
 patient_at_launch()  # ?patient=ID: out of the address, into the Hospital record page
 # ?case=ID: a reload, a new tab or a bookmark reopens the case in the address, if it is this user's
 address_problem = open_from_address()  # a reload, a new tab or a bookmark reopens the case in the address
+run_interrupted()  # ui/callbacks.py: an edit whose callback the next request cut short is applied now
 sync_saved()
 write_address()
 browser_script()

@@ -32,6 +32,7 @@ from logic.entry import (
 from logic.plausibility import prompt, unit_slip
 from logic.reference import analytes, example_cases, threshold_set
 from logic.units import is_boolean
+from ui.callbacks import kept
 from ui.common import case_title, esc, focus_field, results_table, teaching_title
 from ui.session import (
     current_case,
@@ -278,6 +279,10 @@ def _on_units() -> None:
     ss["case_drafts"] = drafts
 
 
+_on_patient, _on_date, _on_draw_date, _on_history, _on_lab, _switch_unit, _on_bool, _on_units = map(kept, (
+    _on_patient, _on_date, _on_draw_date, _on_history, _on_lab, _switch_unit, _on_bool, _on_units))
+
+
 def _load_example() -> None:
     if ss.get("case_example") not in example_cases():
         return  # a stale title: the next run reads it back to its id
@@ -371,9 +376,7 @@ with st.container(border=True):
 if errors:
     st.warning(
         f"{len(errors)} entr{'y is' if len(errors) == 1 else 'ies are'} not applied until corrected "
-        "(marked below, kept as typed). Everything else is saved in the case.",
-        icon=":material/edit_off:",
-    )
+        "(marked below, kept as typed). Everything else is saved in the case.", icon=":material/edit_off:")
 
 
 def _field_error(field: str) -> None:
@@ -444,9 +447,7 @@ if (case_start := current_case().treatment_start) and _draw_day() > case_start:
     st.warning(
         f"Results typed here are dated {_draw_day().isoformat()}, after the treatment start "
         f"({case_start.isoformat()}): they count as the recovery course, not the baseline. Change the "
-        "date above for pre-treatment results.",
-        icon=":material/event:",
-    )
+        "date above for pre-treatment results.", icon=":material/event:")
 st.caption("Type a number (in the unit shown), a number with its unit (35 umol/L), or a censored value such as <8; "
            "for 'undetectable' type the detection limit, such as <10. Leave a field empty if not measured.")
 case = current_case()
@@ -475,8 +476,7 @@ def _lab_field(name: str) -> None:
 def _bool_field(name: str) -> None:
     options = DAT if name == "dat_positive" else FILM
     label = "Direct antiglobulin test (DAT)" if name == "dat_positive" else SPECS[name]["label"]
-    st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool,
-             args=(name,), disabled=RO)
+    st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool, args=(name,), disabled=RO)
     _field_error(name)
 
 

@@ -34,6 +34,7 @@ from logic.case import Case, CaseError, Problem, parse_case
 from logic.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_unit_system
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
 from ui.auth import current_actor
+from ui.callbacks import forget_interrupted
 from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
@@ -325,6 +326,7 @@ def _load(
     """Open ``doc``: what belonged to the previous case (conflict, pending entries, reveal, a session
     plan) is dropped. The previous case's saver finishes its pending save in the background."""
     now = state()
+    forget_interrupted()  # an edit of the case left behind is never applied to the one opened
     ss[SESSION_KEY] = OpenCase(
         doc=copy.deepcopy(doc),
         id=case_id,
