@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.address import open_from_address, write_address
+from ui.address import open_from_address
 from ui.auth import require_sign_in
 from ui.browser import browser_script
 from ui.callbacks import run_interrupted
@@ -51,10 +51,9 @@ nav = {
 page = st.navigation(nav)
 patient_at_launch()  # ?patient=ID: out of the address, into the Hospital record page
 # ?case=ID: a reload, a new tab or a bookmark reopens the case in the address, if it is this user's
-address_problem = open_from_address()  # a reload, a new tab or a bookmark reopens the case in the address
+address_problem = open_from_address()
 run_interrupted()  # ui/callbacks.py: an edit whose callback the next request cut short is applied now
-sync_saved()
-write_address()
+sync_saved()  # the sidebar's save line (ui/common._save_status) syncs again and writes the address
 browser_script()
 sidebar()
 status_banner(address_problem)

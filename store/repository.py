@@ -141,6 +141,11 @@ class _Refused(Exception):
 SEARCH_MAX = 200
 
 
+def _case_version(row: Any) -> CaseVersion:
+    """A version row read with its document (``VERSION_COLUMNS`` and ``document``)."""
+    return CaseVersion(**version_fields(row), document=json.loads(row.document))
+
+
 class Store:
     """The case repository. Thread-safe; share one per process (e.g. ``st.cache_resource``).
 
@@ -277,7 +282,7 @@ class Store:
         row = conn.execute(query).first()
         if row is None:
             raise NotFoundError(f"case {case_id!r} has no version {version!r}")
-        return CaseVersion(**version_fields(row), document=json.loads(row.document))
+        return _case_version(row)
 
     def load_version(self, case_id: str, version: int, *, actor: Actor) -> CaseVersion:
         """One saved version of a case, with its document; audited as a view of that version."""
@@ -304,7 +309,7 @@ class Store:
         with self._guarded(case_id, actor), self._read() as conn:
             self._require(conn, case_id, actor)
             rows = conn.execute(query).all()
-        return [CaseVersion(**version_fields(r), document=json.loads(r.document)) for r in reversed(rows)]
+        return [_case_version(r) for r in reversed(rows)]
 
     def list_cases(
         self, search: str | None = None, include_deleted: bool = False, limit: int = 500, *, actor: Actor
