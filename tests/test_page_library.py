@@ -199,6 +199,28 @@ def test_teaching_mode_shows_no_title_label_source_or_diagnosis_before_the_revea
     assert "Teaching case" in shown
 
 
+def test_teaching_mode_switched_on_by_its_toggle_survives_opening_a_case_from_the_library():
+    """CI failure: the toggle's own widget state can be dropped when the library's Open switches page
+    (st.switch_page sends no widget states), and the Case page then showed the teaching case's diagnosis.
+    The mode now lives in a plain session key that the toggle only mirrors."""
+    from logic.reference import example_cases
+
+    case_id = "ttp_after_sleeve"
+    label = example_cases()[case_id]["label"]
+    at = new_app()
+    at.sidebar.toggle(key="app_teaching_widget").set_value(True).run()
+    assert at.session_state["app_teaching"] is True
+    at.switch_page("app_pages/library.py").run()
+    at.button(key=f"lib_teach_{case_id}").click().run()
+    for page in ("case", "diagnosis", "library"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert at.sidebar.toggle(key="app_teaching_widget").value is True, page
+        assert label not in _teaching_texts(at), page
+    at.sidebar.toggle(key="app_teaching_widget").set_value(False).run()
+    assert at.session_state["app_teaching"] is False
+    assert label in _teaching_texts(at)
+
+
 def test_a_picker_value_kept_as_a_title_after_teaching_mode_is_toggled_loads_its_case_and_shows_no_title():
     """Review of issue 11: the browser keeps the example picker's shown title; toggling teaching mode
     changes the titles, and Load example then received the title (a diagnosis) and failed."""

@@ -116,8 +116,8 @@ def test_reveal_on_one_page_reveals_on_every_page_and_the_toggle_hides_again():
     assert opened(at).revealed
     at.switch_page("app_pages/regimen.py").run()
     assert not [b for b in at.button if b.key == "teach_reveal_reg"]
-    at.sidebar.toggle(key="app_teaching").set_value(False).run()
-    at.sidebar.toggle(key="app_teaching").set_value(True).run()
+    at.sidebar.toggle(key="app_teaching_widget").set_value(False).run()
+    at.sidebar.toggle(key="app_teaching_widget").set_value(True).run()
     assert not opened(at).revealed
     assert at.button(key="teach_reveal_reg")
 

@@ -20,6 +20,7 @@ from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
 from ui.saver import SaveState
 from ui.session import (
+    TEACHING_KEY,
     THRESHOLDS_KEY,
     current_case,
     get_store,
@@ -33,6 +34,7 @@ from ui.session import (
     store_or_none,
     store_stamp,
     sync_saved,
+    teaching_mode,
     thresholds_id,
     unit_system,
     verdicts_hidden,
@@ -239,9 +241,12 @@ def sidebar() -> None:
             st.caption(f"Treatment started {case.treatment_start.isoformat()}")
         _save_line()
         _case_picker()
+        # like the reference set: the mode lives in a plain session key, the toggle is seeded from it, so a
+        # page switch (st.switch_page drops the state of widgets the new page has not drawn yet) cannot turn it off
+        st.session_state[TEACHING_KEY + "_widget"] = teaching_mode()
         st.toggle(
             "Teaching mode",
-            key="app_teaching",
+            key=TEACHING_KEY + "_widget",
             on_change=_teaching_toggled,
             help="Hide the verdicts of teaching cases until you reveal them.",
         )
@@ -356,6 +361,7 @@ def page_failed(title: str, exc: BaseException) -> None:
 
 
 def _teaching_toggled() -> None:
+    st.session_state[TEACHING_KEY] = bool(st.session_state.get(TEACHING_KEY + "_widget"))
     reveal(False)
 
 

@@ -86,7 +86,7 @@ def test_teaching_mode_shows_no_diagnosis_text_anywhere_before_the_reveal(page, 
                "sleeve", doc["about"]["source"][:40]]
     page.goto(app_server.url)
     wait_idle(page)
-    page.locator(".st-key-app_teaching label").click()
+    page.locator(".st-key-app_teaching_widget label").click()
     wait_idle(page)
     go(page, "Case library")
     page.get_by_role("tab", name="Teaching library").click()
