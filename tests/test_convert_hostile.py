@@ -4,7 +4,7 @@ The shapes of the issue are generated at the sizes it gives and must end with a 
 linear work. Work is counted in Python function calls (tests/work.py), not timed: issue 13 forbids
 tests that assert a time, and a count does not depend on how loaded the machine is. The budget is a
 few calls per character of input; the shapes took 36 s to over 30 min before issue 12, which is
-millions of calls per kilobyte. Their times are printed by ``make fuzz``.
+millions of calls per kilobyte.
 """
 
 import json

@@ -4,7 +4,7 @@ Issue 13 forbids tests that assert a time; issue 12 needs hostile files to be ha
 A call count is deterministic on a given Python, does not depend on how loaded the machine is, and
 grows with the work done in Python, so a quadratic (or worse) path shows up as a count far beyond a
 budget proportional to the input. Work inside C extensions (a regular expression's backtracking, the
-csv module's tokenizer) is not counted; the hostile shapes' timings are printed by ``make fuzz``.
+csv module's tokenizer) is not counted: the tests that use this say how they cover it.
 """
 
 from __future__ import annotations
