@@ -41,6 +41,11 @@ def test_results_come_from_the_record_with_their_source_and_no_identifier_is_kep
         wait_idle(page)
         page.wait_for_function(f"() => !window.location.href.includes('{pid}')", timeout=10_000)
         assert pid not in page.url and "patient=" not in page.url
+        # the address changes in the run that switches to the record page; the field is drawn by the next run
+        page.wait_for_function(
+            "(pid) => { const box = document.querySelector('.st-key-ehr_patient input');"
+            " return box !== null && box.value === pid; }", arg=pid, timeout=30_000)
+        wait_idle(page)
         assert page.locator(".st-key-ehr_patient input").input_value() == pid
         _set_date(page, "ehr_since", WINDOW[0])
         _set_date(page, "ehr_until", WINDOW[1])
