@@ -15,6 +15,8 @@ from logic.reference import analytes
 
 @dataclass(frozen=True)
 class Interval:
+    """The values a (possibly censored) result can have, in canonical units; each end open or closed."""
+
     lo: float
     lo_closed: bool
     hi: float

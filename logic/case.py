@@ -157,6 +157,8 @@ PRODUCTS = ("cyanocobalamin", "hydroxocobalamin")
 
 @dataclass(frozen=True)
 class Patient:
+    """Age in years and sex, each None when not given."""
+
     age_years: float | None = None
     sex: str | None = None
 
@@ -192,6 +194,8 @@ class History:
 
 @dataclass(frozen=True)
 class Case:
+    """A parsed case document: observations, doses, patient, history and regimen, all validated."""
+
     observations: tuple[Observation, ...] = ()
     label: str | None = None
     patient: Patient = Patient()

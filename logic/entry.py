@@ -15,13 +15,14 @@ from typing import Any
 
 from logic.units import UnitError, allowed_units, canonical_unit, from_canonical, listed_unit, si_unit
 
-_ENTRY = re.compile(r"^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*$")
-_WITH_UNIT = re.compile(r"^\s*((?:<=|>=|≤|≥|<|>)?\s*(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+))\s*(\S.{0,30})?$")
+# Patterns as text, compiled by the re module's cache on first use: `python -m logic` loads this
+# module (plausibility's units) and never parses a typed entry.
+_ENTRY = r"^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]+(?:[.,][0-9]+)?|[.,][0-9]+)\s*$"
+_WITH_UNIT = r"^\s*((?:<=|>=|≤|≥|<|>)?\s*(?:[0-9]+(?:[.,][0-9]+)?|[.,][0-9]+))\s*(\S.{0,30})?$"
 _SYMBOLS = {"≤": "<=", "≥": ">="}
-_UNDETECTABLE = re.compile(
+_UNDETECTABLE = (
     r"^\s*(undetect\w*|not\s+detect\w*|nd|n/d|none\s+detected|absent|below\s+detection.*|<\s*dl|"
-    r"<\s*lod|too\s+low.*|unmeasurabl\w*)\s*$",
-    re.IGNORECASE,
+    r"<\s*lod|too\s+low.*|unmeasurabl\w*)\s*$"
 )
 #: Unit systems (``unit_system`` in the case document; a threshold set's ``unit_system`` is the default).
 SI, CONVENTIONAL = "si", "conventional"
@@ -35,12 +36,12 @@ def parse_entry(text: str | None) -> tuple[float, str | None] | None:
     """``"107"`` -> (107.0, None); ``"<8"`` -> (8.0, "<"); empty -> None; else ValueError."""
     if text is None or not str(text).strip():
         return None
-    if _UNDETECTABLE.match(str(text)):
+    if re.match(_UNDETECTABLE, str(text), re.IGNORECASE):
         raise UndetectableError(
             f"{str(text).strip()!r}: type the laboratory's detection limit with <, for example <10 "
             "(undetectable below 10)"
         )
-    m = _ENTRY.match(str(text))
+    m = re.match(_ENTRY, str(text))
     if not m:
         raise ValueError(f"{text!r} is not a number; type a value such as 107, 1.5 or <8")
     number = m.group(2)
@@ -65,7 +66,7 @@ def parse_value_and_unit(
     if text is None or not str(text).strip():
         return None
     raw = str(text).strip()
-    m = _WITH_UNIT.match(raw)
+    m = re.match(_WITH_UNIT, raw)
     if not m or m.group(2) is None:
         parsed = parse_entry(raw)  # a bare value, or the error that says what is wrong
         return None if parsed is None else (parsed[0], parsed[1], default_unit)
@@ -192,8 +193,8 @@ def blank_case() -> dict[str, Any]:
     }
 
 
-_DAY_UK = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
-_DAY_ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_DAY_UK = r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$"
+_DAY_ISO = r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$"
 
 
 def parse_day(text: str | None) -> date | None:
@@ -202,9 +203,9 @@ def parse_day(text: str | None) -> date | None:
     if text is None or not str(text).strip():
         return None
     raw = str(text).strip()
-    m = _DAY_ISO.match(raw)
+    m = re.match(_DAY_ISO, raw)
     parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    if parts is None and (m := _DAY_UK.match(raw)):
+    if parts is None and (m := re.match(_DAY_UK, raw)):
         parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
     try:
         if parts is None:

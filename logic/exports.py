@@ -16,11 +16,13 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-
-from icalendar import Alarm, Calendar, Event
+from typing import TYPE_CHECKING
 
 from logic.regimen import Injection, Schedule, canonical_route, is_parenteral, products, routes
 from logic.regimen.clinic import blood_tests, for_life
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 CSV_COLUMNS = ("date", "dose_mcg", "route", "phase", "product")
 #: The phase column of the CSV's last row when the plan continues for life (a note, not a dose).
@@ -151,6 +153,8 @@ def to_ics(
     for a plan that does not end, a final all-day note that it continues for life
     (``X-COBALT-KIND:note``) on the day the next dose would fall. A ``caveat`` (no clear indication)
     is the calendar's description and an all-day note on the start date."""
+    from icalendar import Alarm, Calendar, Event  # here: the JSON and CSV schedules never need it (~20 ms)
+
     if label is not None and (not isinstance(label, str) or len(label) > MAX_LABEL):
         raise ExportError([f"label must be text of at most {MAX_LABEL} characters"])
     label = label.strip() if label else None
@@ -198,6 +202,8 @@ def to_ics(
 
 
 def _all_day(uid: str, day: date, stamp: datetime, summary: str, description: str, kind: str) -> Event:
+    from icalendar import Event
+
     ev = Event()
     ev.add("uid", uid)
     ev.add("dtstamp", stamp)
@@ -211,6 +217,8 @@ def _all_day(uid: str, day: date, stamp: datetime, summary: str, description: st
 
 
 def _clinic_events(schedule: Schedule, label: str | None, stamp: datetime, remind_before: timedelta) -> list[Event]:
+    from icalendar import Alarm
+
     prefix = f"{label}: " if label else ""
     out = []
     for t in blood_tests(schedule.start):
@@ -245,6 +253,8 @@ def _clinic_events(schedule: Schedule, label: str | None, stamp: datetime, remin
 def from_ics(text: str | bytes) -> tuple[Injection, ...]:
     """The doses in a :func:`to_ics` calendar, read with the icalendar library (daily RRULEs
     expanded), in date order; :class:`ExportError` when an event lacks Cobalt's properties."""
+    from icalendar import Calendar
+
     cal = Calendar.from_ical(text)
     out: list[Injection] = []
     problems: list[str] = []

@@ -68,6 +68,8 @@ class CourseDose:
 
 @dataclass(frozen=True)
 class Response:
+    """The expected response to treatment on a day: reticulocytes, platelets, alerts and tasks."""
+
     day: int
     reticulocytes: str
     platelets: str

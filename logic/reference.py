@@ -7,19 +7,37 @@ Every threshold carries the ids of its sources so the UI can answer "Why?".
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: ``data/`` as a string: pathlib (with urllib and ipaddress behind it) is not loaded for the
+#: command line; :data:`DATA_DIR` is the same folder as a ``Path``, made when first asked for.
+_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "data")
 DEFAULT_THRESHOLDS = "nice_ng239"
+
+
+def __getattr__(name: str) -> Path:
+    if name == "DATA_DIR":
+        from pathlib import Path
+
+        return Path(_DATA)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def json_names(folder: str) -> list[str]:
+    """The ``*.json`` file names in ``data/<folder>``, sorted."""
+    return sorted(n for n in os.listdir(os.path.join(_DATA, folder)) if n.endswith(".json"))
 
 
 @lru_cache(maxsize=32)
 def load_json(relpath: str) -> Any:
     """Parse ``data/<relpath>`` once."""
-    with open(DATA_DIR / relpath, encoding="utf-8") as fh:
+    with open(os.path.join(_DATA, relpath), encoding="utf-8") as fh:
         return json.load(fh)
 
 
@@ -27,10 +45,10 @@ def load_json(relpath: str) -> Any:
 def references() -> dict[str, dict[str, Any]]:
     """Every source, merged from ``data/references/*.json``; an id defined twice is a data defect."""
     out: dict[str, dict[str, Any]] = {}
-    for path in sorted((DATA_DIR / "references").glob("*.json")):
-        for ref_id, ref in load_json(f"references/{path.name}")["references"].items():
+    for name in json_names("references"):
+        for ref_id, ref in load_json(f"references/{name}")["references"].items():
             if ref_id in out:
-                raise ValueError(f"reference id {ref_id!r} is defined twice (second time in {path.name})")
+                raise ValueError(f"reference id {ref_id!r} is defined twice (second time in {name})")
             out[ref_id] = ref
     return out
 
@@ -69,6 +87,8 @@ class Threshold:
 
 @dataclass(frozen=True)
 class ThresholdSet:
+    """A named set of thresholds (``data/thresholds/<id>.json``); ``ts[key]`` is a value in its unit."""
+
     id: str
     name: str
     about: str
@@ -84,8 +104,8 @@ class ThresholdSet:
 @lru_cache(maxsize=1)
 def _raw_threshold_sets() -> dict[str, dict[str, Any]]:
     out = {}
-    for path in sorted((DATA_DIR / "thresholds").glob("*.json")):
-        doc = load_json(f"thresholds/{path.name}")
+    for name in json_names("thresholds"):
+        doc = load_json(f"thresholds/{name}")
         out[doc["id"]] = doc
     return out
 
@@ -117,4 +137,4 @@ def threshold_set(set_id: str | None = None) -> ThresholdSet:
 @lru_cache(maxsize=1)
 def example_cases() -> dict[str, dict[str, Any]]:
     """Example and teaching cases in ``data/cases/``: file stem -> case document."""
-    return {p.stem: load_json(f"cases/{p.name}") for p in sorted((DATA_DIR / "cases").glob("*.json"))}
+    return {name.removesuffix(".json"): load_json(f"cases/{name}") for name in json_names("cases")}

@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from logic.reference import DATA_DIR, ThresholdSet, load_json
+from logic.reference import ThresholdSet, json_names, load_json
 from logic.results import Alert, Note, Severity
 
 
@@ -28,9 +28,9 @@ from logic.results import Alert, Note, Severity
 def statements() -> dict[str, dict[str, Any]]:
     """Every statement, keyed ``topic.name``; a key defined twice is a data defect."""
     out: dict[str, dict[str, Any]] = {}
-    for path in sorted((DATA_DIR / "statements").glob("*.json")):
-        topic = path.stem
-        for name, entry in load_json(f"statements/{path.name}")["statements"].items():
+    for file_name in json_names("statements"):
+        topic = file_name.removesuffix(".json")
+        for name, entry in load_json(f"statements/{file_name}")["statements"].items():
             out[f"{topic}.{name}"] = entry
     return out
 

@@ -62,12 +62,13 @@ from store.records import (
     VersionInfo,
 )
 from store.rows import (
+    LIST_COLUMNS,
     SUMMARY_COLUMNS,
     VERSION_COLUMNS,
     escape_like,
     indexed,
     record,
-    summary_fields,
+    summaries,
     utc,
     validate,
     version_fields,
@@ -317,7 +318,7 @@ class Store:
         """The actor's cases (and their team's) whose label contains ``search`` (case-insensitive),
         most recently saved first."""
         actor = _actor(actor)
-        query = sa.select(*SUMMARY_COLUMNS).where(_open_to(actor))
+        query = sa.select(*LIST_COLUMNS).where(_open_to(actor))
         if not include_deleted:
             query = query.where(CASES.c.status == ACTIVE)
         needle = (search or "").strip().casefold()
@@ -328,7 +329,7 @@ class Store:
         query = query.order_by(CASES.c.updated_at.desc(), CASES.c.id).limit(int(limit))
         with self._read() as conn:
             rows = conn.execute(query).all()
-        return [CaseSummary(**summary_fields(r)) for r in rows]
+        return summaries(rows)
 
     def audit(self, case_id: str, *, actor: Actor) -> list[AuditEntry]:
         """The case's audit trail, oldest first (open to those who may open the case)."""

@@ -4,17 +4,20 @@ and database rows made into the frozen values of :mod:`store.records`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from logic.case import Case, CaseError, Problem, parse_case
-from store.records import CaseRecord
+from store.records import CaseRecord, CaseSummary
 from store.schema import CASE_VERSIONS, CASES, DELETED
 
 
 def utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
+    if value is None or value.tzinfo is UTC:  # None, or already UTC (as PostgreSQL gives it)
+        return value
     if value.tzinfo is None:  # SQLite keeps the UTC wall time without its zone
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -92,6 +95,34 @@ def summary_fields(row: Any) -> dict[str, Any]:
         "owner": row.owner,
         "team": row.team,
     }
+
+
+#: :data:`SUMMARY_COLUMNS` for the case list (up to all of a user's cases): the times as the database
+#: gives them to the driver. SQLite's text is read by :func:`_listed_time` (a third of the time of
+#: SQLAlchemy's parse followed by ``utc``); PostgreSQL's driver gives datetimes whatever the type.
+LIST_COLUMNS = tuple(sa.type_coerce(c, sa.String) if isinstance(c.type, sa.DateTime) else c for c in SUMMARY_COLUMNS)
+
+
+def _listed_time(value: str | datetime | None) -> datetime | None:
+    """A time of :data:`LIST_COLUMNS` in UTC: SQLite's text holds the UTC wall time without its zone."""
+    if type(value) is not str:
+        return utc(value)
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:  # text with its own offset, or not a time at all (raises again)
+        return utc(datetime.fromisoformat(value))
+
+
+def summaries(rows: Iterable[Any]) -> list[CaseSummary]:
+    """:class:`CaseSummary` values from rows of :data:`LIST_COLUMNS` (or :data:`SUMMARY_COLUMNS`), in
+    their order: each row unpacked and each value made by position (by name, with
+    :func:`summary_fields`, it took three times as long for a list of 10,000 cases)."""
+    out: list[CaseSummary] = []
+    append = out.append
+    for case_id, version, label, start, last, created, updated, status, deleted_at, owner, team in rows:
+        append(CaseSummary(case_id, version, label, as_date(start), as_date(last), _listed_time(created),
+                           _listed_time(updated), status == DELETED, _listed_time(deleted_at), owner, team))
+    return out
 
 
 def record(row: Any) -> CaseRecord:

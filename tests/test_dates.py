@@ -25,3 +25,20 @@ def test_the_three_month_delay_boundary_is_exact():
     onset = date(2026, 8, 1)
     assert add_months(onset, 3) == date(2026, 11, 1)
     assert date(2026, 11, 2) > add_months(onset, 3) >= date(2026, 11, 1)
+
+
+def test_month_lengths_are_the_calendar_modules_for_four_centuries():
+    import calendar
+
+    from logic.dates import month_days
+
+    for year in [1, *range(1896, 2405), 9999]:
+        for month in range(1, 13):
+            assert month_days(year, month) == calendar.monthrange(year, month)[1], (year, month)
+
+
+@pytest.mark.parametrize(("year", "days"), [(1900, 28), (2000, 29), (2024, 29), (2026, 28), (2100, 28)])
+def test_february_has_29_days_only_in_a_leap_year(year, days):
+    from logic.dates import month_days
+
+    assert month_days(year, 2) == days

@@ -10,10 +10,11 @@ does not load it. Patient and other resources are never read: each is listed.
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 from logic.case import CaseError, Problem, parse_case
 from logic.convert.common import _Item, _item, _json_object, _load_json, _Read, _refuse, _show, _strip_bom, _where
@@ -200,6 +201,8 @@ def _effective_day(obs: Any) -> tuple[date | None, str | None]:
 
 
 def _decimal_number(value: Decimal) -> int | float:
+    from decimal import Decimal  # the FHIR reader's numbers only: `convert` of a CSV never loads decimal
+
     if not value.is_finite():
         raise ValueError(f"value {value} is not a finite number")
     exponent = value.as_tuple().exponent
@@ -404,6 +407,8 @@ def to_fhir_bundle(case_doc: dict[str, Any]) -> dict[str, Any]:
     the values themselves were checked by ``parse_case``. (Running the model over every entry took
     about 0.5 ms each: 14 s for a 2 MB case.) Raises ``CaseError`` for an invalid document.
     """
+    import uuid  # here: uuid loads platform, which only the FHIR writer needs
+
     case = parse_case(case_doc)
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection"}
     if case.label and case.label.strip():  # a blank label (spaces only) is no FHIR string: left out

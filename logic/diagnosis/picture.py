@@ -125,6 +125,8 @@ def _finding(fid: str, present: bool | None, detail: str, t: ThresholdSet, entry
 
 @dataclass(frozen=True)
 class Picture:
+    """The blood picture: findings, cytopenia grades, haemolysis and the reticulocyte production index."""
+
     findings: tuple[Finding, ...]
     thrombocytopenia_grade: int | None
     anaemia_grade: int | None

@@ -33,6 +33,8 @@ class Cause:
 
 @dataclass(frozen=True)
 class B12Verdict:
+    """The B12 status, its headline and reasons, and which marker settled it."""
+
     status: B12Status
     headline: str
     reasons: tuple[Note, ...]
@@ -43,6 +45,8 @@ class B12Verdict:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """What the diagnosis found: B12 verdict, cytopenia grades, haemolysis, causes, lifelong treatment."""
+
     b12: B12Verdict
     thrombocytopenia_grade: int | None
     anaemia_grade: int | None

@@ -48,6 +48,8 @@ class KnobSpec:
 
 @dataclass(frozen=True)
 class Preset:
+    """A regimen preset from ``data/regimens.json``: product, source, references and adjustable knobs."""
+
     id: str
     name: str
     product: str

@@ -65,6 +65,8 @@ class Marker:
 
 @dataclass(frozen=True)
 class TmaResult:
+    """Whether the picture leans to a TMA or to B12 deficiency (pseudo-TMA), the rule that decided and why."""
+
     leaning: Leaning
     rule: str
     strength: str | None

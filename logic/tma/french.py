@@ -16,6 +16,8 @@ from logic.tma.data import french_data
 
 @dataclass(frozen=True)
 class FrenchCriterion:
+    """One criterion of the French score: met (True, False or None), with the value and date used."""
+
     id: str
     label: str
     met: bool | None
@@ -25,6 +27,8 @@ class FrenchCriterion:
 
 @dataclass(frozen=True)
 class FrenchScore:
+    """The French TMA score as a range over unknown criteria, with the likelihood of each score."""
+
     criteria: tuple[FrenchCriterion, ...]
     min_score: int
     max_score: int
