@@ -99,8 +99,12 @@ def section_apptest(pages, quick: bool) -> None:
     for p in pages:
         compiled = med(parts[p.stem]["compile"])
         row(f"{p.title} (AppTest compiles {ms(compiled)})", med(net[p.stem]), med(net["bare"]), target_ratio=3)
-    versions = bench_apptest.versions_per_edit()
-    out(f"  versions written by one Case-page edit: {versions} (target: one version per user action)")
+    v = bench_apptest.versions_per_edit()
+    quiet = "?" if v.quiet_s is None else f"{v.quiet_s:g} s"
+    out(f"  versions written, counted once the background saver is idle (its quiet period {quiet}):")
+    out(f"    one typed B12 result: {v.one} version(s) (target 1) {OK if v.one == 1 else MISS}")
+    out(f"    {v.burst_edits} B12 results typed in {v.burst_s:.1f} s: {v.burst} version(s) (target 1: one per "
+        f"burst) {OK if v.burst == 1 else MISS}; saved {v.saved_after_s:.1f} s after the last edit")
     for name, v in bench_apptest.logic_only().items():
         out(f"  in-process {name}: {ms(v)}")
 
