@@ -195,6 +195,12 @@ def section_sessions(folder: Path, quick: bool, env: dict[str, str]) -> None:
         n=len(res.samples.get("server:10", [])))
     row("client: send to script_finished, 10 sessions", m("felt:10"), m("felt:1"), target_text="(for information)",
         n=len(res.samples.get("felt:10", [])))
+    row("server: save-line poll (fragment), 10 sessions", m("server poll:10"), m("server poll:1"),
+        target_text="(for information)", n=len(res.samples.get("server poll:10", [])))
+    out(f"  where ten sessions' time goes: the app server's CPU use {m('busy:1') or 0:.0f}% of a core with one "
+        f"session, {m('busy:10') or 0:.0f}% with ten; other runs under way during a run (median) "
+        f"{m('overlap:1') or 0:.0f} with one, {m('overlap:10') or 0:.0f} with ten (one interpreter runs one "
+        "thread at a time: overlapping runs wait for each other)")
     out(f"  one session: {len(res.samples.get('server:1', []))} runs in the window; of each run, Streamlit's "
         f"gc.collect after the run (runner.postScriptGC): {ms(m('gc:1'))} with one session, {ms(m('gc:10'))} with ten")
     for note in res.notes:
