@@ -312,6 +312,64 @@ def split_of(before: dict | None, after: dict, t0_page: float, runs: list[dict],
     return out
 
 
+def median_split(samples: list[dict]) -> dict:
+    """The median of each number over a figure's ``split_of`` samples (a key missing from some samples
+    is the median of those that have it); ``chunks`` from the sample that fetched the most."""
+    out: dict = {}
+    for key in dict.fromkeys(k for sample in samples for k in sample):
+        values = [x[key] for x in samples if isinstance(x.get(key), (int, float))]
+        if values:
+            out[key] = statistics.median(values)
+    chunks = max((x.get("chunks", []) for x in samples), key=len, default=[])
+    out["chunks"] = chunks
+    return out
+
+
+#: The split's columns, in the order the time passes, with a word for each (bench.py prints them).
+SPLIT_COLUMNS = {
+    "cold": [("server start", "server run starts"), ("server end", "server run ends"),
+             ("finished heard", "tab hears it finished"), ("drawn", "drawn"), ("js files", "JS files"),
+             ("js kB", "JS kB"), ("tab js", "tab JS CPU"), ("tab layout", "layout"), ("tab style", "style"),
+             ("long tasks", "long tasks")],
+    "action": [("server run", "server run"), ("delivered after run", "heard after run"),
+               ("finished heard", "tab hears it finished"), ("drawn after heard", "drawn after heard"),
+               ("ws kB", "websocket kB"), ("js files", "JS files fetched"), ("tab js", "tab JS CPU"),
+               ("tab layout", "layout"), ("tab style", "style"), ("long tasks", "long tasks")],
+}
+
+
+def split_text(split: dict, kind: str) -> str:
+    return " · ".join("—" if split.get(k) is None else f"{split[k]:,.0f}" for k, _w in SPLIT_COLUMNS[kind])
+
+
+def where_text(page: dict, bare: dict, kind: str) -> str:
+    """A missed browser figure's profile: each part of the page's time next to the bare page's, the
+    JS chunks it fetched, and how much of it is the server's script run (Cobalt's code and the
+    Streamlit calls it makes: the AppTest profiles split that by package)."""
+    lines = [f"{'part (median ms; kB, files)':34s} {'this page':>10s} {'bare page':>10s} {'difference':>10s}"]
+    for key, words in SPLIT_COLUMNS[kind] + ([("html", "HTML arrives"), ("ws first msg", "first websocket msg"),
+                                               ("ws kB", "websocket kB"), ("ws msgs", "websocket messages"),
+                                               ("tab tasks", "tab busy (all tasks)")] if kind == "cold" else
+                                              [("ws msgs", "websocket messages"), ("tab tasks", "tab busy (all tasks)"),
+                                               ("drawn", "drawn")]):
+        a, b = page.get(key), bare.get(key)
+        diff = "" if a is None or b is None else f"{a - b:+,.0f}"
+        lines.append(f"  {words:32s} {'—' if a is None else f'{a:,.0f}':>10s} {'—' if b is None else f'{b:,.0f}':>10s} "
+                     f"{diff:>10s}")
+    total = page.get("drawn")
+    run = page.get("server run")
+    if total and run is not None:
+        lines.append(f"the server's script run is {run:,.0f} ms of {total:,.0f} ms ({100 * run / total:.0f}%); "
+                     "the rest is Streamlit's delivery, the tab's JS and drawing")
+
+    def files(split: dict) -> str:
+        return ", ".join(f"{n} {kb}" for n, kb in split.get("chunks", [])) or "none (already in the tab, or none)"
+
+    lines.append("JS files this page fetched (kB decoded): " + files(page))
+    lines.append("JS files the bare page fetched (kB decoded): " + files(bare))
+    return "\n".join(lines) + "\n"
+
+
 async def cold_load(context, url: str, sel: str, res: Results, name: str, server: Server | None = None) -> None:
     """A new tab on ``url`` until drawn; with ``server``, also the parts: the server's script run,
     the first run reported finished in the page, the JS files the page fetched, and the split
