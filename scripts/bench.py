@@ -193,12 +193,19 @@ def section_cli(quick: bool) -> None:
 def section_store(folder: Path) -> None:
     from scripts import bench_apptest, bench_store
 
-    results, notes = bench_store.run(folder, bench_apptest.bench_doc())
+    profiles: dict[str, dict[str, str]] = {}
+    results, notes = bench_store.run(folder, bench_apptest.bench_doc(), profiles)
     for backend, figures in results.items():
         header(f"Store, {bench_store.N_CASES:,} cases of {bench_store.VERSIONS} versions ({backend})", bare_label="")
         for name, samples in figures.items():
-            row(name, med(samples), None, target_ms=100 if name.startswith("list") else None,
-                target_text="< 100 ms" if name.startswith("list") else "", n=len(samples))
+            verdict = row(name, med(samples), None, target_ms=100 if name.startswith("list") else None,
+                          target_text="< 100 ms" if name.startswith("list") else "", n=len(samples))
+            text = profiles.get(backend, {}).get(name)
+            path = profile_file(f"store-{backend}-list-all") if verdict == MISS and text else None
+            if path is not None:
+                path.write_text(text)
+                summary = next(x for x in text.splitlines() if x.startswith("summary: "))
+                out(f"    where: {summary.removeprefix('summary: ')}  -> {shown(path)}")
     for note in notes:
         out(f"  note: {note}")
 

@@ -45,6 +45,7 @@ def _app_test(doc: dict | None = None):
 
 def pages() -> list[Page]:
     """app.py's navigation, in order: (script stem, title, address)."""
+    _quiet()
     at = _app_test()
     return [
         Page(Path(info["script_path"]).stem, info["page_name"], info.get("url_pathname") or "")

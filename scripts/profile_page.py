@@ -112,9 +112,9 @@ def package_report(stats: pstats.Stats, runs: int, wall_ms: float, title: str, t
     totals = by_package(raw)
     profiled = sum(totals.values()) * 1000 / runs
     lines = [title,
-             f"{wall_ms:.1f} ms per AppTest run (wall, no profiler); {profiled:.1f} ms per run in the script thread "
-             "under cProfile (AppTest compiles the scripts on every run, as in the bench's figure; its main "
-             "thread's message parsing is the rest)",
+             f"{wall_ms:.1f} ms per AppTest run (wall, no profiler; the scripts compiled once, as in a server: "
+             f"AppTest's compiling on every run is in the bench's second table); {profiled:.1f} ms per run in the "
+             "script thread under cProfile (AppTest's main thread, parsing the messages, is the rest)",
              "", "own time by package (the standard library's and builtins' charged to their callers), ms per run; "
              "cProfile's cost per call inflates code made of many small calls:"]
     whole = sum(totals.values()) or 1.0
@@ -123,6 +123,19 @@ def package_report(stats: pstats.Stats, runs: int, wall_ms: float, title: str, t
     lines += ["", f"summary: {split_line(totals)}", "", "functions with the most own time, ms per run:"]
     rows = sorted(((tt, where(f), ln, fn) for (f, ln, fn), (_c, _n, tt, _ct, _cl) in raw.items()), reverse=True)
     lines += [f"  {v * 1000 / runs:8.2f}  {f}:{ln} {fn}" for v, f, ln, fn in rows[:top]]
+    lines += ["", "Cobalt's calls into other packages: the Cobalt function, the package it called, ms per run "
+              "(cumulative time of those calls, everything under them; nested Cobalt functions overlap):"]
+    calls: dict[tuple[str, str], float] = {}
+    for (f, _ln, _fn), (_c, _n, _tt, _ct, callers) in raw.items():
+        pkg = package_of(f)
+        if pkg in (None, "cobalt", "python"):
+            continue
+        for (cf, cl, cn), edge in (callers or {}).items():
+            if package_of(cf) == "cobalt":
+                key = (f"{where(cf)}:{cl} {cn}", pkg)
+                calls[key] = calls.get(key, 0.0) + edge[3]
+    lines += [f"  {v * 1000 / runs:8.2f}  {who} -> {pkg}"
+              for (who, pkg), v in sorted(calls.items(), key=lambda kv: -kv[1])[:top]]
     lines += ["", "Cobalt's functions with the most cumulative time (everything they call), ms per run:"]
     ours = sorted(((ct, where(f), ln, fn) for (f, ln, fn), (_c, _n, _tt, ct, _cl) in raw.items()
                    if package_of(f) == "cobalt"), reverse=True)
@@ -256,9 +269,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from scripts.bench_apptest import _app_test, _quiet, bench_doc, long_course
 
-    if not args.packages:
-        shared = ScriptCache()  # as in a server: each script compiled once (AppTest compiles on every run)
-        app_test.ScriptCache = lambda: shared
+    shared = ScriptCache()  # as in a server: each script compiled once (AppTest compiles on every run)
+    app_test.ScriptCache = lambda: shared
 
     _quiet()
     at = _app_test(long_course() if args.long_course else bench_doc())
