@@ -239,7 +239,8 @@ def browser_splits(res, kind: str, title: str, rows_of: list[tuple[str, str]], m
         path.write_text(f"{kind} of {stem} against the bare page, Chromium, medians of "
                         f"{len(res.details[f'{kind}:{stem}'])} samples\n"
                         + bench_browser.where_text(splits[stem], splits.get("bare", {}), shape))
-        out(f"    profile of the miss -> {shown(path)}")
+        label = dict(rows_of).get(stem, stem)
+        out(f"    {label[:20]:20s} {bench_browser.miss_line(splits[stem], splits.get('bare', {}))}  -> {shown(path)}")
 
 
 def section_browser(pages, quick: bool, env: dict[str, str]) -> None:

@@ -342,6 +342,35 @@ def split_text(split: dict, kind: str) -> str:
     return " · ".join("—" if split.get(k) is None else f"{split[k]:,.0f}" for k, _w in SPLIT_COLUMNS[kind])
 
 
+def own_chunks(page: dict, bare: dict) -> tuple[list, list]:
+    """The JS files (name, kB) the page fetched that the bare page did not, and those both fetched."""
+    theirs = {n for n, _kb in bare.get("chunks", [])}
+    chunks = page.get("chunks", [])
+    return [c for c in chunks if c[0] not in theirs], [c for c in chunks if c[0] in theirs]
+
+
+def miss_line(page: dict, bare: dict) -> str:
+    """One line for a missed browser figure: how much later than the bare page it was drawn, and which
+    parts grew (the server's script run, hearing it finished, the tab's CPU), with the JS chunks only
+    this page fetched (10 kB or more)."""
+    def diff(key: str) -> str:
+        a, b = page.get(key), bare.get(key)
+        return "—" if a is None or b is None else f"{a - b:+,.0f}"
+
+    only, _both = own_chunks(page, bare)
+    big = ", ".join(f"{n.split('.')[0]} {kb} kB" for n, kb in only if kb >= 10)
+    return (f"drawn {diff('drawn')} ms vs bare: server run {diff('server run')}, heard finished "
+            f"{diff('finished heard')}, tab JS CPU {diff('tab js')}, layout+style "
+            f"{_sum_diff(page, bare, ('tab layout', 'tab style'))}, long tasks {diff('long tasks')}"
+            + (f"; JS only here: {big}" if big else ""))
+
+
+def _sum_diff(page: dict, bare: dict, keys: tuple[str, ...]) -> str:
+    if any(page.get(k) is None or bare.get(k) is None for k in keys):
+        return "—"
+    return f"{sum(page[k] - bare[k] for k in keys):+,.0f}"
+
+
 def where_text(page: dict, bare: dict, kind: str) -> str:
     """A missed browser figure's profile: each part of the page's time next to the bare page's, the
     JS chunks it fetched, and how much of it is the server's script run (Cobalt's code and the
@@ -362,11 +391,11 @@ def where_text(page: dict, bare: dict, kind: str) -> str:
         lines.append(f"the server's script run is {run:,.0f} ms of {total:,.0f} ms ({100 * run / total:.0f}%); "
                      "the rest is Streamlit's delivery, the tab's JS and drawing")
 
-    def files(split: dict) -> str:
-        return ", ".join(f"{n} {kb}" for n, kb in split.get("chunks", [])) or "none (already in the tab, or none)"
-
-    lines.append("JS files this page fetched (kB decoded): " + files(page))
-    lines.append("JS files the bare page fetched (kB decoded): " + files(bare))
+    only, both = own_chunks(page, bare)
+    listed = ", ".join(f"{n} {kb}" for n, kb in only) or "none"
+    lines.append(f"JS files only this page fetched (kB decoded): {listed}")
+    lines.append("JS files both fetched, 10 kB or more: " + (", ".join(f"{n} {kb}" for n, kb in both if kb >= 10)
+                                                            or "none"))
     return "\n".join(lines) + "\n"
 
 

@@ -137,3 +137,16 @@ def test_row_returns_its_verdict(capsys):
     assert bench.row("x", 120.0, None, target_ms=100) == bench.MISS
     assert bench.row("x", 5.0, None) == ""
     assert "3.10x" in capsys.readouterr().out
+
+
+def test_miss_line_names_what_grew_and_the_chunks_only_the_page_fetched():
+    page = {"drawn": 900.0, "server run": 60.0, "finished heard": 500.0, "tab js": 700.0, "tab layout": 30.0,
+            "tab style": 20.0, "long tasks": 650.0,
+            "chunks": [("Highlighter.x1.js", 1527), ("PlotlyChart.y2.js", 4605), ("tiny.z.js", 2)]}
+    bare = {"drawn": 400.0, "server run": 50.0, "finished heard": 300.0, "tab js": 200.0, "tab layout": 10.0,
+            "tab style": 10.0, "long tasks": 150.0, "chunks": [("PlotlyChart.y2.js", 4605)]}
+    line = bench_browser.miss_line(page, bare)
+    assert line.startswith("drawn +500 ms vs bare: server run +10, heard finished +200, tab JS CPU +500")
+    assert "layout+style +30" in line and line.endswith("JS only here: Highlighter 1527 kB")
+    only, both = bench_browser.own_chunks(page, bare)
+    assert [n for n, _kb in only] == ["Highlighter.x1.js", "tiny.z.js"] and both == [("PlotlyChart.y2.js", 4605)]
