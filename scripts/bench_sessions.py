@@ -10,6 +10,13 @@ Each session opens the bench case (pasted on the Case page, as in the browser fi
 types B12 results with a think time of 0.5-1.5 s. The figure is the median server-side script
 run (bench_server.py's log, the same hook as the browser figures) with one session and with ten.
 With two or more CPUs the server runs on one and the sessions on another.
+
+Only full reruns are replayed: a tab's fragment reruns name fragment ids its own session drew, and
+replaying them into another session made runs that never finish (the "TimeoutError" of earlier runs).
+Instead each session reruns the ``run_every`` fragments the server asks it to (``auto_rerun``: the
+save line polling while an edit waits to be saved), as a tab does. Each run has RUN_TIMEOUT_S to
+finish; a timeout or a dropped socket is counted, the session starts again (as a reloaded tab), and
+the counts are printed next to the figures. One warm-up edit per session is not counted.
 """
 
 from __future__ import annotations
