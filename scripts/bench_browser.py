@@ -331,7 +331,7 @@ SPLIT_COLUMNS = {
              ("finished heard", "tab hears it finished"), ("drawn", "drawn"), ("js files", "JS files"),
              ("js kB", "JS kB"), ("tab js", "tab JS CPU"), ("tab layout", "layout"), ("tab style", "style"),
              ("long tasks", "long tasks")],
-    "action": [("server run", "server run"), ("delivered after run", "heard after run"),
+    "action": [("server run", "server run"), ("delivered after run", "heard after run (delivery, or the tab busy)"),
                ("finished heard", "tab hears it finished"), ("drawn after heard", "drawn after heard"),
                ("ws kB", "websocket kB"), ("js files", "JS files fetched"), ("tab js", "tab JS CPU"),
                ("tab layout", "layout"), ("tab style", "style"), ("long tasks", "long tasks")],
