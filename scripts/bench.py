@@ -180,8 +180,8 @@ def section_cli(quick: bool) -> None:
         if path is not None:
             total = sum(v for _p, v in every)
             path.write_text(f"python -X importtime -m logic {' '.join(args)}: own import time by top-level package, "
-                            f"ms ({total:.0f} ms in all; the process took {med(procs[name]):.0f} ms, "
-                            f"`python -c 'import json'` {base:.0f} ms)\n"
+                            f"ms ({total:.0f} ms in all in this run under -X importtime; the timed processes took a "
+                            f"median of {med(procs[name]):.0f} ms, `python -c 'import json'` {base:.0f} ms)\n"
                             + "".join(f"  {pkg:24s} {v:7.1f}\n" for pkg, v in every))
         out(f"    {name:9s}" + ", ".join(f"{pkg} {v:.0f} ms" for pkg, v in every[:6])
             + (f"  -> {shown(path)}" if path is not None else ""))
