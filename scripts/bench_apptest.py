@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def _app_test(doc: dict | None = None):
 
 def pages() -> list[Page]:
     """app.py's navigation, in order: (script stem, title, address)."""
+    _quiet()
     at = _app_test()
     return [
         Page(Path(info["script_path"]).stem, info["page_name"], info.get("url_pathname") or "")
@@ -128,19 +130,68 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
     return out, parts
 
 
-def versions_per_edit() -> int:
-    """Versions the store gains when one B12 result is typed on the Case page (the bench case open)."""
+def wait_saved(timeout_s: float | None = None) -> float:
+    """Wait until no background saver of this process has anything left to save (ui/saver.py saves
+    one version per burst of edits, ``QUIET_S`` after the last one); the seconds waited."""
+    t0 = time.monotonic()
+    try:
+        from ui import saver
+        from ui.session import QUIET_S
+    except ImportError:  # another saver design: wait past a generous quiet period instead
+        time.sleep(timeout_s or 5.0)
+        return time.monotonic() - t0
+    limit = timeout_s if timeout_s is not None else QUIET_S + 8.0 + 10.0  # quiet, max delay, a slow database
+    while time.monotonic() - t0 < limit:
+        if not any(s.snapshot().busy for s in list(saver._LIVE)):  # noqa: SLF001 - the bench reads the live savers
+            break
+        time.sleep(0.05)
+    return time.monotonic() - t0
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Versions the store gained: after one typed value, and after a burst of ``burst`` values typed
+    one after the other (each a full AppTest run), each counted once the saver has gone quiet."""
+
+    one: int
+    burst: int
+    burst_edits: int
+    burst_s: float  # how long the burst of edits took
+    saved_after_s: float  # from the burst's last edit until nothing was left to save
+    quiet_s: float | None  # the saver's quiet period in this process (COBALT_SAVE_QUIET_S)
+
+
+def versions_per_edit(burst: int = 10) -> Versions:
+    """Versions written by B12 results typed on the Case page (the bench case open), waiting for the
+    background saver: one edit, then ``burst`` rapid edits (target: one version per user action/burst)."""
     from store import Store
     from store.records import LOCAL as me  # sign-in off: every case is the local actor's
 
     _quiet()
     at = _app_test(bench_doc())
+    wait_saved()
+    try:
+        from ui.session import QUIET_S as quiet
+    except ImportError:
+        quiet = None
     store = Store.open()
     try:
         case_id = store.list_cases(limit=1, actor=me)[0].id
-        before = len(store.versions(case_id, actor=me))
+
+        def count() -> int:
+            return len(store.versions(case_id, actor=me))
+
+        before = count()
         at.text_input(key="case_lab_b12").input("150").run()
-        return len(store.versions(case_id, actor=me)) - before
+        wait_saved()
+        one = count() - before
+        before = count()
+        t0 = time.monotonic()
+        for i in range(burst):
+            at.text_input(key="case_lab_b12").input(str(151 + i)).run()
+        burst_s = time.monotonic() - t0
+        saved_after = wait_saved()
+        return Versions(one, count() - before, burst, burst_s, saved_after, quiet)
     finally:
         store.close()
 

@@ -63,7 +63,13 @@ TITLE = "[data-testid='stMainBlockContainer'] h1"
 #: for a rerun", which is not the end of what the user waits for). Reading the frames is exact
 #: where the stApp element's script-state attribute can skip "running" on a fast run.
 COUNT_RUNS_JS = """(() => {
-  window.__bench = {finished: 0};
+  window.__bench = {finished: 0, finishedAt: 0, wsMsgs: 0, wsBytes: 0, wsFirst: undefined, wsLast: 0,
+                    longN: 0, longMs: 0};
+  try {  // main-thread tasks over 50 ms: where the tab itself is busy (parsing, rendering, plotly)
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) { window.__bench.longN++; window.__bench.longMs += e.duration; }
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) {}
   const scan = (buf) => {
     const b = new Uint8Array(buf);
     let i = 0;
@@ -75,6 +81,7 @@ COUNT_RUNS_JS = """(() => {
         const v = varint();
         if (f === 6 && v !== 2) {
           window.__bench.finished++;
+          window.__bench.finishedAt = performance.now();
           if (window.__bench.firstAt === undefined) window.__bench.firstAt = performance.now();
         }
       }
@@ -87,6 +94,9 @@ COUNT_RUNS_JS = """(() => {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (e) => {
+        const B = window.__bench, now = performance.now();
+        B.wsMsgs++; B.wsBytes += e.data.byteLength || e.data.size || 0; B.wsLast = now;
+        if (B.wsFirst === undefined) B.wsFirst = now;
         if (e.data instanceof ArrayBuffer) scan(e.data);
         else if (e.data instanceof Blob) e.data.arrayBuffer().then(scan);
       });
@@ -171,10 +181,14 @@ class Results:
 
     samples: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    details: dict[str, list[dict]] = field(default_factory=dict)  # figure -> one split_of() per sample
 
     def add(self, name: str, ms: float | None) -> None:
         if ms is not None:
             self.samples.setdefault(name, []).append(ms)
+
+    def detail(self, name: str, parts: dict) -> None:
+        self.details.setdefault(name, []).append(parts)
 
     def median(self, name: str) -> float | None:
         s = self.samples.get(name)
@@ -219,18 +233,187 @@ MILESTONES_JS = """() => ({
   scripts: performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js')).length,
 })"""
 
+#: The tab's counters at a moment (ms on the page's clock; ``origin`` turns them into unix ms): the
+#: HTML's arrival, every JS file fetched so far (name, bytes, end), the websocket's messages and bytes,
+#: the last script_finished, and the long tasks (main thread busy > 50 ms).
+COUNTERS_JS = """() => {
+  const B = window.__bench, nav = performance.getEntriesByType('navigation')[0];
+  return {
+    origin: performance.timeOrigin, now: performance.now(), html: nav ? nav.responseEnd : null,
+    js: performance.getEntriesByType('resource').filter(r => r.name.split('?')[0].endsWith('.js'))
+        .map(r => [r.name.split('?')[0].split('/').pop(), r.decodedBodySize, r.transferSize, r.responseEnd]),
+    wsMsgs: B.wsMsgs, wsBytes: B.wsBytes, wsFirst: B.wsFirst ?? null, wsLast: B.wsLast,
+    finishedAt: B.finishedAt, longN: B.longN, longMs: B.longMs,
+  };
+}"""
+
+#: Chrome's own CPU counters for a tab (DevTools Protocol ``Performance.getMetrics``), in ms.
+CDP_METRICS = {"ScriptDuration": "js", "LayoutDuration": "layout", "RecalcStyleDuration": "style",
+               "TaskDuration": "tasks"}
+
+
+async def cdp_session(page):
+    """A DevTools session on ``page`` with Performance metrics on (None where the browser refuses it)."""
+    try:
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
+        return cdp
+    except Exception:  # noqa: BLE001 - the figures go on without the browser's CPU split
+        return None
+
+
+async def cdp_metrics(cdp) -> dict[str, float]:
+    if cdp is None:
+        return {}
+    try:
+        got = await cdp.send("Performance.getMetrics")
+    except Exception:  # noqa: BLE001
+        return {}
+    return {CDP_METRICS[m["name"]]: m["value"] * 1000 for m in got["metrics"] if m["name"] in CDP_METRICS}
+
+
+def split_of(before: dict | None, after: dict, t0_page: float, runs: list[dict],
+             cpu_before: dict[str, float], cpu_after: dict[str, float]) -> dict:
+    """Where one measured action's time went, from the tab's counters before and after it (``before``
+    None: a new tab, from its navigation) and the server's run log: ms from the action's start
+    (``t0_page``, page clock) to the server's first run starting and last ending, to the tab hearing the
+    run finished; the websocket messages and bytes; JS files fetched (name, bytes) during the action;
+    the tab's CPU (Chrome's metrics) and its long tasks."""
+    origin = after["origin"]
+
+    def page_ms(unix_s: float) -> float:
+        return unix_s * 1000 - origin - t0_page
+
+    had = {j[0] for j in (before or {}).get("js", [])}
+    js = [j for j in after["js"] if j[0] not in had]
+    out = {
+        "html": None if before is not None or after.get("html") is None else after["html"] - t0_page,
+        "js last": max((j[3] for j in js), default=t0_page) - t0_page if js else 0.0,
+        "js files": len(js),
+        "js kB": sum(j[1] or 0 for j in js) / 1024,
+        "js kB over the wire": sum(j[2] or 0 for j in js) / 1024,
+        "ws msgs": after["wsMsgs"] - (before or {}).get("wsMsgs", 0),
+        "ws kB": (after["wsBytes"] - (before or {}).get("wsBytes", 0)) / 1024,
+        "finished heard": after["finishedAt"] - t0_page,
+        "long tasks": after["longMs"] - (before or {}).get("longMs", 0),
+        "drawn": after["now"] - t0_page,
+        "chunks": sorted(((j[0], round((j[1] or 0) / 1024)) for j in js), key=lambda x: -x[1]),
+    }
+    if before is None and after.get("wsFirst") is not None:
+        out["ws first msg"] = after["wsFirst"] - t0_page
+    if runs:
+        out["server start"] = page_ms(min(r["end"] - r["ms"] / 1000 for r in runs))
+        out["server end"] = page_ms(max(r["end"] for r in runs))
+        out["server run"] = sum(r["ms"] for r in runs)
+        out["delivered after run"] = out["finished heard"] - out["server end"]
+    out["drawn after heard"] = out["drawn"] - out["finished heard"]
+    for k, v in cpu_after.items():
+        out[f"tab {k}"] = v - cpu_before.get(k, 0.0)
+    return out
+
+
+def median_split(samples: list[dict]) -> dict:
+    """The median of each number over a figure's ``split_of`` samples (a key missing from some samples
+    is the median of those that have it); ``chunks`` from the sample that fetched the most."""
+    out: dict = {}
+    for key in dict.fromkeys(k for sample in samples for k in sample):
+        values = [x[key] for x in samples if isinstance(x.get(key), (int, float))]
+        if values:
+            out[key] = statistics.median(values)
+    chunks = max((x.get("chunks", []) for x in samples), key=len, default=[])
+    out["chunks"] = chunks
+    return out
+
+
+#: The split's columns, in the order the time passes, with a word for each (bench.py prints them).
+SPLIT_COLUMNS = {
+    "cold": [("server start", "server run starts"), ("server end", "server run ends"),
+             ("finished heard", "tab hears it finished"), ("drawn", "drawn"), ("js files", "JS files"),
+             ("js kB", "JS kB"), ("tab js", "tab JS CPU"), ("tab layout", "layout"), ("tab style", "style"),
+             ("long tasks", "long tasks")],
+    "action": [("server run", "server run"), ("delivered after run", "heard after run (delivery, or the tab busy)"),
+               ("finished heard", "tab hears it finished"), ("drawn after heard", "drawn after heard"),
+               ("ws kB", "websocket kB"), ("js files", "JS files fetched"), ("tab js", "tab JS CPU"),
+               ("tab layout", "layout"), ("tab style", "style"), ("long tasks", "long tasks")],
+}
+
+
+def split_text(split: dict, kind: str) -> str:
+    return " · ".join("—" if split.get(k) is None else f"{split[k]:,.0f}" for k, _w in SPLIT_COLUMNS[kind])
+
+
+def own_chunks(page: dict, bare: dict) -> tuple[list, list]:
+    """The JS files (name, kB) the page fetched that the bare page did not, and those both fetched."""
+    theirs = {n for n, _kb in bare.get("chunks", [])}
+    chunks = page.get("chunks", [])
+    return [c for c in chunks if c[0] not in theirs], [c for c in chunks if c[0] in theirs]
+
+
+def miss_line(page: dict, bare: dict) -> str:
+    """One line for a missed browser figure: how much later than the bare page it was drawn, and which
+    parts grew (the server's script run, hearing it finished, the tab's CPU), with the JS chunks only
+    this page fetched (10 kB or more)."""
+    def diff(key: str) -> str:
+        a, b = page.get(key), bare.get(key)
+        return "—" if a is None or b is None else f"{a - b:+,.0f}"
+
+    only, _both = own_chunks(page, bare)
+    big = ", ".join(f"{n.split('.')[0]} {kb} kB" for n, kb in only if kb >= 10)
+    return (f"drawn {diff('drawn')} ms vs bare: server run {diff('server run')}, heard finished "
+            f"{diff('finished heard')}, tab JS CPU {diff('tab js')}, layout+style "
+            f"{_sum_diff(page, bare, ('tab layout', 'tab style'))}, long tasks {diff('long tasks')}"
+            + (f"; JS only here: {big}" if big else ""))
+
+
+def _sum_diff(page: dict, bare: dict, keys: tuple[str, ...]) -> str:
+    if any(page.get(k) is None or bare.get(k) is None for k in keys):
+        return "—"
+    return f"{sum(page[k] - bare[k] for k in keys):+,.0f}"
+
+
+def where_text(page: dict, bare: dict, kind: str) -> str:
+    """A missed browser figure's profile: each part of the page's time next to the bare page's, the
+    JS chunks it fetched, and how much of it is the server's script run (Cobalt's code and the
+    Streamlit calls it makes: the AppTest profiles split that by package)."""
+    lines = [f"{'part (median ms; kB, files)':34s} {'this page':>10s} {'bare page':>10s} {'difference':>10s}"]
+    for key, words in SPLIT_COLUMNS[kind] + ([("html", "HTML arrives"), ("ws first msg", "first websocket msg"),
+                                               ("ws kB", "websocket kB"), ("ws msgs", "websocket messages"),
+                                               ("tab tasks", "tab busy (all tasks)")] if kind == "cold" else
+                                              [("ws msgs", "websocket messages"), ("tab tasks", "tab busy (all tasks)"),
+                                               ("drawn", "drawn")]):
+        a, b = page.get(key), bare.get(key)
+        diff = "" if a is None or b is None else f"{a - b:+,.0f}"
+        lines.append(f"  {words:32s} {'—' if a is None else f'{a:,.0f}':>10s} {'—' if b is None else f'{b:,.0f}':>10s} "
+                     f"{diff:>10s}")
+    total = page.get("drawn")
+    run = page.get("server run")
+    if total and run is not None:
+        lines.append(f"the server's script run is {run:,.0f} ms of {total:,.0f} ms ({100 * run / total:.0f}%); "
+                     "the rest is Streamlit's delivery, the tab's JS and drawing")
+
+    only, both = own_chunks(page, bare)
+    listed = ", ".join(f"{n} {kb}" for n, kb in only) or "none"
+    lines.append(f"JS files only this page fetched (kB decoded): {listed}")
+    lines.append("JS files both fetched, 10 kB or more: " + (", ".join(f"{n} {kb}" for n, kb in both if kb >= 10)
+                                                            or "none"))
+    return "\n".join(lines) + "\n"
+
 
 async def cold_load(context, url: str, sel: str, res: Results, name: str, server: Server | None = None) -> None:
     """A new tab on ``url`` until drawn; with ``server``, also the parts: the server's script run,
-    the first run reported finished in the page, and the JS files the page fetched."""
+    the first run reported finished in the page, the JS files the page fetched, and the split
+    (``split_of``) kept in ``res.details``."""
     page = await context.new_page()
     try:
+        cdp = await cdp_session(page) if server is not None else None
+        cpu0 = await cdp_metrics(cdp)
         t0 = time.perf_counter()
         since = time.time()
         await page.goto(url, wait_until="commit")
         await ready(page, sel)
         res.add(name, (time.perf_counter() - t0) * 1000)
         if server is not None:
+            cpu1 = await cdp_metrics(cdp)
             marks = await page.evaluate(MILESTONES_JS)
             res.add(f"{name}|finished", marks["finished"])
             res.add(f"{name}|after finished", marks["drawn"] - marks["finished"])
@@ -238,6 +421,8 @@ async def cold_load(context, url: str, sel: str, res: Results, name: str, server
             runs = server.runs(since, time.time())
             res.add(f"{name}|server run", sum(r["ms"] for r in runs) if runs else None)
             res.add(f"{name}|gc", sum(r.get("gc_ms", 0.0) for r in runs) if runs else None)
+            after = await page.evaluate(COUNTERS_JS)
+            res.detail(name, split_of(None, after, 0.0, runs, cpu0 if cpu0 else {}, cpu1))
     except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
         res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
     finally:
@@ -412,13 +597,23 @@ def _note(res: Results, name: str, exc: Exception) -> None:
     res.notes.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}")
 
 
-async def _measured(res: Results, name: str, server: Server, action) -> None:
-    """Time ``action`` (a coroutine giving ms) and note the server's script runs and gc meanwhile."""
+async def _measured(res: Results, name: str, server: Server, action, page=None) -> None:
+    """Time ``action`` (a coroutine giving ms) and note the server's script runs and gc meanwhile; with
+    ``page`` (the tab acted on), also where the time went (``split_of``, in ``res.details``)."""
+    cdp = getattr(page, "_bench_cdp", None)
+    if page is not None and cdp is None:
+        cdp = page._bench_cdp = await cdp_session(page)  # noqa: SLF001 - one DevTools session per tab
+    before = await page.evaluate(COUNTERS_JS) if page is not None else None
+    cpu0 = await cdp_metrics(cdp)
     since = time.time()
+    t0_page = since * 1000 - before["origin"] if before else 0.0
     res.add(name, await action)
     runs = server.runs(since, time.time())
     res.add(f"{name}|server run", sum(r["ms"] for r in runs))
     res.add(f"{name}|gc", sum(r.get("gc_ms", 0.0) for r in runs))
+    if page is not None:
+        after = await page.evaluate(COUNTERS_JS)
+        res.detail(name, split_of(before, after, t0_page, runs, cpu0, await cdp_metrics(cdp)))
 
 
 async def edits_and_switches(context, servers: dict[str, Server], pages: list[Page], rounds: int,
@@ -442,9 +637,10 @@ async def edits_and_switches(context, servers: dict[str, Server], pages: list[Pa
             # a page switch that keeps the case, each page in navigation order, against a bare switch
             for p in pages[1:] + pages[:1]:
                 flip = 1 - flip
-                await _measured(res, "switch:bare", servers["bare_two"], timed_switch(two_page, BARE_TWO[flip]))
+                await _measured(res, "switch:bare", servers["bare_two"], timed_switch(two_page, BARE_TWO[flip]),
+                                two_page)
                 try:
-                    await _measured(res, f"switch:{p.stem}", servers["cobalt"], timed_switch(page, p))
+                    await _measured(res, f"switch:{p.stem}", servers["cobalt"], timed_switch(page, p), page)
                 except Exception as exc:  # noqa: BLE001 - a bench records what failed and goes on
                     _note(res, f"switch:{p.stem}", exc)
                     await open_bench_case(page, cobalt)
@@ -453,7 +649,7 @@ async def edits_and_switches(context, servers: dict[str, Server], pages: list[Pa
                     for stem, tab, server in (("bare", bare_page, servers["bare"]), (p.stem, page, servers["cobalt"])):
                         try:
                             action = edit_once(tab, stem, count.setdefault(stem, 0))
-                            await _measured(res, f"edit:{stem}", server, action)
+                            await _measured(res, f"edit:{stem}", server, action, tab)
                         except Exception as exc:  # noqa: BLE001
                             _note(res, f"edit:{stem}", exc)
                         count[stem] += 1

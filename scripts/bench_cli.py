@@ -71,19 +71,26 @@ def processes(rounds: int = 7) -> tuple[dict[str, list[float]], dict[str, float]
     return out, own
 
 
-def import_offenders(args: list[str], top: int = 6) -> list[tuple[str, float]]:
-    """``python -X importtime -m logic ARGS``: the packages whose modules took longest to import
-    (the sum of each module's own time, by top-level package, in ms)."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "logic", *args], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+def importtime_by_package(stderr: str) -> list[tuple[str, float]]:
+    """``-X importtime``'s report: each module's own time (µs), summed by top-level package, in ms,
+    the most first."""
     rows: dict[str, float] = {}
-    for line in done.stderr.splitlines():
+    for line in stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
         if not line.startswith("import time:") or len(parts) != 3 or not parts[0].strip().isdigit():
             continue
         pkg = parts[2].strip().split(".")[0]
         rows[pkg] = rows.get(pkg, 0.0) + int(parts[0]) / 1000
-    return sorted(rows.items(), key=lambda kv: -kv[1])[:top]
+    return sorted(rows.items(), key=lambda kv: -kv[1])
+
+
+def import_offenders(args: list[str], top: int | None = 6) -> list[tuple[str, float]]:
+    """``python -X importtime -m logic ARGS``: the packages whose modules took longest to import
+    (the sum of each module's own time, by top-level package, in ms); ``top`` None: all of them."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "logic", *args], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    rows = importtime_by_package(done.stderr)
+    return rows if top is None else rows[:top]
 
 
 if __name__ == "__main__":

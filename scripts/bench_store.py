@@ -81,7 +81,30 @@ def _med(fn, rounds: int) -> list[float]:
     return out
 
 
-def measure(url: str, doc: dict, rounds: int = 15) -> dict[str, list[float]]:
+def profile_text(fn, title: str, runs: int = 3) -> str:
+    """cProfile of ``runs`` calls of ``fn``: own time by package (Cobalt's store, SQLAlchemy, the
+    database driver...) and the functions with the most own time, ms per call."""
+    import cProfile
+    import pstats
+
+    from scripts.profile_page import by_package, split_line, where
+
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(runs):
+        fn()
+    prof.disable()
+    raw = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    totals = by_package(raw)
+    lines = [title, f"summary: {split_line(totals)}", "own time by package, ms per call (under cProfile):"]
+    lines += [f"  {pkg:18s} {t * 1000 / runs:8.1f}" for pkg, t in totals.items()]
+    lines.append("functions with the most own time, ms per call:")
+    rows = sorted(((tt, where(f), ln, fn_) for (f, ln, fn_), (_c, _n, tt, _ct, _cl) in raw.items()), reverse=True)
+    lines += [f"  {v * 1000 / runs:8.2f}  {f}:{ln} {name}" for v, f, ln, name in rows[:15]]
+    return "\n".join(lines) + "\n"
+
+
+def measure(url: str, doc: dict, rounds: int = 15, profiles: dict[str, str] | None = None) -> dict[str, list[float]]:
     from store import Store
     from store.records import LOCAL as me  # the actor with sign-in off, who owns the seeded cases
 
@@ -97,6 +120,10 @@ def measure(url: str, doc: dict, rounds: int = 15) -> dict[str, list[float]]:
             new = dict(rec.document, label=f"bench save {state['n']}")
             state["version"] = store.save(target, new, expected_version=state["version"], actor=me).version
 
+        if profiles is not None:
+            profiles["list (all 10,000)"] = profile_text(
+                lambda: store.list_cases(None, limit=N_CASES, actor=me),
+                f"store.list_cases(limit={N_CASES:,}) on {url.split(':', 1)[0]}")
         return {
             "list (picker, 20)": _med(lambda: store.list_cases(None, limit=20, actor=me), rounds),
             "list (library, 200)": _med(lambda: store.list_cases(None, limit=200, actor=me), rounds),
@@ -109,10 +136,14 @@ def measure(url: str, doc: dict, rounds: int = 15) -> dict[str, list[float]]:
         store.close()
 
 
-def run(folder: Path, doc: dict) -> tuple[dict[str, dict[str, list[float]]], list[str]]:
-    """backend -> figure -> ms samples; and notes on what could not be measured."""
+def run(folder: Path, doc: dict, profiles: dict[str, dict[str, str]] | None = None
+        ) -> tuple[dict[str, dict[str, list[float]]], list[str]]:
+    """backend -> figure -> ms samples; and notes on what could not be measured. With ``profiles``,
+    also backend -> figure -> a profile of the slowest list (``profile_text``)."""
     results, notes = {}, []
-    results["sqlite"] = measure(f"sqlite:///{folder / 'bench-store.sqlite3'}", doc)
+    profiles = profiles if profiles is not None else {}
+    results["sqlite"] = measure(f"sqlite:///{folder / 'bench-store.sqlite3'}", doc,
+                                profiles=profiles.setdefault("sqlite", {}))
     pg = _pg_script()
     try:
         server = pg.start()
@@ -120,7 +151,7 @@ def run(folder: Path, doc: dict) -> tuple[dict[str, dict[str, list[float]]], lis
         notes.append(f"PostgreSQL figures skipped: {exc}")
         return results, notes
     try:
-        results["postgresql"] = measure(server.url, doc)
+        results["postgresql"] = measure(server.url, doc, profiles=profiles.setdefault("postgresql", {}))
     finally:
         pg.stop(server)
     return results, notes
