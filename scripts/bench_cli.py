@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -18,6 +20,9 @@ from pathlib import Path
 from scripts.bench_browser import BENCH_CASE, ROOT
 
 BASELINE = ("-c", "import json")
+#: The commands run as a user's would: with their compiled .pyc files. PYTHONDONTWRITEBYTECODE (set in some
+#: shells and containers) would make every run recompile the whole ``logic`` package, about doubling it.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def commands(folder: Path) -> dict[str, list[str]]:
@@ -39,7 +44,7 @@ def commands(folder: Path) -> dict[str, list[str]]:
 
 def _process_ms(args: list[str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=ENV, capture_output=True, check=True)
     return (time.perf_counter() - t0) * 1000
 
 
@@ -68,6 +73,7 @@ def processes(rounds: int = 7) -> tuple[dict[str, list[float]], dict[str, float]
         for name, args in cmds.items():
             out[name].append(_process_ms(["-m", "logic", *args]))
     own = {name: own_work_ms(args) for name, args in cmds.items()}
+    shutil.rmtree(folder, ignore_errors=True)
     return out, own
 
 
@@ -87,7 +93,7 @@ def importtime_by_package(stderr: str) -> list[tuple[str, float]]:
 def import_offenders(args: list[str], top: int | None = 6) -> list[tuple[str, float]]:
     """``python -X importtime -m logic ARGS``: the packages whose modules took longest to import
     (the sum of each module's own time, by top-level package, in ms); ``top`` None: all of them."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "logic", *args], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "logic", *args], cwd=ROOT, env=ENV,
                           capture_output=True, text=True, check=False)
     rows = importtime_by_package(done.stderr)
     return rows if top is None else rows[:top]
