@@ -103,6 +103,7 @@ def test_versions_can_be_restored():
 
 def test_teaching_library_lists_every_example_with_its_source():
     at = new_app()
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     captions = " ".join(c.value for c in at.caption)
     from logic.reference import example_cases
@@ -113,6 +114,7 @@ def test_teaching_library_lists_every_example_with_its_source():
 
 def test_exports_are_offered_for_four_formats():
     at = new_app()
+    at.session_state["lib_tab"] = "Lab files in and out"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     assert len(at.get("download_button")) == 4
 
@@ -189,6 +191,7 @@ def test_teaching_mode_shows_no_title_label_source_or_diagnosis_before_the_revea
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["app_teaching"] = True
     at.run()
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     at.button(key=f"lib_teach_{case_id}").click().run()
     for page in ("case", "library", "diagnosis", "ttp", "regimen", "recovery"):
@@ -210,6 +213,7 @@ def test_teaching_mode_switched_on_by_its_toggle_survives_opening_a_case_from_th
     at = new_app()
     at.sidebar.toggle(key="app_teaching_widget").set_value(True).run()
     assert at.session_state["app_teaching"] is True
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     at.button(key=f"lib_teach_{case_id}").click().run()
     for page in ("case", "diagnosis", "library"):
