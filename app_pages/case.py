@@ -66,6 +66,7 @@ HISTORY_GROUPS = {
 }
 LAB_GROUPS = {"b12": "B12 and folate", "cbc": "Blood count", "hemolysis": "Haemolysis",
               "other": "Kidney, clotting and other"}
+OPEN_GROUPS = ("b12", "cbc", "film")  # the result sections open when the page is first shown
 DATES = {"symptom_onset": "history", "treatment_start": None, "adamts13_sent": "history"}
 UNITS = {SI: "SI, as UK laboratories print", CONVENTIONAL: "Conventional (US)"}
 ss = st.session_state
@@ -136,8 +137,12 @@ def _sync_widgets(force: bool = False) -> None:
     for key, text in ss["case_drafts"].items():
         if not force:
             values[key] = text
+    folded = {group for group in (*LAB_GROUPS, "film") if not ss.get(f"case_grp_{group}", group in OPEN_GROUPS)}
     for key, value in values.items():
-        if force or key not in ss:
+        name = key.removeprefix("case_lab_").removeprefix("case_bool_")
+        if name in SPECS and SPECS[name]["group"] in folded and key not in ss["case_drafts"]:
+            ss.pop(key, None)  # not drawn while its section is folded: set when it opens (fewer keys, cheaper widgets)
+        elif force or key not in ss:
             ss[key] = value
     if force:
         ss["case_drafts"] = {}
@@ -456,10 +461,11 @@ base = case.baseline()
 
 def _lab_field(name: str) -> None:
     unit = shown_unit(name)
-    v, u = st.columns([3, 1], vertical_alignment="bottom", wrap=False)  # value and unit on one line, even at 390 px
-    v.text_input(SPECS[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO,
-                 placeholder=display_unit(unit) or None)
-    u.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"))  # units from data: no user text
+    # value and unit on one line, even at 390 px: one flex row (one block; st.columns made three per field)
+    row = st.container(horizontal=True, vertical_alignment="bottom", wrap=False, gap="small")
+    row.text_input(SPECS[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO,
+                   placeholder=display_unit(unit) or None)
+    row.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"), width="content")  # units from data
     obs = base.get(name)
     if obs is not None and name not in errors:
         beside = [conversion_text(name, float(obs.value), obs.comparator, obs.unit, unit, other_unit(name))]
@@ -486,7 +492,11 @@ for group, title in {**LAB_GROUPS, "film": "Blood film"}.items():
     has_error = any(n in errors for n in names)
     if has_error:
         ss[f"case_grp_{group}"] = True
-    with st.expander(title, expanded=group in ("b12", "cbc", "film") or has_error, key=f"case_grp_{group}"):
+    box = st.expander(title, expanded=group in OPEN_GROUPS or has_error, key=f"case_grp_{group}",
+                      on_change="rerun")
+    if box.open is False:
+        continue  # a folded section's fields are drawn when it is opened (opening it reruns the page)
+    with box:
         for row in range(0, len(names), 3):  # row by row, so Tab runs across a row
             cols = st.columns(3)
             for col, name in zip(cols, names[row : row + 3], strict=False):

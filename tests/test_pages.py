@@ -77,8 +77,15 @@ def test_implausible_value_is_refused_with_the_reason():
     assert opened(at).doc["observations"] == []
 
 
+def open_section(at, group: str) -> None:
+    """Open a folded result section (its fields are drawn only while it is open, as a click on it does)."""
+    at.session_state[f"case_grp_{group}"] = True
+    at.run()
+
+
 def test_censored_entry_is_stored_with_its_comparator():
     at = new_app()
+    open_section(at, "hemolysis")
     at.text_input(key="case_lab_haptoglobin").set_value("<8 mg/dL").run()
     stored = opened(at).doc["observations"][0]
     assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
@@ -97,6 +104,7 @@ def test_switching_to_si_units_converts_the_values_shown():
     # and the unit a bare number is read in (no stored value is re-expressed)
     at = new_app()
     at.radio(key="case_units").set_value("conventional").run()
+    open_section(at, "other")
     at.text_input(key="case_lab_creatinine").set_value("0.8").run()
     assert any("= 71 µmol/L" in c.value for c in at.caption)
     at.radio(key="case_units").set_value("si").run()
