@@ -242,3 +242,40 @@ def test_a_picker_value_kept_as_a_title_after_teaching_mode_is_toggled_loads_its
     at.button(key="case_load_example").click().run()
     assert [e.message for e in at.exception] == []
     assert opened(at).source == case_id and opened(at).read_only
+
+
+def test_library_reruns_that_change_nothing_ask_the_database_nothing(monkeypatch):
+    from store import Store
+
+    calls: list[str] = []
+    for name in ("list_cases", "recent_versions"):
+        real = getattr(Store, name)
+
+        def counting(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Store, name, counting)
+    at = new_app()
+    at.text_input(key="case_label").set_value("Quiet library bed 5").run()
+    at.switch_page("app_pages/library.py").run()
+    assert "list_cases" in calls and "recent_versions" in calls
+    calls.clear()
+    for _ in range(3):
+        at.run()
+    assert calls == []
+    at.switch_page("app_pages/case.py").run()
+    at.text_input(key="case_label").set_value("Quiet library bed 6").run()  # a save: a new version
+    at.switch_page("app_pages/library.py").run()
+    assert sorted(set(calls)) == ["list_cases", "recent_versions"]
+    assert any("Quiet library bed 6" in str(d.value) for d in at.dataframe)
+
+
+def test_only_the_open_tab_of_the_library_is_drawn():
+    at = new_app()
+    at.switch_page("app_pages/library.py").run()
+    assert not [b for b in at.button if b.key and b.key.startswith("lib_teach_")]
+    assert len(at.get("download_button")) == 0
+    at.session_state["lib_tab"] = "Teaching library"
+    at.run()
+    assert [b for b in at.button if b.key and b.key.startswith("lib_teach_")]
