@@ -31,10 +31,9 @@ from ui.session import (
     set_doc,
     state,
     store_or_none,
-    store_stamp,
     verdicts_hidden,
 )
-from ui.versions import version_rows
+from ui.versions import library_cases, open_case_versions
 
 ss = st.session_state
 store = store_or_none()
@@ -50,25 +49,6 @@ AUDIT_WORDS = {
     "restore": "restored it from the deleted cases",
     "denied": "was refused (not their case)",
 }
-
-
-@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-def _listed(search: str | None, deleted: bool, stamp: int, subject: str, team: str | None, store_key: int):
-    """``list_cases`` for the user, cached on the search, ``stamp`` (``store_stamp()``: every write of this
-    process moves it) and the store (``store_key``): a rerun that changes nothing asks the database nothing;
-    other processes' saves show within the ttl, as in the sidebar's picker."""
-    from store import Actor
-
-    return store.list_cases(search, include_deleted=deleted, limit=200, actor=Actor(subject, team))
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _versions(case_id: str, version: int | None, subject: str, team: str | None, store_key: int):
-    """The version list of the open case at ``version``: the versions up to a number never change, so a
-    rerun at the same version reads nothing again (a save, here or elsewhere, makes a new number)."""
-    from store import Actor
-
-    return version_rows(store, case_id, Actor(subject, team))
 
 
 st.title("Case library")
@@ -89,8 +69,7 @@ if tab_mine.open is not False:
             if c3.button("New case", key="lib_new", icon=":material/note_add:"):
                 new_case()
                 st.switch_page("app_pages/case.py")
-            cases = [] if actor is None else _listed(search or None, show_deleted, store_stamp(), actor.subject,
-                                                     actor.team, id(store))
+            cases = library_cases(search or None, show_deleted, actor)
             if not cases:
                 st.caption("No saved cases" + (" match." if search else " yet."))
             else:
@@ -148,7 +127,7 @@ if tab_mine.open is not False:
                 st.subheader("Versions of the open case")
                 flush_saves()  # the list includes the edits of the last few seconds
                 open_now = state()
-                rows = _versions(open_now.id, open_now.version, actor.subject, actor.team, id(store))
+                rows = open_case_versions(open_now.id, open_now.version, actor)
                 vt = pd.DataFrame(
                     [
                         {
