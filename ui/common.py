@@ -364,8 +364,20 @@ def results_table(case: Case) -> None:
     st.dataframe(table, hide_index=True, width="stretch", height=min(400, 38 + 35 * table.num_rows))
 
 
-def focus_field(key: str) -> None:
-    """Put the cursor in a field (after an error in it), once."""
+def uploaded_text(file, limit: int) -> tuple[str | None, str | None]:
+    """An uploaded case file as text, or why it cannot be read (over ``limit`` bytes, not UTF-8)."""
+    if file.size > limit:
+        return None, f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"
+    try:
+        return file.getvalue().decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, f"{file.name}: not UTF-8 text"
+
+
+def focus_field(key: str | None) -> None:
+    """Put the cursor in a field (after an error in it), once; nothing without a key."""
+    if not key:
+        return
     safe = re.sub(r"[^A-Za-z0-9_-]", "", key)
     st.html(
         "<script>setTimeout(() => { const el = document.querySelector("
