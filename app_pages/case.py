@@ -1,10 +1,10 @@
 """Case page: the patient, the history checklist and the baseline labs.
 
-Every edit is validated as a whole case document (dates after today refused); an entry that does not
-validate is kept on screen with its message, its section stays open, and it is not applied (nothing is
-partly applied). One text field per test takes a value with an optional unit ("35" in the case's unit
-system, or "35 umol/L"), so Tab runs from value to value across a row; the unit and the value in the
-other unit are shown beside it, and a value that reads as a unit slip is questioned at the field.
+Every edit is validated as a whole case document (dates after today refused); an entry that does not validate is kept
+on screen with its message, its section stays open, and it is not applied (nothing is partly applied). One text field
+per test takes a value with an optional unit ("35" in the case's unit system, or "35 umol/L"), so Tab runs from value
+to value across a row; the unit and the value in the other unit are shown beside it, and a value that reads as a unit
+slip is questioned at the field.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from logic.plausibility import prompt, unit_slip
 from logic.reference import analytes, example_cases, threshold_set
 from logic.units import is_boolean
 from ui.callbacks import kept
-from ui.common import case_title, esc, focus_field, results_table, teaching_title
+from ui.common import case_title, esc, focus_field, results_table, teaching_title, uploaded_text
 from ui.session import (
     current_case,
     current_doc,
@@ -66,6 +66,7 @@ HISTORY_GROUPS = {
 }
 LAB_GROUPS = {"b12": "B12 and folate", "cbc": "Blood count", "hemolysis": "Haemolysis",
               "other": "Kidney, clotting and other"}
+OPEN = ("b12", "cbc", "film")  # the result sections open when the page is first shown
 DATES = {"symptom_onset": "history", "treatment_start": None, "adamts13_sent": "history"}
 UNITS = {SI: "SI, as UK laboratories print", CONVENTIONAL: "Conventional (US)"}
 ss = st.session_state
@@ -136,8 +137,11 @@ def _sync_widgets(force: bool = False) -> None:
     for key, text in ss["case_drafts"].items():
         if not force:
             values[key] = text
+    folded = {n for n, spec in SPECS.items() if not ss.get(f"case_grp_{spec['group']}", spec["group"] in OPEN)}
     for key, value in values.items():
-        if force or key not in ss:
+        if key.removeprefix("case_lab_").removeprefix("case_bool_") in folded and key not in ss["case_drafts"]:
+            ss.pop(key, None)  # not drawn while its section is folded: set when it opens (fewer keys, cheaper widgets)
+        elif force or key not in ss:
             ss[key] = value
     if force:
         ss["case_drafts"] = {}
@@ -239,10 +243,10 @@ def _on_lab(name: str) -> None:
     _apply_lab(name, *(parsed or (None, None, None)))
 
 
-def _slip_of(name: str):
-    """The unit slip of the field: its refused draft, else the value on file."""
+def _slip_of(name: str, errors: dict[str, str] | None = None):
+    """The unit slip of the field: its refused draft (``errors``: the pending ones), else the value on file."""
     key = f"case_lab_{name}"
-    if name in pending_errors():
+    if name in (pending_errors() if errors is None else errors):
         try:
             parsed = parse_value_and_unit(ss.get(key), name, shown_unit(name))
         except ValueError:
@@ -316,18 +320,12 @@ def _import_text(text: str, source: str) -> None:
 
 
 def _on_upload() -> None:
-    file = ss.get("case_upload")
-    if file is None:
-        return
-    if file.size > MAX_UPLOAD_BYTES:
-        ss["case_import_errors"] = [f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"]
-        return
-    try:
-        text = file.getvalue().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        ss["case_import_errors"] = [f"{file.name}: not UTF-8 text"]
-        return
-    _import_text(text, file.name)
+    if (file := ss.get("case_upload")) is not None:
+        text, problem = uploaded_text(file, MAX_UPLOAD_BYTES)
+        if problem:
+            ss["case_import_errors"] = [problem]
+        else:
+            _import_text(text, file.name)
 
 
 # -- page ---------------------------------------------------------------------------
@@ -456,10 +454,10 @@ base = case.baseline()
 
 def _lab_field(name: str) -> None:
     unit = shown_unit(name)
-    v, u = st.columns([3, 1], vertical_alignment="bottom", wrap=False)  # value and unit on one line, even at 390 px
-    v.text_input(SPECS[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO,
-                 placeholder=display_unit(unit) or None)
-    u.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"))  # units from data: no user text
+    row = st.container(horizontal=True, vertical_alignment="bottom", wrap=False)  # value, unit: one line at 390 px
+    row.text_input(SPECS[name]["label"], key=f"case_lab_{name}", on_change=_on_lab, args=(name,), disabled=RO,
+                   placeholder=display_unit(unit) or None)
+    row.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"), width="content")  # units from data
     obs = base.get(name)
     if obs is not None and name not in errors:
         beside = [conversion_text(name, float(obs.value), obs.comparator, obs.unit, unit, other_unit(name))]
@@ -467,7 +465,7 @@ def _lab_field(name: str) -> None:
         if any(beside):
             st.caption(" · ".join(b for b in beside if b))
     _field_error(name)
-    slip = None if RO else _slip_of(name)
+    slip = None if RO else _slip_of(name, errors)
     if slip is not None:
         st.warning(prompt(slip), icon=":material/straighten:")
         st.button(f"Use {display_unit(slip.suggested)}", key=f"case_slip_{name}", on_click=_switch_unit, args=(name,))
@@ -486,15 +484,17 @@ for group, title in {**LAB_GROUPS, "film": "Blood film"}.items():
     has_error = any(n in errors for n in names)
     if has_error:
         ss[f"case_grp_{group}"] = True
-    with st.expander(title, expanded=group in ("b12", "cbc", "film") or has_error, key=f"case_grp_{group}"):
+    box = st.expander(title, expanded=group in OPEN or has_error, key=f"case_grp_{group}", on_change="rerun")
+    if box.open is False:  # folded: its fields are drawn when it is opened (which reruns the page)
+        continue
+    with box:
         for row in range(0, len(names), 3):  # row by row, so Tab runs across a row
             cols = st.columns(3)
             for col, name in zip(cols, names[row : row + 3], strict=False):
                 with col:
                     (_bool_field if is_boolean(name) else _lab_field)(name)
 
-if focus := ss.pop("case_focus", None):
-    focus_field(focus)
+focus_field(ss.pop("case_focus", None))  # after a refused entry: the cursor back in its field
 
 st.subheader("All results on file")
 results_table(case)

@@ -218,6 +218,7 @@ def test_the_library_shows_the_open_cases_audit_trail_and_its_address(sign_in_on
     at = app(ADA)
     at.text_input(key="case_label").set_value("Ada's audit case").run()
     case_id = opened(at).id
+    at.session_state["lib_trail"] = True  # the audit trail is read while its expander is open
     at.switch_page("app_pages/library.py").run()
     assert [e.message for e in at.exception] == []
     trail = next(d for d in at.dataframe if "what" in d.value.columns)

@@ -103,6 +103,7 @@ def test_versions_can_be_restored():
 
 def test_teaching_library_lists_every_example_with_its_source():
     at = new_app()
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     captions = " ".join(c.value for c in at.caption)
     from logic.reference import example_cases
@@ -113,6 +114,7 @@ def test_teaching_library_lists_every_example_with_its_source():
 
 def test_exports_are_offered_for_four_formats():
     at = new_app()
+    at.session_state["lib_tab"] = "Lab files in and out"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     assert len(at.get("download_button")) == 4
 
@@ -189,6 +191,7 @@ def test_teaching_mode_shows_no_title_label_source_or_diagnosis_before_the_revea
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["app_teaching"] = True
     at.run()
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     at.button(key=f"lib_teach_{case_id}").click().run()
     for page in ("case", "library", "diagnosis", "ttp", "regimen", "recovery"):
@@ -210,6 +213,7 @@ def test_teaching_mode_switched_on_by_its_toggle_survives_opening_a_case_from_th
     at = new_app()
     at.sidebar.toggle(key="app_teaching_widget").set_value(True).run()
     assert at.session_state["app_teaching"] is True
+    at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
     at.switch_page("app_pages/library.py").run()
     at.button(key=f"lib_teach_{case_id}").click().run()
     for page in ("case", "diagnosis", "library"):
@@ -238,3 +242,40 @@ def test_a_picker_value_kept_as_a_title_after_teaching_mode_is_toggled_loads_its
     at.button(key="case_load_example").click().run()
     assert [e.message for e in at.exception] == []
     assert opened(at).source == case_id and opened(at).read_only
+
+
+def test_library_reruns_that_change_nothing_ask_the_database_nothing(monkeypatch):
+    from store import Store
+
+    calls: list[str] = []
+    for name in ("list_cases", "recent_versions"):
+        real = getattr(Store, name)
+
+        def counting(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(Store, name, counting)
+    at = new_app()
+    at.text_input(key="case_label").set_value("Quiet library bed 5").run()
+    at.switch_page("app_pages/library.py").run()
+    assert "list_cases" in calls and "recent_versions" in calls
+    calls.clear()
+    for _ in range(3):
+        at.run()
+    assert calls == []
+    at.switch_page("app_pages/case.py").run()
+    at.text_input(key="case_label").set_value("Quiet library bed 6").run()  # a save: a new version
+    at.switch_page("app_pages/library.py").run()
+    assert sorted(set(calls)) == ["list_cases", "recent_versions"]
+    assert any("Quiet library bed 6" in str(d.value) for d in at.dataframe)
+
+
+def test_only_the_open_tab_of_the_library_is_drawn():
+    at = new_app()
+    at.switch_page("app_pages/library.py").run()
+    assert not [b for b in at.button if b.key and b.key.startswith("lib_teach_")]
+    assert len(at.get("download_button")) == 0
+    at.session_state["lib_tab"] = "Teaching library"
+    at.run()
+    assert [b for b in at.button if b.key and b.key.startswith("lib_teach_")]

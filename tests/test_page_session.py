@@ -99,6 +99,7 @@ def test_library_hides_final_diagnoses_in_teaching_mode_and_shows_the_revealed_o
     final = {k: example(k)["about"]["final_diagnosis"] for k in (TEACHING, "ttp_after_sleeve")}
 
     def shown(at: AppTest) -> set[str]:
+        at.session_state["lib_tab"] = "Teaching library"  # only the open tab is drawn
         at.switch_page("app_pages/library.py").run()
         text = " ".join(m.value for m in at.markdown)
         return {k for k, f in final.items() if f"*{f}.*" in text}

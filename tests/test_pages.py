@@ -77,8 +77,15 @@ def test_implausible_value_is_refused_with_the_reason():
     assert opened(at).doc["observations"] == []
 
 
+def open_section(at, group: str) -> None:
+    """Open a folded result section (its fields are drawn only while it is open, as a click on it does)."""
+    at.session_state[f"case_grp_{group}"] = True
+    at.run()
+
+
 def test_censored_entry_is_stored_with_its_comparator():
     at = new_app()
+    open_section(at, "hemolysis")
     at.text_input(key="case_lab_haptoglobin").set_value("<8 mg/dL").run()
     stored = opened(at).doc["observations"][0]
     assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
@@ -97,6 +104,7 @@ def test_switching_to_si_units_converts_the_values_shown():
     # and the unit a bare number is read in (no stored value is re-expressed)
     at = new_app()
     at.radio(key="case_units").set_value("conventional").run()
+    open_section(at, "other")
     at.text_input(key="case_lab_creatinine").set_value("0.8").run()
     assert any("= 71 µmol/L" in c.value for c in at.caption)
     at.radio(key="case_units").set_value("si").run()
@@ -215,3 +223,25 @@ def test_a_value_refused_at_its_field_is_told_in_the_fields_words_not_the_docume
     assert "outside what a living patient can have" in shown, shown
     assert "observation" not in shown and "hemoglobin" not in shown
     assert at.text_input(key="case_lab_hemoglobin").value == "0.5"  # kept as typed
+
+
+def test_a_folded_result_section_draws_no_fields_and_shows_the_case_when_opened_again():
+    at = new_app()
+    assert "case_lab_ldh" not in [t.key for t in at.text_input]  # Haemolysis is folded at first
+    assert "case_lab_b12" in [t.key for t in at.text_input]  # B12 and folate is open
+    open_section(at, "hemolysis")
+    at.text_input(key="case_lab_haptoglobin").set_value("<8 mg/dL").run()
+    at.session_state["case_grp_hemolysis"] = False  # folded again
+    at.run()
+    assert "case_lab_haptoglobin" not in [t.key for t in at.text_input]
+    open_section(at, "hemolysis")
+    assert at.text_input(key="case_lab_haptoglobin").value == "<8 mg/dL"
+
+
+def test_a_refused_entry_keeps_its_section_open():
+    at = new_app()
+    open_section(at, "other")
+    at.text_input(key="case_lab_creatinine").set_value("35 furlongs").run()
+    at.session_state["case_grp_other"] = False  # a fold asked for while the entry is refused
+    at.run()
+    assert at.text_input(key="case_lab_creatinine").value == "35 furlongs"  # still drawn, as typed

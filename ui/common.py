@@ -6,6 +6,7 @@ import hashlib
 import logging
 import os
 import re
+import threading
 import traceback
 from typing import TYPE_CHECKING
 
@@ -192,9 +193,12 @@ def _case_picker() -> None:
         if store is None:
             st.caption("The case database is not available.")
             return
+        if not box.open:  # folded: nothing of the search is drawn (one widget less on every run of every page)
+            _picker_buttons()
+            return
         search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         actor = current_actor()
-        if box.open and actor is not None:
+        if actor is not None:
             found = saved_cases(search or None, store_stamp(), actor.subject, actor.team)
             labels = {c.id: f"{c.label or '(no label)'} · {c.updated_at:%d %b %H:%M}" for c in found}
             if labels:
@@ -202,15 +206,19 @@ def _case_picker() -> None:
                 st.button("Open", key="app_open", on_click=_open_picked, icon=":material/folder_open:")
             else:
                 st.caption("No saved case" + (" matches." if search else " yet."))
-        c1, c2 = st.columns(2)
-        c1.button("New", key="app_new", on_click=new_case, icon=":material/note_add:")
-        c2.button(
-            "Duplicate",
-            key="app_duplicate",
-            on_click=_duplicate_from_sidebar,
-            icon=":material/content_copy:",
-            help="A what-if copy of the open case",
-        )
+        _picker_buttons()
+
+
+def _picker_buttons() -> None:
+    c1, c2 = st.columns(2)
+    c1.button("New", key="app_new", on_click=new_case, icon=":material/note_add:")
+    c2.button(
+        "Duplicate",
+        key="app_duplicate",
+        on_click=_duplicate_from_sidebar,
+        icon=":material/content_copy:",
+        help="A what-if copy of the open case",
+    )
 
 
 def sidebar() -> None:
@@ -281,8 +289,10 @@ def _save_line() -> None:
     conflict): a rerun it asked for could land after a click on a link and take the user back to the page
     they left, so not for every save."""
     snap = save_status()
-    every = 1.0 if snap is not None and snap.busy else None
-    st.fragment(run_every=every)(_save_status)()
+    if snap is not None and snap.busy:
+        st.fragment(run_every=1.0)(_save_status)()
+    else:  # nothing to wait for: drawn as part of the run (a fragment that never reruns costs its setup)
+        _save_status()
 
 
 def _save_status() -> None:
@@ -311,13 +321,18 @@ def _save_status() -> None:
         st.caption(":material/cloud_sync: Saving…")
 
 
-def results_table(case: Case) -> None:
-    """Every result on file, with whether it is the baseline, an earlier value or the recovery course."""
-    import pandas as pd
+_TABLES: dict[int, tuple[Case, object]] = {}  # id(case) -> (the case, its results table); bounded
+_TABLES_LOCK = threading.Lock()
 
-    if not case.observations:
-        st.caption("No results yet.")
-        return
+
+def _results_arrow(case: Case):
+    """The results table as an Arrow table, made once per case value (``current_case`` keeps one Case per
+    document): a rerun that changes nothing builds no DataFrame and converts nothing again."""
+    hit = _TABLES.get(id(case))
+    if hit is not None and hit[0] is case:
+        return hit[1]
+    import pyarrow as pa
+
     base = case.baseline()
     start = case.treatment_start
     rows = [
@@ -331,11 +346,38 @@ def results_table(case: Case) -> None:
         }
         for o in sorted(case.observations, key=lambda o: (o.date, o.index))
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(400, 38 + 35 * len(rows)))
+    table = pa.Table.from_pylist(rows)
+    with _TABLES_LOCK:
+        if len(_TABLES) >= 64:  # the oldest half goes
+            for key in list(_TABLES)[:32]:
+                del _TABLES[key]
+        _TABLES[id(case)] = (case, table)
+    return table
 
 
-def focus_field(key: str) -> None:
-    """Put the cursor in a field (after an error in it), once."""
+def results_table(case: Case) -> None:
+    """Every result on file, with whether it is the baseline, an earlier value or the recovery course."""
+    if not case.observations:
+        st.caption("No results yet.")
+        return
+    table = _results_arrow(case)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(400, 38 + 35 * table.num_rows))
+
+
+def uploaded_text(file, limit: int) -> tuple[str | None, str | None]:
+    """An uploaded case file as text, or why it cannot be read (over ``limit`` bytes, not UTF-8)."""
+    if file.size > limit:
+        return None, f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"
+    try:
+        return file.getvalue().decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, f"{file.name}: not UTF-8 text"
+
+
+def focus_field(key: str | None) -> None:
+    """Put the cursor in a field (after an error in it), once; nothing without a key."""
+    if not key:
+        return
     safe = re.sub(r"[^A-Za-z0-9_-]", "", key)
     st.html(
         "<script>setTimeout(() => { const el = document.querySelector("

@@ -121,9 +121,10 @@ ss = st.session_state
 
 def state() -> OpenCase:
     """The open case (a blank one on a session's first call)."""
-    if SESSION_KEY not in ss:
-        ss[SESSION_KEY] = OpenCase(doc=_blank())
-    return ss[SESSION_KEY]
+    now = ss.get(SESSION_KEY)  # one look-up: pages ask dozens of times per run
+    if now is None:
+        now = ss[SESSION_KEY] = OpenCase(doc=_blank())
+    return now
 
 
 def _put(**changes: Any) -> OpenCase:

@@ -97,6 +97,8 @@ def test_teaching_mode_shows_no_diagnosis_text_anywhere_before_the_reveal(page, 
         go(page, title)
         if title == "Case library":
             page.get_by_role("tab", name="Teaching library").click()
+            page.locator(f".st-key-lib_teach_{example} button").wait_for()  # only the open tab is drawn
+            wait_idle(page)
         text = page.locator("body").inner_text()
         leaks = [s for s in secrets if s.lower() in text.lower()]
         assert leaks == [], (title, leaks)
