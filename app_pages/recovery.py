@@ -161,8 +161,11 @@ if not_recorded:
         icon=":material/event_busy:",
     )
 
-left, right = st.columns([3, 2])
-with left:
+
+
+@st.fragment
+def course_chart(doc_json: str, plan_json: str) -> None:
+    """The "Also show" toggles and the chart: a toggle reruns only this, not the tables below."""
     extra = st.pills(
         "Also show",
         ["hemoglobin", "ldh"],
@@ -170,19 +173,23 @@ with left:
         key="rec_extra",
         format_func=lambda k: {"hemoglobin": "Haemoglobin", "ldh": "LDH"}[k],
     )
-    plan = {"preset": regimen.id, "knobs": dict(regimen.knobs), "start": first_dose.isoformat()}
-    fig = recovery_chart(
-        json.dumps(current_doc(), sort_keys=True), as_of, tid, tuple(extra or ()), json.dumps(plan, sort_keys=True)
-    )
+    fig = recovery_chart(doc_json, as_of, tid, tuple(extra or ()), plan_json)
     st.plotly_chart(fig, key="rec_chart", width="stretch", config={"displayModeBar": False})
     st.caption(
         "Shaded: days 3-10, when the reticulocyte rise is expected. No expected platelet band is drawn: "
         "no published recovery rate exists. Filled dots are doses recorded as given; open dots are planned."
     )
+
+
+left, right = st.columns([3, 2])
+with left:
+    plan = {"preset": regimen.id, "knobs": dict(regimen.knobs), "start": first_dose.isoformat()}
+    course_chart(json.dumps(current_doc(), sort_keys=True), json.dumps(plan, sort_keys=True))
 with right:
     st.subheader("How it is going")
-    st.markdown(f"**Reticulocytes:** {resp.reticulocytes_reason.text}")
-    st.markdown(f"**Platelets:** {resp.platelets_reason.text}")
+    st.markdown(  # one block (was a markdown each)
+        f"**Reticulocytes:** {resp.reticulocytes_reason.text}\n\n**Platelets:** {resp.platelets_reason.text}"
+    )
     why(resp.reticulocytes_reason.refs + resp.platelets_reason.refs, key="why_verdicts")
     for a in resp.alerts:
         alert_box(a, key="rec")
@@ -192,13 +199,13 @@ with right:
             {
                 "date": t.date,
                 "day": t.day,
-                "test": t.what,
+                "test": esc(t.what),  # st.table cells are markdown: shown as written
                 "status": "done" if t.done else ("overdue" if t.overdue else "due"),
             }
             for t in resp.tasks
         ]
     )
-    st.dataframe(tasks, hide_index=True, width="stretch", height=250)
+    st.table(tasks, hide_index=True, height=250, border="horizontal")  # static: no data grid to draw
     why([ref for t in resp.tasks for ref in t.refs], key="why_tasks")
 
 st.subheader("Lab results over time")
