@@ -199,13 +199,15 @@ with right:
             {
                 "date": t.date,
                 "day": t.day,
-                "test": esc(t.what),  # st.table cells are markdown: shown as written
+                "test": t.what,
                 "status": "done" if t.done else ("overdue" if t.overdue else "due"),
             }
             for t in resp.tasks
         ]
     )
-    st.table(tasks, hide_index=True, height=250, border="horizontal")  # static: no data grid to draw
+    # a data grid here (st.table wrapped each date in this narrow column); the page loads one anyway for the
+    # editable tables below
+    st.dataframe(tasks, hide_index=True, width="stretch", height=250)
     why([ref for t in resp.tasks for ref in t.refs], key="why_tasks")
 
 st.subheader("Lab results over time")
