@@ -80,13 +80,11 @@ with st.container(border=True, key="dx_verdict"):
         )
     with v2:
         b12 = d.values.get("b12")
-        st.plotly_chart(
-            b12_chart(float(b12.canonical) if b12 else None, tid, b12.comparator if b12 else None),
-            key="dx_b12_chart",
-            width="stretch",
-            # nothing to hover for: the bands are named on the chart, their cut-offs under "Why?" beside it
-            config={"displayModeBar": False, "staticPlot": True},
-        )
+        # a static SVG image (logic/figures/b12.py), not a plotly chart: no plotly.js for the browser to load;
+        # the bands are named on it, their cut-offs under "Why?" beside it
+        with st.container(key="dx_b12_chart"):
+            st.image(b12_chart(float(b12.canonical) if b12 else None, tid, b12.comparator if b12 else None),
+                     width="stretch")
         grade = d.thrombocytopenia_grade
         m1, m2, m3 = st.columns(3)
         m1.metric("Platelets", "—" if grade is None else f"G{grade}", help="CTCAE v5 grade of thrombocytopenia")

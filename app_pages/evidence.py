@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from logic.reference import load_json, reference, threshold_set
-from ui.common import why
+from ui.common import esc, why
 from ui.session import thresholds_id
 
 STATUS = {
@@ -40,10 +40,11 @@ for s in statements:
         continue
     label, colour = STATUS[s["status"]]
     with st.container(border=True):
-        st.badge(label, color=colour)
-        st.markdown(f"**{s['section']}.** {s['text']}")
-        st.markdown(f"*In Cobalt:* {'; '.join(s['where'])}")
-        st.markdown(s["evidence"])
+        # the badge, the statement, where Cobalt shows it and the evidence in one block (were four elements)
+        st.markdown(
+            f":{colour}-badge[{label}]\n\n**{s['section']}.** {s['text']}\n\n"
+            f"*In Cobalt:* {'; '.join(s['where'])}\n\n{s['evidence']}"
+        )
         why(s["refs"], key=f"why_ev_{s['id']}")
 
 t = threshold_set(thresholds_id())
@@ -58,5 +59,6 @@ rows = [
     }
     for th in t.values.values()
 ]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+# a static table, not st.dataframe: no data grid to load in the browser, and every note in full
+st.table(pd.DataFrame(rows).map(esc), hide_index=True, border="horizontal")
 why(sorted({r for th in t.values.values() for r in th.refs}), key="why_thresholds")

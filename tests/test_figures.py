@@ -8,11 +8,18 @@ from logic.regimen import build_regimen, build_schedule
 
 
 def test_b12_band_figure_marks_the_sets_cut_offs_and_the_value():
-    fig = figures.b12_band_figure(150, threshold_set("nice_ng239"))
-    text = fig.to_json()
+    text = figures.b12_band_svg(150, threshold_set("nice_ng239"))
     assert "180" in text and "350" in text
-    lab = figures.b12_band_figure(150, threshold_set("ruh_bath")).to_json()
+    assert "Patient 150 ng/L" in text
+    lab = figures.b12_band_svg(150, threshold_set("ruh_bath"))
     assert "145" in lab
+
+
+def test_b12_band_svg_escapes_a_censored_value_and_keeps_a_high_value_on_the_scale():
+    text = figures.b12_band_svg(2000, threshold_set("nice_ng239"), "<")
+    assert "Patient &lt;2000 ng/L" in text and "<2000" not in text
+    assert 'text-anchor="end"' in text  # a high value's label runs back towards the middle
+    assert "Patient" not in figures.b12_band_svg(None, threshold_set("nice_ng239"))
 
 
 def test_balance_figure_draws_one_bar_per_feature_with_signed_weights_and_hatches_estimates():

@@ -28,7 +28,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def dates_table(at: AppTest):
-    return at.dataframe[-1].value
+    return at.table[-1].value
 
 
 def test_default_plan_is_the_1000_mcg_label_schedule_with_31_injections():
@@ -70,7 +70,7 @@ def test_pinning_a_plan_shows_a_comparison_table():
     at = open_regimen()
     at.button(key="reg_pin").click().run()
     at.segmented_control(key="reg_fda_label_1000_interval_weeks").set_value(3).run()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.index) == ["this plan", "pinned"]
     assert table.loc["this plan", "injections"] > table.loc["pinned", "injections"]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

