@@ -12,7 +12,6 @@ import json
 import re
 from datetime import UTC, datetime
 
-import pandas as pd
 import streamlit as st
 
 from logic.assess import assess
@@ -36,7 +35,7 @@ from logic.tma import regimen_caveat
 from ui.address import address_params
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
-from ui.common import DISCLAIMER, case_title, esc, teaching_gate, why, why_each
+from ui.common import DISCLAIMER, case_title, esc, md_table, teaching_gate, why, why_each
 from ui.pdf_buttons import patient_pdf_button
 from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
 from ui.session import today as today_of_user
@@ -243,31 +242,13 @@ def planner() -> None:
         ss.pop("reg_pinned", None)
         st.rerun(scope="fragment")
     if len(plans) > 1:
-        rows = [summary(s, params, today) | {"plan": name} for name, s, _ in plans]
-        table = pd.DataFrame(rows).set_index("plan")[
-            [
-                "regimen",
-                "injections",
-                "visits",
-                "total_mcg",
-                "days_to_end_of_loading",
-                "store_1m_mcg",
-                "store_3m_mcg",
-                "store_12m_mcg",
-            ]
-        ]
-        st.table(  # static: no data grid to load in the browser
-            table.rename(
-                columns={
-                    "total_mcg": "total (mcg)",
-                    "days_to_end_of_loading": "days of loading",
-                    "store_1m_mcg": "store 1 mo (mcg)",
-                    "store_3m_mcg": "store 3 mo (mcg)",
-                    "store_12m_mcg": "store 12 mo (mcg)",
-                }
-            ),
-            border="horizontal",
-        )
+        names = {"plan": "plan", "regimen": "regimen", "injections": "injections", "visits": "visits",
+                 "total_mcg": "total (mcg)", "days_to_end_of_loading": "days of loading",
+                 "store_1m_mcg": "store 1 mo (mcg)", "store_3m_mcg": "store 3 mo (mcg)",
+                 "store_12m_mcg": "store 12 mo (mcg)"}
+        rows = [{names[k]: v for k, v in (summary(s, params, today) | {"plan": name}).items() if k in names}
+                for name, s, _ in plans]
+        st.markdown(md_table(rows, list(names.values()), right=tuple(list(names.values())[2:])))  # no table code
 
     if sched.checkpoints:
         st.subheader("Checkpoints")
@@ -284,14 +265,14 @@ def planner() -> None:
                  key="why_checkpoints")
 
     st.subheader("Dates")
-    dates = pd.DataFrame(
-        [
-            {"date": i.date, "day": i.date.strftime("%a"), "dose (mcg)": i.dose_mcg, "route": i.route, "phase": i.phase}
-            for i in sched.injections
-        ]
-    )
-    # a static table that scrolls under its header, not st.dataframe: no data grid to load in the browser
-    st.table(dates, hide_index=True, height=260, border="horizontal")
+    dates = [
+        {"date": i.date.isoformat(), "day": i.date.strftime("%a"), "dose (mcg)": i.dose_mcg, "route": i.route,
+         "phase": i.phase}
+        for i in sched.injections
+    ]
+    # a markdown table in a box that scrolls: no table code for the browser to load (md_table)
+    with st.container(height=260, key="reg_dates"):
+        st.markdown(md_table(dates, ["date", "day", "dose (mcg)", "route", "phase"], right=("dose (mcg)",)))
 
     label = case_title(case) if case.label else "B12 plan"
     e1, e2, e3 = st.columns(3)

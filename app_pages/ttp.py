@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from logic import statements
@@ -20,7 +19,7 @@ from logic.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
 from ui.charts import balance_chart
-from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each
+from ui.common import DISCLAIMER, alert_box, alert_sources, esc, md_table, teaching_gate, why, why_each
 from ui.session import current_case, thresholds_id
 
 LEANING_STYLE = {
@@ -43,8 +42,8 @@ def criteria_table(criteria, cutoffs: bool = True) -> None:
         if cutoffs:
             row["Scores when"] = c.cutoff
         rows.append(row)
-    # a static table, not st.dataframe: no data grid to load in the browser, and every cell in full
-    st.table(pd.DataFrame(rows).map(esc), hide_index=True, border="horizontal")
+    # a markdown table: every cell in full, and no table code for the browser to load (md_table)
+    st.markdown(md_table(rows, ["Point", "Criterion", "Value used"] + (["Scores when"] if cutoffs else [])))
 
 
 def plasmic_table(p: PlasmicResult) -> None:
@@ -235,9 +234,7 @@ table = [
     }
     for pl in tma.balance
 ]
-st.table(  # static, every "Why" in full (st.dataframe cut them and loaded a data grid in the browser)
-    pd.DataFrame(table, columns=["Feature", "Value", "Pull", "Why"]).map(esc), hide_index=True, border="horizontal"
-)
+st.markdown(md_table(table, ["Feature", "Value", "Pull", "Why"]))  # every "Why" in full (st.dataframe cut them)
 why([r for pl in tma.balance for r in pl.refs] + list(tma.no_validated_rule.refs), key="why_comparison")
 
 with st.expander("Every reason, in order", key="ttp_reasons"):

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.md_tables import md_tables
 from tests.page_session import open_doc, opened
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +29,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def dates_table(at: AppTest):
-    return at.table[-1].value
+    return md_tables(at)[-1]
 
 
 def test_default_plan_is_the_1000_mcg_label_schedule_with_31_injections():
@@ -70,7 +71,7 @@ def test_pinning_a_plan_shows_a_comparison_table():
     at = open_regimen()
     at.button(key="reg_pin").click().run()
     at.segmented_control(key="reg_fda_label_1000_interval_weeks").set_value(3).run()
-    table = at.table[0].value
+    table = md_tables(at, numeric=("injections",))[0].set_index("plan")
     assert list(table.index) == ["this plan", "pinned"]
     assert table.loc["this plan", "injections"] > table.loc["pinned", "injections"]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)

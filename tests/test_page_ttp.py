@@ -4,6 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.md_tables import md_tables
 from tests.page_session import open_doc, opened
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,7 @@ def test_ttp_example_leans_ttp_and_shows_the_plasmic_range():
 
 def test_plasmic_table_has_seven_rows_with_unknowns_marked():
     at = open_ttp("ttp_after_sleeve")
-    table = at.table[0].value
+    table = md_tables(at)[0]
     assert len(table) == 7
     assert list(table["Point"]) == ["1", "?", "1", "1", "?", "?", "0"]
 

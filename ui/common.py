@@ -55,6 +55,24 @@ def esc(text: str | None) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text or "")
 
 
+def md_table(rows: list[dict], columns: list[str], right: tuple[str, ...] = ()) -> str:
+    """A small static table as markdown: drawn with the page's text, so the browser loads no table code
+    (st.table and st.dataframe fetch about 1 MB of Arrow and grid scripts on first use; issue 13). Every
+    cell is escaped (a cell's text is never read as markdown) and shown in full, a missing value as a dash;
+    ``right``: columns aligned right (numbers)."""
+
+    def cell(value) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return esc(" ".join(str(value).split()))
+
+    head = "| " + " | ".join(esc(c) for c in columns) + " |"
+    rule = "|" + "|".join(" ---: " if c in right else " --- " for c in columns) + "|"
+    return "\n".join([head, rule, *("| " + " | ".join(cell(r.get(c)) for c in columns) + " |" for r in rows)])
+
+
 def ref_markdown(ref_id: str) -> str:
     ref = reference(ref_id)
     line = ref["citation"]
