@@ -51,20 +51,26 @@ def series_rows(case: Case, unit_system: str | None = None) -> list[dict[str, An
     from logic.units import convert
 
     series = series_for(unit_system)
+    units = dict(series)
+    columns = {a: column(a, u) for a, u in series}
     rows: list[dict[str, Any]] = []
+    by_date: dict[str, list[dict[str, Any]]] = {}  # the rows of each date, in order (linear in the draws)
     for obs in sorted(case.observations, key=lambda o: (o.date, o.index)):
-        unit = dict(series).get(obs.analyte)
+        unit = units.get(obs.analyte)
         if unit is None:
             continue
         value = obs.value
         if obs.unit != unit:
             value = float(f"{convert(obs.analyte, float(obs.value), obs.unit, unit):.4g}")
-        col = column(obs.analyte, unit)
+        col = columns[obs.analyte]
+        day = obs.date.isoformat()
         # several draws a day are allowed: a second value of one analyte on one date gets its own row
-        row = next((r for r in rows if r["Date"] == obs.date.isoformat() and r[col] is None), None)
+        same_day = by_date.setdefault(day, [])
+        row = next((r for r in same_day if r[col] is None), None)
         if row is None:
-            row = {"Date": obs.date.isoformat(), **{column(a, u): None for a, u in series}}
+            row = {"Date": day, **{c: None for c in columns.values()}}
             rows.append(row)
+            same_day.append(row)
         row[col] = format_entry(value, obs.comparator)
     return rows
 

@@ -102,3 +102,23 @@ def test_si_columns_show_haemoglobin_in_g_per_litre_as_uk_laboratories_print_it(
 def test_an_implausible_value_that_reads_as_a_unit_slip_says_which_unit():
     _, problems = apply_series_rows(DOC, [{"Date": "2026-03-13", HB: "120"}])
     assert "did you mean 120 g/L = 12 g/dL?" in str(problems[0])
+
+
+def test_rows_are_built_in_linear_work_in_the_number_of_draws():
+    """A course of 300 daily draws took a scan of every row per result (21 ms of date formatting per
+    Recovery run in the bench's profile); counted in Python calls, not timed (tests/work.py)."""
+    from datetime import date, timedelta
+
+    from tests.work import calls
+
+    def case(days: int):
+        start = date(2026, 1, 1)
+        return parse_case({"observations": [
+            {"date": (start + timedelta(days=d)).isoformat(), "analyte": a, "value": v, "unit": u}
+            for d in range(days) for a, v, u in (("platelets", 60 + d % 90, "10^9/L"), ("hemoglobin", 8.1, "g/dL"))]})
+
+    small, large = case(150), case(600)
+    rows_small, n_small = calls(series_rows, small)
+    rows_large, n_large = calls(series_rows, large)
+    assert len(rows_small) == 150 and len(rows_large) == 600
+    assert n_large <= 4.5 * n_small  # four times the draws, about four times the calls (quadratic: sixteen)
