@@ -360,7 +360,7 @@ with st.container(border=True):
     with st.expander("Open or save a case file (JSON)"):
         u1, u2 = st.columns(2)
         u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
-                         help="A b12-case/1 JSON document, up to 2 MB.")
+                         help=f"A b12-case/1 JSON document, up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
         u2.download_button("Download this case (JSON)", data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
                            file_name="cobalt-case.json", mime="application/json", key="case_download",
                            icon=":material/download:")

@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import re
-import threading
 import traceback
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from logic.results import Alert
 from logic.units import from_canonical
 from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
+from ui.perf import ByIdentity
 from ui.saver import SaveState
 from ui.session import (
     TEACHING_KEY,
@@ -339,16 +339,15 @@ def _save_status() -> None:
         st.caption(":material/cloud_sync: Saving…")
 
 
-_TABLES: dict[int, tuple[Case, object]] = {}  # id(case) -> (the case, its results table); bounded
-_TABLES_LOCK = threading.Lock()
+_TABLES = ByIdentity(64)  # case -> its results table
 
 
 def _results_arrow(case: Case):
     """The results table as an Arrow table, made once per case value (``current_case`` keeps one Case per
     document): a rerun that changes nothing builds no DataFrame and converts nothing again."""
-    hit = _TABLES.get(id(case))
-    if hit is not None and hit[0] is case:
-        return hit[1]
+    hit = _TABLES.get(case)
+    if hit is not None:
+        return hit
     import pyarrow as pa
 
     base = case.baseline()
@@ -365,11 +364,7 @@ def _results_arrow(case: Case):
         for o in sorted(case.observations, key=lambda o: (o.date, o.index))
     ]
     table = pa.Table.from_pylist(rows)
-    with _TABLES_LOCK:
-        if len(_TABLES) >= 64:  # the oldest half goes
-            for key in list(_TABLES)[:32]:
-                del _TABLES[key]
-        _TABLES[id(case)] = (case, table)
+    _TABLES.put(case, table)
     return table
 
 
@@ -385,7 +380,8 @@ def results_table(case: Case) -> None:
 def uploaded_text(file, limit: int) -> tuple[str | None, str | None]:
     """An uploaded case file as text, or why it cannot be read (over ``limit`` bytes, not UTF-8)."""
     if file.size > limit:
-        return None, f"{file.name}: {file.size // 1024} KB is over the 2 MB limit for a case file"
+        mb = limit // (1024 * 1024)
+        return None, f"{file.name}: {file.size // 1024} KB is over the {mb} MB limit for a case file"
     try:
         return file.getvalue().decode("utf-8-sig"), None
     except UnicodeDecodeError:

@@ -35,3 +35,28 @@ def freeze_imports() -> None:
         _frozen_at = len(sys.modules)
         gc.collect()
         gc.freeze()
+
+
+class ByIdentity:
+    """A value made from an object that is never changed in place, kept until that object is seen again.
+
+    Found by identity: each entry holds the object itself, so its ``id`` cannot be reused while the entry is
+    there. Bounded: when full, the older half goes (dicts keep insertion order). For the open case's parsed
+    ``Case`` (one per document) and the tables made from a ``Case``.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: dict[int, tuple[object, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, obj: object) -> object | None:
+        hit = self._entries.get(id(obj))
+        return hit[1] if hit is not None and hit[0] is obj else None
+
+    def put(self, obj: object, value: object) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                for key in list(self._entries)[: self._size // 2]:
+                    del self._entries[key]
+            self._entries[id(obj)] = (obj, value)

@@ -35,6 +35,7 @@ from logic.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_unit_
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
 from ui.auth import current_actor
 from ui.callbacks import forget_interrupted
+from ui.perf import ByIdentity
 from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
@@ -252,8 +253,7 @@ def _parse(doc_json: str) -> Case:
     return parse_case(json.loads(doc_json))
 
 
-_PARSED: dict[int, tuple[dict[str, Any], Case]] = {}  # id(document) -> (the document, its Case); bounded
-_PARSED_LOCK = threading.Lock()
+_PARSED = ByIdentity(256)  # document -> its Case
 
 
 def current_case() -> Case:
@@ -264,19 +264,15 @@ def current_case() -> Case:
     holds the document, so its id cannot be reused while it is there). A page asks for the case dozens
     of times per run; each time was a JSON dump, a hash and an unpickle."""
     doc = current_doc()
-    hit = _PARSED.get(id(doc))
-    if hit is not None and hit[0] is doc:
-        return hit[1]
+    hit = _PARSED.get(doc)
+    if hit is not None:
+        return hit
     try:
         case = _parse(json.dumps(doc, sort_keys=True))
     except (CaseError, ValueError):  # cannot happen for documents set through set_doc; recover, never crash
         _put(doc=_blank())
         return parse_case(_blank())
-    with _PARSED_LOCK:
-        if len(_PARSED) >= 256:  # the oldest half goes (dicts keep insertion order)
-            for key in list(_PARSED)[:128]:
-                del _PARSED[key]
-        _PARSED[id(doc)] = (doc, case)
+    _PARSED.put(doc, case)
     return case
 
 
