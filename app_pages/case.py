@@ -15,9 +15,9 @@ from datetime import timedelta
 import streamlit as st
 
 from logic.case import ADDED_FLAGS, HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
-from logic.case_rules import ANTIBODY_FLAGS
+from logic.case.rules import ANTIBODY_FLAGS
 from logic.convert import MAX_UPLOAD_BYTES
-from logic.entry import (
+from logic.case.entry import (
     CONVENTIONAL,
     SI,
     conversion_text,
@@ -29,9 +29,9 @@ from logic.entry import (
     printed_unit,
     set_observation,
 )
-from logic.plausibility import prompt, unit_slip
+from logic.case.plausibility import prompt, unit_slip
 from logic.reference import analytes, example_cases, threshold_set
-from logic.units import is_boolean
+from logic.case.units import is_boolean
 from ui.callbacks import kept
 from ui.common import case_title, esc, focus_field, results_table, teaching_title, uploaded_text
 from ui.session import (

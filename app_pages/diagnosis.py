@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from logic import statements
+from logic.reference import statements
 from logic.assess import assess
 from logic.diagnosis import diagnose
-from logic.note import note_text
+from logic.reports.note import note_text
 from logic.reference import analytes, threshold_set
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each

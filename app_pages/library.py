@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError
-from logic.changes import changes, describe
+from logic.case.changes import changes, describe
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
 from store import SEARCH_MAX

@@ -5,7 +5,7 @@ the ``[fhir]`` table of ``.streamlit/secrets.toml``. The patient identifier is t
 launch as ``?patient=ID`` on any page, which app.py reads and removes from the address at once
 (``ui/launch.py``) before opening this page. It is used for
 the query only: never stored in the case, logged or kept in the address, and the field is emptied
-once results are added. The search, paging and mapping are :mod:`logic.fhir_server`.
+once results are added. The search, paging and mapping are :mod:`ehr.fhir`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 import streamlit as st
 
 from logic.case import CaseError
-from logic.fhir_server import Fetch, ServerError, add_to_case, fetch_results, settings_from
+from ehr.fhir import Fetch, ServerError, add_to_case, fetch_results, settings_from
 from ui.common import DISCLAIMER, esc
 from ui.session import current_doc, is_read_only, set_doc
 

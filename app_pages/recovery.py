@@ -1,6 +1,6 @@
 """Recovery page: doses and the platelet and reticulocyte course on one time axis, against what to expect.
 
-Renders logic.recovery; the lab series is edited as a table (logic.series parses it, in the case's unit
+Renders logic.recovery; the lab series is edited as a table (logic.case.series parses it, in the case's unit
 system) and kept in the case. The plan followed is the regimen chosen for the case (kept in the case
 document), else the suggestion. Table edits not yet applied survive other actions on the page and a
 visit to another page (kept as a draft and shown again); a row the case cannot store is refused by name.
@@ -27,7 +27,7 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
-from logic.series import apply_series_rows, column, series_for, series_rows
+from logic.case.series import apply_series_rows, column, series_for, series_rows
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, case_title, esc, teaching_gate, why
 from ui.session import (

@@ -16,7 +16,7 @@ import streamlit as st
 
 from logic.assess import assess
 from logic.case import CaseError
-from logic.exports import patient_sheet_html, to_csv, to_ics
+from logic.regimen.exports import patient_sheet_html, to_csv, to_ics
 from logic.regimen import (
     RegimenError,
     StoreParams,

@@ -10,12 +10,12 @@ from datetime import date
 
 import streamlit as st
 
-from logic import statements
+from logic.reference import statements
 from logic.assess import assess
 from logic.case import CaseError, parse_case
 from logic.diagnosis import diagnose
-from logic.entry import parse_entry, set_observation
-from logic.plasmic import PlasmicResult, plasmic
+from logic.case.entry import parse_entry, set_observation
+from logic.tma.plasmic import PlasmicResult, plasmic
 from logic.reference import threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
 from ui.charts import balance_chart

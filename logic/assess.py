@@ -3,7 +3,7 @@
 :func:`assess` runs the diagnosis, PLASMIC, the TTP-or-B12 leaning and (with a treatment start)
 the recovery response, and merges their alerts most urgent first. Pages render the
 :class:`Assessment`; the command line turns it into the contract's JSON in one place
-(:func:`logic.serialize.assessment`).
+(:func:`logic.cli.serialize.assessment`).
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from logic import statements
 from logic.case import Case
 from logic.diagnosis import Diagnosis, diagnose
-from logic.plasmic import PlasmicResult, plasmic
 from logic.recovery import Response, response
+from logic.reference import statements
 from logic.results import Alert, B12Status, Leaning, NextTest, by_severity
 from logic.tma import TmaResult, tma
+from logic.tma.plasmic import PlasmicResult, plasmic
 
 DISCLAIMER = statements.text("common.disclaimer")
 

@@ -17,13 +17,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from logic import bands
-from logic.case import Case, Dose, Observation
+from logic.case import Case, Dose, Observation, bands
 from logic.diagnosis import anaemia_grade
 from logic.diagnosis.picture import rpi_data
 from logic.reference import ThresholdSet, load_json, threshold_set
+from logic.reference.statements import alert, say, text
 from logic.results import Alert, Note, by_severity
-from logic.statements import alert, say, text
 
 TOO_EARLY, ADEQUATE, DELAYED, ABSENT, UNKNOWN = "too_early", "adequate", "delayed", "absent", "unknown"
 NORMAL, RISING, FLAT, FALLING = "normal", "rising", "flat", "falling"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 
 class Severity(StrEnum):
@@ -67,6 +67,9 @@ class Note:
     text: str
     refs: tuple[str, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "refs": list(self.refs)}
+
 
 @dataclass(frozen=True)
 class Alert:
@@ -79,6 +82,9 @@ class Alert:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", Severity(self.severity))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "severity": str(self.severity), "message": self.message, "refs": list(self.refs)}
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ def case_of(*observations: dict, active_cancer: bool | None = False, transplant:
 
 
 def assess_json(case: Case, **kwargs: Any) -> dict:
-    """The command line's JSON for ``case`` (logic.assess.assess through logic.serialize)."""
+    """The command line's JSON for ``case`` (logic.assess.assess through logic.cli.serialize)."""
     from logic.assess import assess
-    from logic.serialize import assessment
+    from logic.cli.serialize import assessment
 
     return assessment(assess(case, **kwargs))

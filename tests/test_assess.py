@@ -1,4 +1,4 @@
-"""The typed assessment (logic/assess.py) and its JSON (logic/serialize.py)."""
+"""The typed assessment (logic/assess.py) and its JSON (logic/cli/serialize.py)."""
 import dataclasses
 from datetime import date
 
@@ -8,7 +8,7 @@ from logic.assess import Assessment, assess, merged_alerts
 from logic.case import parse_case
 from logic.reference import example_cases
 from logic.results import Severity
-from logic.serialize import assessment
+from logic.cli.serialize import assessment
 
 CONTRACT = {"b12_status", "thrombocytopenia_grade", "plasmic", "tma", "lifelong", "alerts", "next_tests"}
 

@@ -1,7 +1,7 @@
-"""Where a (possibly censored) value lies against cut-offs (logic/bands.py): never a guess."""
+"""Where a (possibly censored) value lies against cut-offs (logic/case/bands.py): never a guess."""
 import pytest
 
-from logic import bands
+from logic.case import bands
 from logic.case import parse_case
 
 

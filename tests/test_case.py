@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logic.case import CaseError, parse_case
-from logic.case_file import read_case_document
+from logic.case.parse import read_case_document
 from logic.reference import analytes, example_cases
 from tests.helpers import make_case, obs
 
@@ -220,9 +220,9 @@ def test_an_unknown_analyte_is_not_written_raw_into_where_the_problem_is():
 
 
 def test_more_observations_than_the_limit_are_refused_with_one_problem(monkeypatch):
-    import logic.case
+    import logic.case.parse
 
-    monkeypatch.setattr(logic.case, "MAX_ROWS", 3)
+    monkeypatch.setattr(logic.case.parse, "MAX_ROWS", 3)
     assert len(parse_case({"observations": [obs("mcv", 101, "fL")] * 3}).observations) == 3
     assert problems_of({"observations": [obs("mcv", 101, "fL")] * 4}) == [
         "observations: 4 results; the limit is 3"]

@@ -1,4 +1,4 @@
-"""Dates that can be true, the added history flags, the chosen regimen and the unit system (logic/case_rules.py)."""
+"""Dates that can be true, the added history flags, the chosen regimen and the unit system (logic/case/rules.py)."""
 from datetime import date
 
 import pytest

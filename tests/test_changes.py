@@ -1,5 +1,5 @@
-"""What changed between two case documents (logic/changes.py), in words for the version list."""
-from logic.changes import Change, changes, describe
+"""What changed between two case documents (logic/case/changes.py), in words for the version list."""
+from logic.case.changes import Change, changes, describe
 from tests.test_case import CONTRACT_EXAMPLE
 
 BEFORE = {"label": "Bed 12", "treatment_start": None, "history": {"metformin": None},

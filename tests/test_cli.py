@@ -172,7 +172,7 @@ def test_assess_reads_a_bom_and_crlf_file_as_convert_does(tmp_path):
 def test_assess_shares_the_upload_size_limit():
     from logic import __main__ as cli
 
-    assert not hasattr(cli, "MAX_INPUT_BYTES")  # one limit: logic.limits.MAX_UPLOAD_BYTES
+    assert not hasattr(cli, "MAX_INPUT_BYTES")  # one limit: logic.case.limits.MAX_UPLOAD_BYTES
 
 
 @pytest.mark.parametrize(("value", "line"), [

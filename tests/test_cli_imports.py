@@ -47,8 +47,8 @@ def test_assess_loads_no_schedule_convert_calendar_fhir_or_pathlib():
     assert rc == 0
     assert "logic.assess" in modules  # the probe sees what the command loads
     assert under(modules, NEVER) == []
-    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.regimen_cli", "logic.convert",
-                           "logic.convert_cli", "logic.exports", "uuid", "decimal", "pathlib", "shutil")) == []
+    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.cli.schedule", "logic.convert",
+                           "logic.cli.convert", "logic.regimen.exports", "uuid", "decimal", "pathlib", "shutil")) == []
 
 
 def test_schedule_as_json_loads_no_calendar_library_and_no_converter():
@@ -56,7 +56,7 @@ def test_schedule_as_json_loads_no_calendar_library_and_no_converter():
     assert rc == 0
     assert "logic.regimen" in modules
     assert under(modules, NEVER) == []
-    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.convert", "logic.convert_cli", "logic.assess",
+    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.convert", "logic.cli.convert", "logic.assess",
                            "pathlib", "shutil")) == []
 
 
@@ -71,7 +71,7 @@ def test_convert_of_a_csv_loads_no_regimen_fhir_models_or_calendar():
     assert rc == 0
     assert "logic.convert" in modules
     assert under(modules, NEVER) == []
-    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.regimen_cli", "logic.assess",
+    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.cli.schedule", "logic.assess",
                            "uuid", "decimal", "pathlib", "shutil")) == []
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from logic.__main__ import main
-from logic.exports import from_csv, from_ics, to_csv, to_ics
+from logic.regimen.exports import from_csv, from_ics, to_csv, to_ics
 from logic.recovery import expected
 from logic.regimen import (
     Phase,

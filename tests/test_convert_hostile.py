@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from logic import limits
+from logic.case import limits
 from logic.case import parse_case
 from logic.convert import MAX_UPLOAD_BYTES, csv_wide, read_any, to_csv_wide, write_as
 from logic.convert.csv_wide import _unit_suffix
@@ -142,13 +142,13 @@ def test_a_cell_beyond_the_csv_field_limit_is_refused_naming_the_limit():
 @pytest.fixture
 def three_rows(monkeypatch):
     """MAX_ROWS (and MAX_FHIR_ENTRIES) lowered to 3 where each reader reads it, to test the boundary."""
-    import logic.case
+    import logic.case.parse
     import logic.convert.csv_table
     import logic.convert.csv_wide
     import logic.convert.fhir
     import logic.convert.json_doc
 
-    for module in (logic.case, logic.convert.csv_table, logic.convert.csv_wide, logic.convert.json_doc):
+    for module in (logic.case.parse, logic.convert.csv_table, logic.convert.csv_wide, logic.convert.json_doc):
         monkeypatch.setattr(module, "MAX_ROWS", 3)
     monkeypatch.setattr(logic.convert.fhir, "MAX_FHIR_ENTRIES", 3)
 
@@ -362,7 +362,7 @@ def test_an_accepted_import_writes_strict_json_in_every_format():
 def test_a_hostile_server_answer_is_a_malformed_answer_not_a_traceback(body, why):
     import httpx
 
-    from logic.fhir_server import Failure, ServerError, ServerSettings, fetch_results
+    from ehr.fhir import Failure, ServerError, ServerSettings, fetch_results
 
     client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, text=body)))
     with pytest.raises(ServerError) as info:

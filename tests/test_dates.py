@@ -1,9 +1,9 @@
-"""Calendar arithmetic (logic/dates.py): whole months, the day clamped to the month's length."""
+"""Calendar arithmetic (logic/case/dates.py): whole months, the day clamped to the month's length."""
 from datetime import date
 
 import pytest
 
-from logic.dates import add_months
+from logic.case.dates import add_months
 
 
 @pytest.mark.parametrize(("start", "months", "expected"), [
@@ -30,7 +30,7 @@ def test_the_three_month_delay_boundary_is_exact():
 def test_month_lengths_are_the_calendar_modules_for_four_centuries():
     import calendar
 
-    from logic.dates import month_days
+    from logic.case.dates import month_days
 
     for year in [1, *range(1896, 2405), 9999]:
         for month in range(1, 13):
@@ -39,6 +39,6 @@ def test_month_lengths_are_the_calendar_modules_for_four_centuries():
 
 @pytest.mark.parametrize(("year", "days"), [(1900, 28), (2000, 29), (2024, 29), (2026, 28), (2100, 28)])
 def test_february_has_29_days_only_in_a_leap_year(year, days):
-    from logic.dates import month_days
+    from logic.case.dates import month_days
 
     assert month_days(year, 2) == days

@@ -1,7 +1,7 @@
-"""Typed entries (logic/entry.py): a value with an optional unit, units as printed, the unit systems."""
+"""Typed entries (logic/case/entry.py): a value with an optional unit, units as printed, the unit systems."""
 import pytest
 
-from logic.entry import (
+from logic.case.entry import (
     UndetectableError,
     display_unit,
     parse_entry,

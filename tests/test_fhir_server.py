@@ -1,4 +1,4 @@
-"""Import from a hospital FHIR R4 server (logic/fhir_server.py, `convert --from-fhir`).
+"""Import from a hospital FHIR R4 server (ehr/fhir.py, `convert --from-fhir`).
 
 Failures are pinned with httpx's MockTransport (fast, exact); the import itself runs against a real
 FHIR server, sekmet-fhir on 127.0.0.1 (tests/fhir_support.py).
@@ -16,7 +16,7 @@ import pytest
 
 from logic.__main__ import main
 from logic.case import parse_case
-from logic.fhir_server import (
+from ehr.fhir import (
     Failure,
     ServerError,
     ServerSettings,

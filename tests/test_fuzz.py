@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from logic.__main__ import main
 from logic.case import CaseError, parse_case
-from logic.case_file import read_case_document
+from logic.case.parse import read_case_document
 from logic.convert import FORMATS, ImportResult, read_any, to_fhir_bundle, write_as
 from logic.reference import analytes
 from tests.conftest import FUZZ_PROFILE

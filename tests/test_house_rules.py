@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from logic import reference
+from logic.reference import data as reference
 from logic.case import parse_case
 from logic.diagnosis import diagnose
 from logic.reference import DATA_DIR, analytes, threshold_set, threshold_set_ids

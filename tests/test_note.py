@@ -1,7 +1,7 @@
-"""The copy-to-note summary (logic/note.py): plain words, the verdicts, nothing that identifies."""
+"""The copy-to-note summary (logic/reports/note.py): plain words, the verdicts, nothing that identifies."""
 from logic.assess import assess
 from logic.case import parse_case
-from logic.note import note_text
+from logic.reports.note import note_text
 from logic.reference import example_cases
 from tests.helpers import make_case, obs
 

@@ -1,13 +1,13 @@
-"""PLASMIC (logic/plasmic.py): every cut-off on both sides, unknowns, the range logic, scope."""
+"""PLASMIC (logic/tma/plasmic.py): every cut-off on both sides, unknowns, the range logic, scope."""
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
 
-from logic import serialize
+from logic.cli import serialize
 from logic.case import parse_case
-from logic.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
+from logic.tma.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
 from logic.reference import references
 from tests.helpers import case_of
 from tests.helpers import obs as _obs

@@ -1,7 +1,7 @@
-"""Unit slips (logic/plausibility.py): unusual in the unit typed, ordinary in another; flagged, never refused."""
+"""Unit slips (logic/case/plausibility.py): unusual in the unit typed, ordinary in another; flagged, never refused."""
 import pytest
 
-from logic.plausibility import prompt, soft_limits, unit_slip, unit_suspicions
+from logic.case.plausibility import prompt, soft_limits, unit_slip, unit_suspicions
 from logic.reference import analytes, references
 from tests.helpers import assess_json, make_case, obs
 

@@ -15,7 +15,7 @@ import pytest
 from logic.__main__ import main
 from logic.case import parse_case
 from logic.diagnosis import diagnose
-from logic.plasmic import CONTRACT_CRITERIA, plasmic
+from logic.tma.plasmic import CONTRACT_CRITERIA, plasmic
 from logic.tma import tma
 from tests.helpers import assess_json
 from tests.published import by_id, case_document, raw_cases

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from logic.changes import describe
+from logic.case.changes import describe
 from store import LOCAL, Store
 from ui.saver import Saver, SaveState, reason
 from ui.versions import version_rows

@@ -1,6 +1,6 @@
-"""The lab-series table (logic/series.py): rows out of a case and edits back in."""
+"""The lab-series table (logic/case/series.py): rows out of a case and edits back in."""
 from logic.case import parse_case
-from logic.series import SERIES, apply_series_rows, column, series_rows
+from logic.case.series import SERIES, apply_series_rows, column, series_rows
 
 PLT = column("platelets", "10^9/L")
 RET = column("reticulocytes_pct", "%")

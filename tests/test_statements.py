@@ -1,9 +1,9 @@
-"""Clinical sentences as data (logic/statements.py): every one fills, and every source exists."""
+"""Clinical sentences as data (logic/reference/statements.py): every one fills, and every source exists."""
 import string
 
 import pytest
 
-from logic import statements
+from logic.reference import statements
 from logic.reference import references, threshold_set, threshold_set_ids
 
 KEYS = sorted(statements.statements())

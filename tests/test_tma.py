@@ -5,9 +5,9 @@ import dataclasses
 
 import pytest
 
-from logic import serialize
+from logic.cli import serialize
 from logic.diagnosis import diagnose
-from logic.plasmic import plasmic
+from logic.tma.plasmic import plasmic
 from logic.reference import references, threshold_set
 from logic.results import Alert, Leaning
 from logic.tma import (

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from logic.case import parse_case
 from logic.diagnosis import diagnose
-from logic.plasmic import plasmic
+from logic.tma.plasmic import plasmic
 from logic.tma import tma
 
 DAY = "2026-03-01"

@@ -1,7 +1,7 @@
 import pytest
 
 from logic.reference import analytes
-from logic.units import UnitError, allowed_units, convert, from_canonical, listed_unit, normalize_unit, to_canonical
+from logic.case.units import UnitError, allowed_units, convert, from_canonical, listed_unit, normalize_unit, to_canonical
 
 # (analyte, value, unit, canonical value) — factors from the evidence file's conventions
 CONVERSIONS = [
@@ -71,7 +71,7 @@ def test_unit_not_listed_for_the_analyte_is_refused_with_the_allowed_ones():
 
 @pytest.mark.parametrize("text", ["3,115", "1,000", "12,500"])
 def test_a_comma_before_three_digits_is_refused_as_ambiguous(text):
-    from logic.entry import parse_entry
+    from logic.case.entry import parse_entry
 
     with pytest.raises(ValueError, match="ambiguous"):
         parse_entry(text)
@@ -79,6 +79,6 @@ def test_a_comma_before_three_digits_is_refused_as_ambiguous(text):
 
 @pytest.mark.parametrize(("text", "value"), [("1,5", 1.5), ("0,75", 0.75), ("3115", 3115.0), ("<8", 8.0)])
 def test_decimal_commas_and_plain_numbers_still_parse(text, value):
-    from logic.entry import parse_entry
+    from logic.case.entry import parse_entry
 
     assert parse_entry(text)[0] == value

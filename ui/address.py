@@ -10,7 +10,7 @@ import re
 
 import streamlit as st
 
-from logic.entry import CONVENTIONAL, SI
+from logic.case.entry import CONVENTIONAL, SI
 from logic.reference import example_cases
 from store import NotFoundError
 from ui.auth import current_actor

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from logic import statements
+from logic.reference import statements
 from logic.case import Case
 from logic.reference import reference, threshold_set, threshold_set_ids
 from logic.results import Alert
-from logic.units import from_canonical
+from logic.case.units import from_canonical
 from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
 from ui.perf import ByIdentity
@@ -137,7 +137,7 @@ def alert_sources(alerts) -> list[tuple[str, tuple[str, ...]]]:
 
 def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: str | None = None) -> str | None:
     """The baseline value in the case's unit system (as its fields show it), and in ``si`` if that differs."""
-    from logic.entry import convert_entry, display_unit, printed_unit
+    from logic.case.entry import convert_entry, display_unit, printed_unit
 
     obs = case.baseline().get(analyte)
     if obs is None:

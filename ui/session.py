@@ -31,7 +31,7 @@ from typing import Any
 import streamlit as st
 
 from logic.case import Case, CaseError, Problem, parse_case
-from logic.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_unit_system
+from logic.case.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_unit_system
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
 from ui.auth import current_actor
 from ui.callbacks import forget_interrupted

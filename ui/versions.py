@@ -1,4 +1,4 @@
-"""The version list of a case with what changed in each version (logic/changes.py), for the library; and
+"""The version list of a case with what changed in each version (logic/case/changes.py), for the library; and
 the library's reads of the store, cached so that a rerun that changes nothing asks the database nothing.
 
 The cached functions live here, not in the page script: a decorator in a page is applied again on every
@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from logic.changes import Change, changes
+from logic.case.changes import Change, changes
 from ui.session import store_or_none, store_stamp
 
 #: The newest versions listed with their changes (each needs its document read).

@@ -12,12 +12,12 @@ the open case) are listed but do not stop the others. Nothing is silently droppe
 ``imported + rejected + withheld`` is the number of rows read (CSV long: data rows; CSV wide:
 non-empty value cells; FHIR: entries, or the components of a panel entry; JSON: observations).
 Each rejected row has its own problem, except when the whole file is refused (not readable, too
-large, beyond a limit of :mod:`logic.limits`, a bad header, or an invalid case document), which
+large, beyond a limit of :mod:`logic.case.limits`, a bad header, or an invalid case document), which
 file-level problems say. Blank CSV lines carry nothing and are not counted.
 
-Every reader runs in time linear in its input, within the limits of :mod:`logic.limits` (file
+Every reader runs in time linear in its input, within the limits of :mod:`logic.case.limits` (file
 size, CSV columns, header cell length, rows, JSON nesting), shared with the app and the command
-line. JSON is read strictly (:mod:`logic.json_input`): NaN, infinities, numbers too large for a
+line. JSON is read strictly (:mod:`logic.case.json_input`): NaN, infinities, numbers too large for a
 double, keys given twice, lone surrogates and control characters are refused with their place.
 
 Formats (contract: ``shared/design/case-format.md``):
@@ -63,6 +63,8 @@ from __future__ import annotations
 from typing import Any
 
 from logic.case import FORMAT, CaseError, Problem, parse_case
+from logic.case.json_input import path_text
+from logic.case.limits import MAX_UPLOAD_BYTES
 from logic.convert.common import (
     CSV_LONG_COLUMNS,
     FORMATS,
@@ -80,8 +82,6 @@ from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir, to_fhir_
 from logic.convert.json_doc import _read_json
 from logic.convert.loinc import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
 from logic.convert.writers import to_csv_long, to_csv_wide, write_as
-from logic.json_input import path_text
-from logic.limits import MAX_UPLOAD_BYTES
 
 __all__ = [
     "BUNDLE_TYPES",

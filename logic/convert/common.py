@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from logic.case import CaseError, Problem
-from logic.case_file import parse_observation
+from logic.case.json_input import Checked, Found, InputError, decode, json_problems, load
+from logic.case.parse import parse_observation
+from logic.case.units import UnitError, is_boolean, listed_unit
 from logic.convert.loinc import _yes_no
-from logic.json_input import Checked, Found, InputError, decode, json_problems, load
 from logic.reference import analytes
-from logic.units import UnitError, is_boolean, listed_unit
 
 FORMATS = ("json", "csv_long", "csv_wide", "fhir")
 CSV_LONG_COLUMNS = ("date", "analyte", "value", "unit", "comparator")

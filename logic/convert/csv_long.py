@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from logic.case import COMPARATORS, Problem
+from logic.case.units import is_boolean
 from logic.convert.common import (
     _COMPARATOR_SPELLINGS,
     CSV_LONG_COLUMNS,
@@ -26,7 +27,6 @@ from logic.convert.common import (
 from logic.convert.csv_table import _blank, _csv_table
 from logic.convert.loinc import resolve_analyte
 from logic.reference import analytes
-from logic.units import is_boolean
 
 
 def _read_csv_long(text: str) -> _Read:

@@ -2,7 +2,7 @@
 
 A file may be separated by commas, semicolons or tabs: the first of these that makes the first
 line name a ``date`` column wins, else the comma. Lines may end in LF, CRLF or CR. The table is
-read in one pass, within the limits of :mod:`logic.limits` (columns, header cell length, rows);
+read in one pass, within the limits of :mod:`logic.case.limits` (columns, header cell length, rows);
 beyond one the file is refused with a problem naming the limit.
 """
 
@@ -12,8 +12,8 @@ import csv
 import io
 import re
 
+from logic.case.limits import MAX_CSV_COLUMNS, MAX_HEADER_CELL_CHARS, MAX_ROWS
 from logic.convert.common import _Read, _refuse, _strip_bom
-from logic.limits import MAX_CSV_COLUMNS, MAX_HEADER_CELL_CHARS, MAX_ROWS
 
 _LINE_END = re.compile(r"\r\n?|\n")
 

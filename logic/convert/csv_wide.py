@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from logic.case import Problem
+from logic.case.limits import MAX_ROWS
+from logic.case.units import UnitError, allowed_units, is_boolean, listed_unit
 from logic.convert.common import _cell_value, _Item, _item, _parse_day, _Read, _refuse, _show, _where
 from logic.convert.csv_table import _blank, _csv_table
 from logic.convert.loinc import resolve_analyte
-from logic.limits import MAX_ROWS
 from logic.reference import analytes
-from logic.units import UnitError, allowed_units, is_boolean, listed_unit
 
 
 def _unit_suffix(name: str) -> tuple[str, str] | None:

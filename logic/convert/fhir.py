@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
 from logic.case import CaseError, Problem, parse_case
+from logic.case.limits import MAX_FHIR_ENTRIES
+from logic.case.units import UnitError, allowed_units, is_boolean, listed_unit, normalize_unit
 from logic.convert.common import _Item, _item, _json_object, _load_json, _Read, _refuse, _show, _strip_bom, _where
 from logic.convert.loinc import (
     _system,
@@ -27,9 +29,7 @@ from logic.convert.loinc import (
     loinc_map,
     ucum_for,
 )
-from logic.limits import MAX_FHIR_ENTRIES
 from logic.reference import analytes
-from logic.units import UnitError, allowed_units, is_boolean, listed_unit, normalize_unit
 
 #: FHIR Observation statuses that carry a result to import.
 FHIR_STATUSES = ("final", "amended", "corrected", "preliminary")

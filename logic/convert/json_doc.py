@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from logic.case import CHECKED_NUMBERS, CaseError, Problem, parse_case
+from logic.case.limits import MAX_ROWS
 from logic.convert.common import _Item, _json_object, _load_json, _Read, _validate, _where
-from logic.limits import MAX_ROWS
 from logic.reference import analytes
 
 

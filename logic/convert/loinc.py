@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from logic.case.units import normalize_unit
 from logic.reference import analytes, load_json
-from logic.units import normalize_unit
 
 
 @lru_cache(maxsize=1)

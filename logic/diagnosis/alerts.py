@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from logic import bands
-from logic.case import Case
-from logic.dates import add_months
+from logic.case import Case, bands
+from logic.case.dates import add_months
+from logic.case.plausibility import unit_suspect_alerts
 from logic.diagnosis.types import B12Verdict, Finding
-from logic.plausibility import unit_suspect_alerts
 from logic.reference import ThresholdSet, load_json
+from logic.reference.statements import alert, text
 from logic.results import Alert, B12Status, Severity
-from logic.statements import alert, text
 
 DAYS_PER_MONTH = 30.44  # mean Gregorian month, for "N months" in words
 
@@ -99,5 +98,5 @@ def diagnosis_alerts(
     if present.get("thrombocytopenia") and (present.get("hemolysis") or present.get("schistocytes")):
         given = load_json("tma_groups.json")["pooled"]["plasma_therapy"]
         out.append(alert("alerts.unsourced_misdiagnosis_rate", t, pct=given["pct"], n=given["n"], of=given["of"]))
-    out += unit_suspect_alerts(case, t)  # a value that reads as a unit slip (logic/plausibility.py)
+    out += unit_suspect_alerts(case, t)  # a value that reads as a unit slip (logic/case/plausibility.py)
     return out

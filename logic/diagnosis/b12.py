@@ -8,13 +8,12 @@ Sentences: ``data/statements/b12.json``.
 
 from __future__ import annotations
 
-from logic import bands
-from logic.case import Case, Observation
+from logic.case import Case, Observation, bands
+from logic.case.units import from_canonical
 from logic.diagnosis.types import B12Verdict
 from logic.reference import ThresholdSet
+from logic.reference.statements import say, text
 from logic.results import B12Status, Note
-from logic.statements import say, text
-from logic.units import from_canonical
 
 DEFICIENT, INDETERMINATE, UNLIKELY, UNKNOWN = B12Status
 

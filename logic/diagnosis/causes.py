@@ -14,8 +14,8 @@ from typing import Any
 from logic.case import Case
 from logic.diagnosis.types import Cause
 from logic.reference import ThresholdSet, load_json
+from logic.reference.statements import say, text
 from logic.results import Note
-from logic.statements import say, text
 
 
 @lru_cache(maxsize=1)

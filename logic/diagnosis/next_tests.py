@@ -9,8 +9,8 @@ from __future__ import annotations
 from logic.case import Case
 from logic.diagnosis.types import B12Verdict
 from logic.reference import ThresholdSet, load_json
+from logic.reference.statements import say, text
 from logic.results import B12Status, NextTest
-from logic.statements import say, text
 
 
 def next_test(tid: str, reason_key: str, t: ThresholdSet | None = None, **values) -> NextTest:

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from logic import bands
-from logic.case import Case, Observation
+from logic.case import Case, Observation, bands
 from logic.diagnosis.types import Finding
 from logic.reference import ThresholdSet, load_json
-from logic.statements import expand_refs, statement, text
+from logic.reference.statements import expand_refs, statement, text
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,10 @@ import X`` is the stable import path:
 - ``clinic``: blood-test appointments, injections kept off weekends, "continues for life".
 
 No clock is read: ``start`` and ``today`` are always passed in. JSON for the command line is made
-in ``logic/regimen_cli.py``.
+in ``logic/cli/schedule.py``.
 """
 
-from logic.dates import add_months
+from logic.case.dates import add_months
 from logic.regimen.base import (
     MAX_COUNT,
     MAX_DOSE_MCG,

@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from logic.reference import load_json
+from logic.reference.statements import text
 from logic.results import Route
-from logic.statements import text
-
-if TYPE_CHECKING:
-    from logic.regimen.case_fit import Suitability
 
 REGIMENS_FILE = "regimens.json"
 MAX_DOSE_MCG = 5000
@@ -27,6 +24,18 @@ MAX_WEEKS = 104
 MAX_COUNT = 2000
 MILESTONE_MONTHS = (1, 3, 12)
 _ROUTE_VALUES = frozenset(r.value for r in Route)
+
+
+@dataclass(frozen=True)
+class Suitability:
+    """Whether a preset fits a case: ``ok``, ``refused`` (with the reason) or ``not_known``."""
+
+    preset_id: str
+    status: str
+    text: str
+    refs: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
 
 
 class RegimenError(ValueError):

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from logic.case import Case
+from logic.reference.statements import say
 from logic.regimen.base import RegimenError, RegimenRefused, checkpoint_rules, data
 from logic.regimen.case_fit import suitability
 from logic.regimen.phases import Phase, Regimen, custom_regimen
 from logic.regimen.presets import Preset, default_preset_id, knob_problems, preset
 from logic.results import Note
-from logic.statements import say
 
 
 def _resolve(value: Any, knobs: Mapping[str, int]) -> Any:

@@ -8,22 +8,10 @@ from dataclasses import dataclass
 
 from logic.case import Case
 from logic.reference import threshold_set
-from logic.regimen.base import data
+from logic.reference.statements import say
+from logic.regimen.base import Suitability, data
 from logic.regimen.presets import preset
 from logic.results import Note
-from logic.statements import say
-
-
-@dataclass(frozen=True)
-class Suitability:
-    """Whether a preset fits a case: ``ok``, ``refused`` (with the reason) or ``not_known``."""
-
-    preset_id: str
-    status: str
-    text: str
-    refs: tuple[str, ...] = ()
-    causes: tuple[str, ...] = ()
-    unknown: tuple[str, ...] = ()
 
 
 def malabsorption(case: Case, thresholds: str | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from logic.dates import add_months
+from logic.case.dates import add_months
 from logic.regimen.phases import Phase
 from logic.regimen.schedules import Injection, Schedule
 

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from logic import serialize
 from logic.regimen.base import (
     MAX_COUNT,
     MAX_DOSE_MCG,
@@ -278,7 +277,7 @@ def regimen_to_doc(regimen: Regimen) -> dict[str, Any]:
         "phases": [phase_to_doc(p) for p in regimen.phases],
         "refs": list(regimen.refs),
         "knobs": dict(regimen.knobs),
-        "notes": serialize.notes(regimen.notes),
+        "notes": [n.to_dict() for n in regimen.notes],
     }
 
 

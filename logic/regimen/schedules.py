@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from logic.case import Dose
-from logic.dates import add_months
+from logic.case.dates import add_months
 from logic.regimen.base import is_parenteral
 from logic.regimen.build import build_regimen
 from logic.regimen.phases import Phase, Regimen

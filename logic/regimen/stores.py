@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from logic.dates import add_months
+from logic.case.dates import add_months
+from logic.reference.statements import say
 from logic.regimen.base import MILESTONE_MONTHS, RegimenError, data, is_int, products
 from logic.regimen.schedules import Schedule, project
 from logic.results import Note
-from logic.statements import say
 
 
 @dataclass(frozen=True)

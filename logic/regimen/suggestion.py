@@ -8,13 +8,13 @@ from typing import Any
 
 from logic.case import Case, Observation
 from logic.reference import threshold_set
+from logic.reference.statements import say
 from logic.regimen.build import build_regimen
 from logic.regimen.case_fit import PlateletEvidence, Suitability, im_platelet_evidence, suitability
 from logic.regimen.phases import Regimen
 from logic.regimen.presets import default_preset_id, preset_ids
 from logic.regimen.schedules import Checkpoint, Schedule, build_schedule
 from logic.results import Note
-from logic.statements import say
 
 NEURO_PRESET = "bnf_hydroxo_neuro"
 

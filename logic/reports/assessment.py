@@ -13,11 +13,11 @@ from datetime import date, timedelta
 
 from logic.assess import Assessment
 from logic.case import Case
-from logic.note import LEANING_WORDS
 from logic.recovery import expected
 from logic.reference import reference, threshold_set
 from logic.regimen import Schedule, blood_tests, for_life
 from logic.reports.common import day_words, esc, page
+from logic.reports.note import LEANING_WORDS
 from logic.reports.svg import Panel, course_svg
 
 PRESENT = {True: "yes", False: "no", None: "not known"}

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logic import bands
-from logic.case import Case
+from logic.case import Case, bands
 from logic.diagnosis import Diagnosis
-from logic.plasmic import PlasmicResult
 from logic.reference import ThresholdSet, threshold_set
+from logic.reference.statements import say, text
 from logic.results import Alert, B12Status, Leaning, NextTest, Note
-from logic.statements import say, text
 from logic.tma.adamts13 import Adamts13, Adamts13Status, adamts13_state
 from logic.tma.alerts import tma_alerts
 from logic.tma.balance import Pull, total, weigh
 from logic.tma.data import groups, weights
 from logic.tma.french import FrenchScore, french_score
 from logic.tma.guidance import isth_guidance
+from logic.tma.plasmic import PlasmicResult
 from logic.tma.rule import Decision, decide
 
 LEANINGS = tuple(Leaning)

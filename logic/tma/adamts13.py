@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from logic import bands
-from logic.case import Case, Observation
-from logic.statements import statement, text
+from logic.case import Case, Observation, bands
+from logic.reference.statements import statement, text
 from logic.tma.data import groups
 
 

@@ -3,12 +3,12 @@ leaning always comes with a critical alert (never quiet on a TTP picture)."""
 
 from __future__ import annotations
 
-from logic.plasmic import PlasmicResult, plasmic_data
 from logic.reference import ThresholdSet
+from logic.reference.statements import alert, text
 from logic.results import Alert, B12Status, Leaning, Severity
-from logic.statements import alert, text
 from logic.tma.adamts13 import Adamts13, Adamts13Status
 from logic.tma.data import groups
+from logic.tma.plasmic import PlasmicResult, plasmic_data
 from logic.tma.rule import Decision
 
 

@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from logic import bands
-from logic.case import Observation
+from logic.case import Observation, bands
 from logic.diagnosis import Diagnosis, production_index
 from logic.reference import ThresholdSet
+from logic.reference.statements import expand_refs
 from logic.results import B12Status, Leaning
-from logic.statements import expand_refs
 from logic.tma.data import groups, weights
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logic import bands
-from logic.case import Case
+from logic.case import Case, bands
 from logic.tma.data import french_data
 
 

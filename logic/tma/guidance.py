@@ -6,8 +6,8 @@ Quoted as sourced statements for the treating team, never as orders (``data/stat
 from __future__ import annotations
 
 from logic.reference import ThresholdSet
+from logic.reference.statements import say
 from logic.results import Leaning, Note
-from logic.statements import say
 from logic.tma.adamts13 import Adamts13
 from logic.tma.data import groups
 

@@ -28,15 +28,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from logic import bands
-from logic.case import Observation
-from logic.plasmic import PlasmicResult
+from logic.case import Observation, bands
 from logic.reference import ThresholdSet
+from logic.reference.statements import say, text
 from logic.results import B12Status, Leaning, Note
-from logic.statements import say, text
 from logic.tma.adamts13 import Adamts13, Adamts13Status
 from logic.tma.balance import Pull, total
 from logic.tma.data import groups, weights
+from logic.tma.plasmic import PlasmicResult
 
 
 @dataclass(frozen=True)

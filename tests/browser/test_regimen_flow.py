@@ -1,5 +1,5 @@
 """Regimen in a real browser: the chart renders and the calendar file downloads and parses."""
-from logic.exports import from_ics
+from logic.regimen.exports import from_ics
 from tests.browser.conftest import SHOTS, shot, wait_idle
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 #: ``data/`` as a string: pathlib (with urllib and ipaddress behind it) is not loaded for the
 #: command line; :data:`DATA_DIR` is the same folder as a ``Path``, made when first asked for.
-_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "data")
+_DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))), "data")
 DEFAULT_THRESHOLDS = "nice_ng239"
 
 

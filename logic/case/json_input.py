@@ -4,9 +4,9 @@ Used by ``python -m logic assess``, the importers (case document and FHIR Bundle
 file import and paste (:func:`logic.case.read_case_document`). It runs in time linear in its input
 and refuses, with every problem at once (each a ``(where, message)`` pair):
 
-- a file larger than :data:`logic.limits.MAX_UPLOAD_BYTES`, bytes that are not UTF-8 (a UTF-8
+- a file larger than :data:`logic.case.limits.MAX_UPLOAD_BYTES`, bytes that are not UTF-8 (a UTF-8
   byte-order mark is accepted and dropped, as are CRLF line ends);
-- nesting deeper than :data:`logic.limits.MAX_JSON_DEPTH` (checked before parsing);
+- nesting deeper than :data:`logic.case.limits.MAX_JSON_DEPTH` (checked before parsing);
 - ``NaN``, ``Infinity`` and ``-Infinity`` (Python's json accepts them; JSON does not) and numbers
   too large for a double (``1e999``, a 5,000-digit integer), which would become infinite;
 - a key given twice in one object (readers disagree on which one wins, so neither is taken);
@@ -26,7 +26,7 @@ import sys
 from itertools import accumulate
 from typing import Any
 
-from logic.limits import MAX_JSON_DEPTH, MAX_UPLOAD_BYTES, limit_text, size_text
+from logic.case.limits import MAX_JSON_DEPTH, MAX_UPLOAD_BYTES, limit_text, size_text
 
 Path = tuple[str | int, ...]
 #: Paths of numbers a caller checks itself, ``int`` standing for any index.

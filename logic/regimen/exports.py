@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from logic.regimen import Injection, Schedule, canonical_route, is_parenteral, products, routes
+from logic.regimen.base import canonical_route, is_parenteral, products, routes
 from logic.regimen.clinic import blood_tests, for_life
+from logic.regimen.schedules import Injection, Schedule
 
 if TYPE_CHECKING:
     from icalendar import Event

@@ -5,7 +5,7 @@ reads standard input) and writes the case on stdout: the case document (default)
 (``csv``), CSV wide (``csv-wide``) or a FHIR Bundle (``fhir``). Contract
 (shared/design/case-format.md): any problem in the input exits 2 with nothing on stdout and one
 line per problem on stderr; the parsing itself is :func:`logic.convert.read_any`, within the limits
-of :mod:`logic.limits` (the same as the app's uploads).
+of :mod:`logic.case.limits` (the same as the app's uploads).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from logic import fhir_cli
-from logic.cli_io import fail, read_input, write
+from logic.cli import fhir as fhir_cli
+from logic.cli.io import fail, read_input, write
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
 INPUTS = ("json", "csv-long", "csv-wide", "fhir")

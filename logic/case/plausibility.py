@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logic.case import Case, Observation
-from logic.entry import display_unit, shown_number
+from logic.case.entry import display_unit, shown_number
+from logic.case.model import Case, Observation
+from logic.case.units import allowed_units, from_canonical, is_boolean, listed_unit, to_canonical
 from logic.reference import ThresholdSet, analytes
+from logic.reference.statements import alert, text
 from logic.results import Alert
-from logic.statements import alert, text
-from logic.units import allowed_units, from_canonical, is_boolean, listed_unit, to_canonical
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from logic.case_rules import ANTIBODY_FLAGS, HISTORY_LABELS
-from logic.entry import display_unit, format_entry
+from logic.case.entry import display_unit, format_entry
+from logic.case.rules import ANTIBODY_FLAGS, HISTORY_LABELS
 from logic.reference import analytes
 
 ARROW = "→"

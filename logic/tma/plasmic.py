@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from logic import bands
-from logic.case import Case, Observation
+from logic.case import Case, Observation, bands
 from logic.reference import ThresholdSet, analytes, load_json, threshold_set
 
 CONTRACT_CRITERIA = (

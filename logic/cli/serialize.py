@@ -13,9 +13,9 @@ from logic.results import Alert, NextTest, Note
 
 if TYPE_CHECKING:
     from logic.assess import Assessment
-    from logic.plasmic import Criterion, PlasmicResult
     from logic.recovery import Response, Task
     from logic.tma import Adamts13, FrenchScore, Pull, TmaResult
+    from logic.tma.plasmic import Criterion, PlasmicResult
 
 
 def refs(values: tuple[str, ...] | list[str]) -> list[str]:
@@ -23,7 +23,7 @@ def refs(values: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def note(n: Note) -> dict[str, Any]:
-    return {"text": n.text, "refs": list(n.refs)}
+    return n.to_dict()
 
 
 def notes(ns: tuple[Note, ...] | list[Note]) -> list[dict[str, Any]]:
@@ -31,7 +31,7 @@ def notes(ns: tuple[Note, ...] | list[Note]) -> list[dict[str, Any]]:
 
 
 def alert(a: Alert) -> dict[str, Any]:
-    return {"id": a.id, "severity": str(a.severity), "message": a.message, "refs": list(a.refs)}
+    return a.to_dict()
 
 
 def alerts(items) -> list[dict[str, Any]]:
@@ -66,7 +66,7 @@ def criterion(c: Criterion) -> dict[str, Any]:
 def plasmic(p: PlasmicResult) -> dict[str, Any]:
     import copy
 
-    from logic.plasmic import plasmic_data
+    from logic.tma.plasmic import plasmic_data
 
     data = plasmic_data()
     return {

@@ -15,10 +15,11 @@ import re
 from datetime import date
 from typing import Any
 
-from logic.case import Case, CaseError, Problem, parse_case
-from logic.entry import SI, display_unit, format_entry, parse_entry, printed_unit, system_of
+from logic.case.entry import SI, display_unit, format_entry, parse_entry, printed_unit, system_of
+from logic.case.model import Case, CaseError, Problem
+from logic.case.parse import parse_case
+from logic.case.units import to_canonical
 from logic.reference import analytes
-from logic.units import to_canonical
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -48,7 +49,7 @@ def column(analyte: str, unit: str) -> str:
 
 def series_rows(case: Case, unit_system: str | None = None) -> list[dict[str, Any]]:
     """One row per draw date with any series analyte; values as entered (converted to the column unit)."""
-    from logic.units import convert
+    from logic.case.units import convert
 
     series = series_for(unit_system)
     units = dict(series)
@@ -181,7 +182,7 @@ def apply_series_rows(
 
 def _hint(item: dict[str, Any], message: str) -> str:
     """The problem's message, with the unit it reads as ordinary in when the number looks like a unit slip."""
-    from logic.plausibility import prompt, unit_slip
+    from logic.case.plausibility import prompt, unit_slip
 
     slip = unit_slip(item["analyte"], float(item["value"]), item["unit"], item.get("comparator"))
     return message if slip is None else f"{message}. {prompt(slip)}"

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from logic.case import CaseError, Problem, parse_case
 from logic.convert import ImportResult, analyte_for_loinc, loinc_map
 from logic.convert.fhir import _fhir_entry, _fhir_models, _model_error
-from logic.json_input import InputError, loads
+from logic.case.json_input import InputError, loads
 from logic.reference import analytes
 
 #: A FHIR logical id (R4 ``id`` datatype): what a patient is searched by.
@@ -215,7 +215,7 @@ def _get(
         raise ServerError(Failure.NOT_FOUND, f"{where} has no Observation search at this address (404)")
     if status >= 300:
         raise ServerError(Failure.HTTP, f"{where} answered with HTTP status {status}; nothing was imported")
-    try:  # strict, as every JSON input (logic.json_input): nesting, NaN, keys given twice, lone surrogates
+    try:  # strict, as every JSON input (logic.case.json_input): nesting, NaN, keys given twice, lone surrogates
         body = loads(response.text)
     except InputError as exc:
         why = f"{where} did not answer with JSON ({exc.problems[0][1]}); nothing was imported"

@@ -16,9 +16,9 @@ import re
 from datetime import date
 from typing import Any, TextIO
 
-from logic import serialize
-from logic.cli_io import fail, write
-from logic.json_input import text_problem
+from logic.case.json_input import text_problem
+from logic.cli import serialize
+from logic.cli.io import fail, write
 from logic.regimen import (
     Checkpoint,
     Injection,
@@ -164,7 +164,7 @@ def _flagged(problem: str) -> str:
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
     # imported here: `python -m logic assess` builds this parser too and never needs icalendar
-    from logic.exports import ExportError, to_csv, to_ics
+    from logic.regimen.exports import ExportError, to_csv, to_ics
 
     problems: list[str] = []
     start: date | None = None

@@ -1,7 +1,7 @@
 """``python -m logic convert [CASE.json] --from-fhir URL --patient ID [--since D] [--until D] [--to FORMAT]``.
 
 Searches a FHIR R4 server for the patient's laboratory Observations with the LOINC codes Cobalt
-knows (:mod:`logic.fhir_server`), and writes the case with every mapped result (each with its
+knows (:mod:`ehr.fhir`), and writes the case with every mapped result (each with its
 ``source``) added to ``CASE.json`` (or to a new case). Results that could not be mapped are listed
 on stderr, one line each, and the exit status is 0. A server failure (down, 401/403, time-out,
 malformed Bundle, paging loop) exits 2 with one line on stderr and nothing on stdout. The patient
@@ -19,8 +19,8 @@ from datetime import date, datetime
 from typing import TextIO
 
 from logic.case import CaseError
-from logic.case_file import read_case_document
-from logic.cli_io import fail, read_input, write
+from logic.case.parse import read_case_document
+from logic.cli.io import fail, read_input, write
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -36,8 +36,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    from ehr.fhir import ServerError, ServerSettings, add_to_case, fetch_results
     from logic.convert import write_as
-    from logic.fhir_server import ServerError, ServerSettings, add_to_case, fetch_results
 
     problems: list[str] = []
     window: dict[str, date | None] = {"since": None, "until": None}
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if not args.patient:
         problems.append("--patient: missing; give the patient's FHIR id on the server")
     base = {"format": "b12-case/1", "observations": []}
-    if args.file:  # read as `assess` reads a case (logic.case_file: limits, strict JSON, BOM, CRLF)
+    if args.file:  # read as `assess` reads a case (logic.case.parse: limits, strict JSON, BOM, CRLF)
         try:
             base = read_case_document(read_input(args.file))
         except OSError as exc:

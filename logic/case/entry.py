@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
-from logic.units import UnitError, allowed_units, canonical_unit, from_canonical, listed_unit, si_unit
+from logic.case.units import UnitError, allowed_units, canonical_unit, from_canonical, listed_unit, si_unit
 
 # Patterns as text, compiled by the re module's cache on first use: `python -m logic` loads this
 # module (plausibility's units) and never parses a typed entry.
@@ -102,7 +102,7 @@ def shown_number(value: float, significant: int = 2) -> str:
 
 def _threshold_docs() -> dict[str, dict[str, Any]]:
     """Every threshold set's document by id (read once, by logic.reference)."""
-    from logic.reference import _raw_threshold_sets
+    from logic.reference.data import _raw_threshold_sets
 
     return _raw_threshold_sets()
 
@@ -155,7 +155,7 @@ def system_unit(analyte: str, system: str) -> str | None:
 
 def convert_entry(analyte: str, value: float, from_unit: str, to_unit: str) -> float:
     """A typed value re-expressed in another unit, rounded for display (4 significant digits)."""
-    from logic.units import to_canonical
+    from logic.case.units import to_canonical
 
     out = from_canonical(analyte, to_canonical(analyte, value, from_unit), to_unit)
     return float(f"{out:.4g}")
@@ -229,7 +229,7 @@ def field_text(
     if unit in (None, "", "1") or unit == shown_unit:
         return text
     if analyte and shown_unit:
-        from logic.units import convert
+        from logic.case.units import convert
 
         if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
             return text
@@ -244,7 +244,7 @@ def conversion_text(
     target = other_unit if unit == shown_unit else shown_unit
     if not unit or not target or target == unit or unit == "1":
         return ""
-    from logic.units import convert
+    from logic.case.units import convert
 
     try:
         out = convert(analyte, value, unit, target)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from logic.reference import ThresholdSet, json_names, load_json
+from logic.reference.data import ThresholdSet, json_names, load_json
 from logic.results import Alert, Note, Severity
 
 

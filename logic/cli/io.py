@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from logic.limits import MAX_UPLOAD_BYTES
+from logic.case.limits import MAX_UPLOAD_BYTES
 
 
 def fail(lines: list[str]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from logic.case import Observation
+from logic.case.model import Observation
 from logic.reference import analytes
 
 
