@@ -15,8 +15,6 @@ from datetime import timedelta
 import streamlit as st
 
 from logic.case import ADDED_FLAGS, HISTORY_FLAGS, HISTORY_LABELS, CaseError, parse_case
-from logic.case.rules import ANTIBODY_FLAGS
-from logic.convert import MAX_UPLOAD_BYTES
 from logic.case.entry import (
     CONVENTIONAL,
     SI,
@@ -30,8 +28,10 @@ from logic.case.entry import (
     set_observation,
 )
 from logic.case.plausibility import prompt, unit_slip
-from logic.reference import analytes, example_cases, threshold_set
+from logic.case.rules import ANTIBODY_FLAGS
 from logic.case.units import is_boolean
+from logic.convert import MAX_UPLOAD_BYTES
+from logic.reference import analytes, example_cases, threshold_set
 from ui.callbacks import kept
 from ui.common import case_title, esc, focus_field, results_table, teaching_title, uploaded_text
 from ui.session import (

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from logic.reference import statements
 from logic.assess import assess
 from logic.diagnosis import diagnose
+from logic.reference import analytes, statements, threshold_set
 from logic.reports.note import note_text
-from logic.reference import analytes, threshold_set
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each
 from ui.pdf_buttons import assessment_pdf_button

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from logic.case import CaseError
 from ehr.fhir import Fetch, ServerError, add_to_case, fetch_results, settings_from
+from logic.case import CaseError
 from ui.common import DISCLAIMER, esc
 from ui.session import current_doc, is_read_only, set_doc
 

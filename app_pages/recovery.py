@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError
+from logic.case.series import apply_series_rows, column, series_for, series_rows
 from logic.recovery import response
 from logic.regimen import (
     RegimenError,
@@ -27,7 +28,6 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
-from logic.case.series import apply_series_rows, column, series_for, series_rows
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, case_title, esc, teaching_gate, why
 from ui.session import (

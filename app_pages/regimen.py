@@ -16,7 +16,6 @@ import streamlit as st
 
 from logic.assess import assess
 from logic.case import CaseError
-from logic.regimen.exports import patient_sheet_html, to_csv, to_ics
 from logic.regimen import (
     RegimenError,
     StoreParams,
@@ -31,6 +30,7 @@ from logic.regimen import (
     regimen_for_case,
     summary,
 )
+from logic.regimen.exports import patient_sheet_html, to_csv, to_ics
 from logic.tma import regimen_caveat
 from ui.address import address_params
 from ui.charts import regimen_chart

@@ -10,14 +10,13 @@ from datetime import date
 
 import streamlit as st
 
-from logic.reference import statements
 from logic.assess import assess
 from logic.case import CaseError, parse_case
-from logic.diagnosis import diagnose
 from logic.case.entry import parse_entry, set_observation
-from logic.tma.plasmic import PlasmicResult, plasmic
-from logic.reference import threshold_set
+from logic.diagnosis import diagnose
+from logic.reference import statements, threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
+from logic.tma.plasmic import PlasmicResult, plasmic
 from ui.charts import balance_chart
 from ui.common import DISCLAIMER, alert_box, alert_sources, esc, md_table, teaching_gate, why, why_each
 from ui.session import current_case, thresholds_id

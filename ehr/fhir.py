@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from logic.case import CaseError, Problem, parse_case
+from logic.case.json_input import InputError, loads
 from logic.convert import ImportResult, analyte_for_loinc, loinc_map
 from logic.convert.fhir import _fhir_entry, _fhir_models, _model_error
-from logic.case.json_input import InputError, loads
 from logic.reference import analytes
 
 #: A FHIR logical id (R4 ``id`` datatype): what a patient is searched by.

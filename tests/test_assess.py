@@ -6,9 +6,9 @@ import pytest
 
 from logic.assess import Assessment, assess, merged_alerts
 from logic.case import parse_case
+from logic.cli.serialize import assessment
 from logic.reference import example_cases
 from logic.results import Severity
-from logic.cli.serialize import assessment
 
 CONTRACT = {"b12_status", "thrombocytopenia_grade", "plasmic", "tma", "lifelong", "alerts", "next_tests"}
 

@@ -1,8 +1,7 @@
 """Where a (possibly censored) value lies against cut-offs (logic/case/bands.py): never a guess."""
 import pytest
 
-from logic.case import bands
-from logic.case import parse_case
+from logic.case import bands, parse_case
 
 
 def one(value, comparator=None, analyte="b12", unit="ng/L"):

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from logic.__main__ import main
-from logic.regimen.exports import from_csv, from_ics, to_csv, to_ics
 from logic.recovery import expected
 from logic.regimen import (
     Phase,
@@ -26,6 +25,7 @@ from logic.regimen import (
     schedule,
     shortest_gaps,
 )
+from logic.regimen.exports import from_csv, from_ics, to_csv, to_ics
 
 START = date(2026, 11, 2)  # a Monday
 SAT, SUN = 5, 6

@@ -11,8 +11,7 @@ import json
 
 import pytest
 
-from logic.case import limits
-from logic.case import parse_case
+from logic.case import limits, parse_case
 from logic.convert import MAX_UPLOAD_BYTES, csv_wide, read_any, to_csv_wide, write_as
 from logic.convert.csv_wide import _unit_suffix
 from tests.convert_support import BASE, assert_counts_add_up

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from logic.regimen.exports import ExportError, from_csv, from_ics, patient_sheet, patient_sheet_html, to_csv, to_ics
 from logic.regimen import preset_ids, regimen_for_case, schedule
+from logic.regimen.exports import ExportError, from_csv, from_ics, patient_sheet, patient_sheet_html, to_csv, to_ics
 from logic.results import Route
 from tests.helpers import make_case, obs
 

@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 
-from logic.__main__ import main
-from logic.case import parse_case
 from ehr.fhir import (
     Failure,
     ServerError,
@@ -25,6 +23,8 @@ from ehr.fhir import (
     known_codes,
     settings_from,
 )
+from logic.__main__ import main
+from logic.case import parse_case
 from tests.fhir_support import EXPECTED, MRN, WINDOW, FhirServer, observation
 
 WHEN = datetime(2026, 11, 25, 9, 14, 3, tzinfo=UTC)

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from logic.reference import data as reference
 from logic.case import parse_case
 from logic.diagnosis import diagnose
 from logic.reference import DATA_DIR, analytes, threshold_set, threshold_set_ids
+from logic.reference import data as reference
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "logic").rglob("*.py")) + sorted((ROOT / "app_pages").glob("*.py")) + sorted(

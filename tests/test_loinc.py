@@ -6,9 +6,9 @@ that is the point. Codes come from LOINC (loinc.org); see the map's 'confidence'
 
 import pytest
 
+from logic.case.units import allowed_units, is_boolean
 from logic.convert import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
 from logic.reference import analytes, references
-from logic.case.units import allowed_units, is_boolean
 
 #: analyte -> LOINC codes accepted on import, the first written on export. () = no LOINC code used.
 PINNED: dict[str, tuple[str, ...]] = {

@@ -1,8 +1,8 @@
 """The copy-to-note summary (logic/reports/note.py): plain words, the verdicts, nothing that identifies."""
 from logic.assess import assess
 from logic.case import parse_case
-from logic.reports.note import note_text
 from logic.reference import example_cases
+from logic.reports.note import note_text
 from tests.helpers import make_case, obs
 
 

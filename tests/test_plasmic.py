@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from logic.cli import serialize
 from logic.case import parse_case
-from logic.tma.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
+from logic.cli import serialize
 from logic.reference import references
+from logic.tma.plasmic import CONTRACT_CRITERIA, PlasmicResult, band_of, plasmic, plasmic_data, risk_band
 from tests.helpers import case_of
 from tests.helpers import obs as _obs
 

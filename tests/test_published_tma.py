@@ -15,8 +15,8 @@ import pytest
 from logic.__main__ import main
 from logic.case import parse_case
 from logic.diagnosis import diagnose
-from logic.tma.plasmic import CONTRACT_CRITERIA, plasmic
 from logic.tma import tma
+from logic.tma.plasmic import CONTRACT_CRITERIA, plasmic
 from tests.helpers import assess_json
 from tests.published import by_id, case_document, raw_cases
 

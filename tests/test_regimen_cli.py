@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from logic.__main__ import main
-from logic.regimen.exports import from_csv, from_ics
-from logic.regimen import schedule
 from logic.cli.schedule import injection_doc
+from logic.regimen import schedule
+from logic.regimen.exports import from_csv, from_ics
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,8 +3,7 @@ import string
 
 import pytest
 
-from logic.reference import statements
-from logic.reference import references, threshold_set, threshold_set_ids
+from logic.reference import references, statements, threshold_set, threshold_set_ids
 
 KEYS = sorted(statements.statements())
 

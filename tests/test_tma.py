@@ -7,7 +7,6 @@ import pytest
 
 from logic.cli import serialize
 from logic.diagnosis import diagnose
-from logic.tma.plasmic import plasmic
 from logic.reference import references, threshold_set
 from logic.results import Alert, Leaning
 from logic.tma import (
@@ -23,6 +22,7 @@ from logic.tma import (
     weights,
 )
 from logic.tma.balance import place
+from logic.tma.plasmic import plasmic
 from tests.helpers import case_of
 from tests.helpers import obs as _obs
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from logic.case import parse_case
 from logic.diagnosis import diagnose
-from logic.tma.plasmic import plasmic
 from logic.tma import tma
+from logic.tma.plasmic import plasmic
 
 DAY = "2026-03-01"
 EXAMPLES = 2000

@@ -1,7 +1,15 @@
 import pytest
 
+from logic.case.units import (
+    UnitError,
+    allowed_units,
+    convert,
+    from_canonical,
+    listed_unit,
+    normalize_unit,
+    to_canonical,
+)
 from logic.reference import analytes
-from logic.case.units import UnitError, allowed_units, convert, from_canonical, listed_unit, normalize_unit, to_canonical
 
 # (analyte, value, unit, canonical value) — factors from the evidence file's conventions
 CONVERSIONS = [

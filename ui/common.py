@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from logic.reference import statements
 from logic.case import Case
-from logic.reference import reference, threshold_set, threshold_set_ids
-from logic.results import Alert
 from logic.case.units import from_canonical
+from logic.reference import reference, statements, threshold_set, threshold_set_ids
+from logic.results import Alert
 from store import SEARCH_MAX
 from ui.auth import current_actor, shown_name
 from ui.perf import ByIdentity
