@@ -78,7 +78,8 @@ from logic.convert.common import (
 from logic.convert.csv_long import _read_csv_long
 from logic.convert.csv_table import _header_and_delimiter
 from logic.convert.csv_wide import _read_csv_wide
-from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir, to_fhir_bundle
+from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir
+from logic.convert.fhir_write import to_fhir_bundle
 from logic.convert.json_doc import _read_json
 from logic.convert.loinc import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
 from logic.convert.writers import to_csv_long, to_csv_wide, write_as

@@ -16,7 +16,7 @@ from typing import Any
 
 from logic.case import Problem, parse_case
 from logic.convert.common import CSV_LONG_COLUMNS, ConvertError
-from logic.convert.fhir import to_fhir_bundle
+from logic.convert.fhir_write import to_fhir_bundle
 from logic.reference import analytes
 
 
