@@ -10,12 +10,14 @@ import streamlit as st
 
 from ui.address import open_from_address
 from ui.auth import require_sign_in
+from ui.banner import status_banner
 from ui.browser import browser_script
 from ui.callbacks import run_interrupted
-from ui.common import page_failed, sidebar, status_banner
+from ui.common import page_failed
 from ui.launch import patient_at_launch
 from ui.perf import freeze_imports
 from ui.session import sync_saved
+from ui.sidebar import sidebar
 
 st.set_page_config(
     page_title="Cobalt · B12 and platelets",

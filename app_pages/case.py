@@ -32,8 +32,9 @@ from logic.case.rules import ANTIBODY_FLAGS
 from logic.case.units import is_boolean
 from logic.convert import MAX_UPLOAD_BYTES
 from logic.reference import analytes, example_cases, threshold_set
+from ui.banner import case_title, teaching_title
 from ui.callbacks import kept
-from ui.common import case_title, esc, focus_field, results_table, teaching_title, uploaded_text
+from ui.common import esc, focus_field, results_table, uploaded_text
 from ui.session import (
     current_case,
     current_doc,

@@ -11,8 +11,9 @@ from logic.assess import assess
 from logic.diagnosis import diagnose
 from logic.reference import analytes, statements, threshold_set
 from logic.reports.note import note_text
+from ui.banner import teaching_gate
 from ui.charts import b12_chart
-from ui.common import DISCLAIMER, alert_box, alert_sources, esc, teaching_gate, why, why_each
+from ui.common import DISCLAIMER, alert_box, alert_sources, esc, why, why_each
 from ui.pdf_buttons import assessment_pdf_button
 from ui.session import current_case, pending_errors, thresholds_id
 

@@ -18,19 +18,19 @@ from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
 from store import SEARCH_MAX
 from ui.auth import current_actor
-from ui.common import esc, teaching_title
+from ui.banner import teaching_title
+from ui.common import esc
+from ui.database import note_store_change, store_or_none
 from ui.session import (
     current_doc,
     flush_saves,
     is_read_only,
     load_example,
     new_case,
-    note_store_change,
     open_case,
     save_as_new,
     set_doc,
     state,
-    store_or_none,
     verdicts_hidden,
 )
 from ui.versions import library_cases, open_case_versions

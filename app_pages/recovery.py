@@ -28,8 +28,9 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
+from ui.banner import case_title, teaching_gate
 from ui.charts import recovery_chart
-from ui.common import DISCLAIMER, alert_box, case_title, esc, teaching_gate, why
+from ui.common import DISCLAIMER, alert_box, esc, why
 from ui.session import (
     chosen_plan,
     current_case,

@@ -33,9 +33,10 @@ from logic.regimen import (
 from logic.regimen.exports import patient_sheet_html, to_csv, to_ics
 from logic.tma import regimen_caveat
 from ui.address import address_params
+from ui.banner import case_title, teaching_gate
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
-from ui.common import DISCLAIMER, case_title, esc, md_table, teaching_gate, why, why_each
+from ui.common import DISCLAIMER, esc, md_table, why, why_each
 from ui.pdf_buttons import patient_pdf_button
 from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
 from ui.session import today as today_of_user

@@ -17,8 +17,9 @@ from logic.diagnosis import diagnose
 from logic.reference import statements, threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
 from logic.tma.plasmic import PlasmicResult, plasmic
+from ui.banner import teaching_gate
 from ui.charts import balance_chart
-from ui.common import DISCLAIMER, alert_box, alert_sources, esc, md_table, teaching_gate, why, why_each
+from ui.common import DISCLAIMER, alert_box, alert_sources, esc, md_table, why, why_each
 from ui.session import current_case, thresholds_id
 
 LEANING_STYLE = {

@@ -52,7 +52,8 @@ KEY_PREFIX = {
     "app_pages/library.py": "lib_",
     "app_pages/evidence.py": "ev_",
     "app_pages/record.py": "ehr_",
-    "ui/common.py": "app_",  # the sidebar and the banner above every page
+    "ui/sidebar.py": "app_",  # the sidebar on every page
+    "ui/banner.py": "app_",  # the banner above every page
 }
 # the loose keys the open case was once spread over; now fields of ui.session.OpenCase
 OLD_CASE_KEYS = {"case_doc", "case_id", "case_version", "case_read_only", "case_source", "case_conflict",

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from store import LOCAL, Actor
 from tests.page_session import opened
 from ui.auth import REFUSED_MESSAGE, actor_from_claims, providers, sign_in_required, unfinished_sign_in
-from ui.session import get_store
+from ui.database import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 import ui.charts  # noqa: F401 - imported before any test patches what it imports
 from store import LOCAL
 from tests.page_session import opened
-from ui.session import get_store
+from ui.database import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

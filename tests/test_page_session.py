@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from store import Store
 from tests.page_session import open_doc, opened
-from ui.common import saved_cases
-from ui.session import SESSION_KEY, OpenCase, SaveStatus
+from ui.open_case import OpenCase, SaveStatus
+from ui.session import SESSION_KEY
+from ui.sidebar import saved_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -14,8 +14,9 @@ from logic.case.entry import CONVENTIONAL, SI
 from logic.reference import example_cases
 from store import NotFoundError
 from ui.auth import current_actor
+from ui.database import store_or_none
 from ui.saver import flush_case
-from ui.session import UNITS_COOKIE, UNITS_KEY, _blank, _load, _put, load_example, ss, state, store_or_none
+from ui.session import UNITS_COOKIE, UNITS_KEY, _blank, _load, _put, load_example, ss, state
 
 ADDRESS_KEY = "session_address_read"
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")  # the store's case ids (random, never a patient identifier)

@@ -13,7 +13,7 @@ there by an opaque token. The regimen chosen for the case and the unit system ar
 document itself.
 
 Pages read and change the open case only through the functions here; a page never reads another
-page's session keys. The sidebar (ui/common.py) owns the ``app_`` widgets whose values are read
+page's session keys. The sidebar (ui/sidebar.py) owns the ``app_`` widgets whose values are read
 here: the reference set and the teaching-mode toggle.
 """
 
@@ -22,10 +22,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 import streamlit as st
@@ -35,6 +33,8 @@ from logic.case.entry import CONVENTIONAL, SI, blank_case, system_of, threshold_
 from logic.reference import DEFAULT_THRESHOLDS, example_cases
 from ui.auth import current_actor
 from ui.callbacks import forget_interrupted
+from ui.database import note_store_change, store_or_none
+from ui.open_case import ChosenPlan, OpenCase
 from ui.perf import ByIdentity
 from ui.saver import Saver, SaveSnapshot, SaveState
 
@@ -46,75 +46,6 @@ TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
 UNITS_COOKIE = "cobalt_units"
 #: Seconds without another edit before a burst of edits is saved (0: at once, in the page tests).
 QUIET_S = float(os.environ.get("COBALT_SAVE_QUIET_S", "1.5"))
-
-
-class SaveStatus(StrEnum):
-    TEACHING = "teaching"  # a read-only teaching case: never saved
-    SAVED = "saved"
-    UNSAVED = "unsaved"  # saved, and given an id, on its first change
-
-
-@dataclass(frozen=True)
-class ChosenPlan:
-    """The regimen chosen for the case (a preset and its knob values, the first dose); Regimen and
-    Recovery follow it. Kept in the case document (``regimen``); a read-only teaching case keeps it
-    for the session only."""
-
-    preset: str
-    knobs: dict[str, int]
-    start: date | None = None
-
-
-@dataclass(frozen=True)
-class OpenCase:
-    """The case open in this browser session and what pages share about it.
-
-    ``doc`` is always a valid case document. ``errors`` are the Case page's entries that did not
-    validate (field -> message), shown as pending on other pages. ``revision`` changes on every
-    change of the document, ``opened`` each time another case is opened.
-    """
-
-    doc: dict[str, Any] = field(default_factory=blank_case)
-    id: str | None = None
-    version: int | None = None
-    read_only: bool = False
-    source: str | None = None  # the teaching case it was opened from
-    conflict: str | None = None  # why the last save was refused; nothing is saved until resolved
-    errors: dict[str, str] = field(default_factory=dict)
-    revision: int = 0
-    opened: int = 0
-    revealed: bool = False  # teaching mode: the presenter has revealed this teaching case's verdicts
-    session_plan: ChosenPlan | None = None  # a read-only teaching case's plan, for this session only
-
-    @property
-    def plan(self) -> ChosenPlan | None:
-        """The chosen regimen: the document's ``regimen``, else (teaching cases) the session's."""
-        raw = self.doc.get("regimen") if isinstance(self.doc, dict) else None
-        if isinstance(raw, dict) and isinstance(raw.get("preset"), str):
-            start = raw.get("start")
-            return ChosenPlan(raw["preset"], dict(raw.get("knobs") or {}), date.fromisoformat(start) if start else None)
-        return self.session_plan
-
-    @property
-    def status(self) -> SaveStatus:
-        if self.read_only:
-            return SaveStatus.TEACHING
-        return SaveStatus.SAVED if self.id else SaveStatus.UNSAVED
-
-    def hides_verdicts(self, teaching_mode: bool, teaching_case: str | None = None) -> bool:
-        """The teaching-mode rule: with teaching mode on, a teaching case's verdicts (final diagnosis,
-        teaching point, label) stay hidden until the presenter reveals them.
-
-        About the open case by default: hidden when it is a read-only teaching case not yet revealed.
-        About a named teaching case (a listing of teaching cases): hidden unless it is the open one and
-        revealed.
-        """
-        if not teaching_mode:
-            return False
-        open_teaching = self.read_only and self.source is not None
-        if teaching_case is None:
-            return open_teaching and not self.revealed
-        return not (open_teaching and self.source == teaching_case and self.revealed)
 
 
 ss = st.session_state
@@ -147,52 +78,6 @@ def today() -> date:
     return datetime.now(tz).date()
 
 
-# -- the store ------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False)
-def get_store():
-    """One store per process (thread-safe); None, with the reason, if the database cannot be opened."""
-    from store import Store
-
-    try:
-        return Store.open()
-    except Exception as exc:  # noqa: BLE001 - shown to the user; the app still works in memory
-        from ui.saver import reason
-
-        return reason(exc)
-
-
-def store_or_none():
-    s = get_store()
-    return None if isinstance(s, str) else s
-
-
-class _Counter:
-    def __init__(self) -> None:
-        self.value = 0
-        self._lock = threading.Lock()
-
-    def bump(self) -> None:
-        with self._lock:
-            self.value += 1
-
-
-@st.cache_resource(show_spinner=False)
-def _store_changes() -> _Counter:
-    return _Counter()
-
-
-def note_store_change() -> None:
-    """Record that this process wrote to the store (cached case lists keyed on ``store_stamp`` go stale)."""
-    _store_changes().bump()
-
-
-def store_stamp() -> int:
-    """How many writes this process has made to the store; part of the key of cached case lists."""
-    return _store_changes().value
-
-
 # -- saving ---------------------------------------------------------------------------
 
 
@@ -208,7 +93,7 @@ def _saver() -> Saver | None:
     actor = current_actor()
     if actor is None:  # not signed in: nothing is saved (the store would refuse it)
         return None
-    saver = Saver(store, now.id, now.version, now.doc, actor=actor, quiet_s=QUIET_S, on_saved=_store_changes().bump)
+    saver = Saver(store, now.id, now.version, now.doc, actor=actor, quiet_s=QUIET_S, on_saved=note_store_change)
     ss[SAVER_KEY] = (now.opened, saver)
     return saver
 

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from logic.case.changes import Change, changes
-from ui.session import store_or_none, store_stamp
+from ui.database import store_or_none, store_stamp
 
 #: The newest versions listed with their changes (each needs its document read).
 MAX_LISTED = 60
