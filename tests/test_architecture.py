@@ -35,7 +35,7 @@ def test_logic_never_reads_the_clock():
 
 
 def test_no_removed_streamlit_arguments_or_unsafe_html():
-    for path in list(ROOT.glob("app_pages/*.py")) + list(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]:
+    for path in list(ROOT.glob("app_pages/**/*.py")) + list(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]:
         text = path.read_text()
         assert "use_container" + "_width" not in text, path  # spelt in two parts so house greps skip this test
         assert "unsafe_allow" + "_html=True" not in text, path
@@ -45,6 +45,7 @@ def test_no_removed_streamlit_arguments_or_unsafe_html():
 
 KEY_PREFIX = {
     "app_pages/case.py": "case_",
+    **{f"app_pages/case_sections/{m}.py": "case_" for m in ("fields", "source", "patient", "history", "labs")},
     "app_pages/diagnosis.py": "dx_",
     "app_pages/ttp.py": "ttp_",
     "app_pages/regimen.py": "reg_",
@@ -58,7 +59,7 @@ KEY_PREFIX = {
 # the loose keys the open case was once spread over; now fields of ui.session.OpenCase
 OLD_CASE_KEYS = {"case_doc", "case_id", "case_version", "case_read_only", "case_source", "case_conflict",
                  "case_rev", "case_errors", "teach_revealed", "reg_current"}
-APP_MODULES = sorted(ROOT.glob("app_pages/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]
+APP_MODULES = sorted(ROOT.glob("app_pages/**/*.py")) + sorted(ROOT.glob("ui/*.py")) + [ROOT / "app.py"]
 
 
 def _literal_start(node: ast.AST) -> str | None:
@@ -118,9 +119,9 @@ def test_the_key_scanner_finds_reads_and_writes_of_other_pages_keys():
 
 
 def test_pages_and_the_sidebar_use_only_their_own_prefixed_session_keys():
-    assert sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("app_pages/*.py")) == sorted(
-        k for k in KEY_PREFIX if k.startswith("app_pages/")
-    ), "a new page needs its key prefix here"
+    pages = sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("app_pages/**/*.py") if p.name != "__init__.py")
+    assert pages == sorted(k for k in KEY_PREFIX if k.startswith("app_pages/")), (
+        "a new page (or a page's section module) needs its key prefix here")
     offenders = {
         name: keys for name, prefix in KEY_PREFIX.items() if (keys := foreign_keys((ROOT / name).read_text(), prefix))
     }

@@ -20,7 +20,7 @@ from logic.reference import DATA_DIR, analytes, threshold_set, threshold_set_ids
 from logic.reference import data as reference
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = sorted((ROOT / "logic").rglob("*.py")) + sorted((ROOT / "app_pages").glob("*.py")) + sorted(
+SOURCES = sorted((ROOT / "logic").rglob("*.py")) + sorted((ROOT / "app_pages").rglob("*.py")) + sorted(
     (ROOT / "ui").glob("*.py")
 )
 DATA_FILES = [p for p in DATA_DIR.rglob("*.json") if "thresholds" not in p.parts and "cases" not in p.parts]

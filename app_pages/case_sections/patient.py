@@ -1,0 +1,74 @@
+"""The patient (label, age, sex) and the case's dates: symptom onset, B12 treatment started, ADAMTS13 sent."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.case_sections.fields import DATES, SEX, Form, commit, doc_copy, field_error, set_error, sync_widgets
+from logic.case.entry import day_words, parse_day
+from ui.callbacks import kept
+from ui.session import current_case, verdicts_hidden
+
+ss = st.session_state
+
+
+@kept
+def _on_patient(field: str) -> None:
+    doc, value = doc_copy(), ss[f"case_{field}"]
+    if field == "label":
+        doc["label"] = value.strip() or None
+    elif field == "age":
+        doc.setdefault("patient", {})["age_years"] = value
+    elif field == "sex":
+        doc.setdefault("patient", {})["sex"] = {"Female": "female", "Male": "male"}.get(value)
+    elif field == "ileal_resection_cm":
+        doc.setdefault("history", {})["ileal_resection_cm"] = value
+    commit(doc, field, f"case_{field}")
+
+
+@kept
+def _on_date(name: str) -> None:
+    key = f"case_date_{name}"
+    try:
+        day = parse_day(ss[key])
+    except ValueError as exc:
+        set_error(name, str(exc), key)
+        return
+    doc = doc_copy()
+    target = doc.setdefault("history", {}) if DATES[name] == "history" else doc
+    target[name] = day.isoformat() if day else None
+    if commit(doc, name, key) and name == "treatment_start":
+        sync_widgets(force=True)  # the baseline moves with the treatment start
+
+
+def _date_field(form: Form, col, name: str, label: str, help_text: str) -> None:
+    with col:
+        st.text_input(label, key=f"case_date_{name}", on_change=_on_date, args=(name,), disabled=form.read_only,
+                      placeholder="2026-11-02 or 2/11/2026", help=help_text)
+        if name not in form.errors and (day := getattr(current_case().history, name, current_case().treatment_start)):
+            st.caption(day_words(day))  # the date read back, so a day/month mix-up shows
+        field_error(form, name)
+
+
+def draw(form: Form) -> None:
+    st.subheader("Patient")
+    p1, p2, p3 = st.columns([3, 1, 2])
+    p1.text_input("Case label", key="case_label", on_change=_on_patient, args=("label",), max_chars=120,
+                  disabled=form.read_only or verdicts_hidden())
+    p2.number_input("Age (years)", key="case_age", min_value=0, max_value=125, step=1, on_change=_on_patient,
+                    args=("age",), disabled=form.read_only)
+    p3.radio("Sex", SEX, key="case_sex", horizontal=True, on_change=_on_patient, args=("sex",),
+             disabled=form.read_only)
+    for key in ("label", "age", "sex"):
+        field_error(form, key)
+    d1, d2, d3 = st.columns(3)
+    _date_field(form, d1, "symptom_onset", "Symptom onset", "Used to warn when deficiency has gone untreated for "
+                f"more than {form.t['delay_months']:g} months. Not after the treatment start, not after today.")
+    _date_field(form, d2, "treatment_start", "B12 treatment started",
+                "Results on or before this date are the baseline; later ones are the recovery course.")
+    _date_field(form, d3, "adamts13_sent", "ADAMTS13 sent on",
+                "The day the sample went; the result counts as pending until an ADAMTS13 activity dated on or after "
+                "it.")
+    if (sent := current_case().history.adamts13_sent) is not None:
+        result = [o for o in current_case().series("adamts13_activity") if o.date >= sent]
+        d3.caption(f"Result on file: {result[-1].dated()}" if result else f"ADAMTS13 pending since {sent.isoformat()}")

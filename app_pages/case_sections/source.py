@@ -1,0 +1,95 @@
+"""Where a case comes from: the teaching cases (neutral titles in teaching mode), a new blank case, a case file
+opened or pasted, and the open case downloaded as a file."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from app_pages.case_sections.fields import Form, sync_widgets
+from logic.case import CaseError, parse_case
+from logic.convert import MAX_UPLOAD_BYTES
+from logic.reference import example_cases
+from ui.banner import teaching_title
+from ui.common import esc, uploaded_text
+from ui.session import current_doc, load_example, new_case, open_document, teaching_mode, today, verdicts_hidden
+
+ss = st.session_state
+
+
+def _load_example() -> None:
+    if ss.get("case_example") not in example_cases():
+        return  # a stale title: the next run reads it back to its id
+    load_example(ss["case_example"])
+    ss["case_import_errors"] = []
+    sync_widgets(force=True)
+
+
+def _new_case() -> None:
+    new_case()
+    ss["case_import_errors"] = []
+    sync_widgets(force=True)
+
+
+def _import_text(text: str, source: str) -> None:
+    try:
+        doc = json.loads(text)
+        parse_case(doc, today=today())
+        open_document(doc)
+    except json.JSONDecodeError as exc:
+        ss["case_import_errors"] = [f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
+        return
+    except CaseError as exc:
+        ss["case_import_errors"] = [f"{source}: {p}" for p in exc.problems]
+        return
+    except (ValueError, RecursionError) as exc:  # nested too deep, a number too long, ...
+        ss["case_import_errors"] = [f"{source}: not a case document this app can read ({type(exc).__name__})"]
+        return
+    ss["case_import_errors"] = []
+    sync_widgets(force=True)
+
+
+def _on_upload() -> None:
+    if (file := ss.get("case_upload")) is not None:
+        text, problem = uploaded_text(file, MAX_UPLOAD_BYTES)
+        if problem:
+            ss["case_import_errors"] = [problem]
+        else:
+            _import_text(text, file.name)
+
+
+def draw(form: Form) -> None:
+    """The example picker, New blank case, and a case file in and out; what was refused, listed."""
+    examples = example_cases()
+    titles = {k: teaching_title(k) if teaching_mode() and verdicts_hidden(k) else d.get("label", k)
+              for k, d in examples.items()}  # in teaching mode, no title gives a diagnosis away
+    if ss.get("case_example") not in examples:
+        # a kept title (teaching mode changed the titles): back to its id, never shown or loaded as it is
+        by_title = {t: k for k, d in examples.items() for t in (d.get("label", k), teaching_title(k))}
+        ss["case_example"] = by_title.get(ss.get("case_example"), next(iter(examples)))
+    with st.container(border=True):
+        c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+        c1.selectbox("Example case", list(examples), key="case_example", format_func=titles.get)
+        c2.button("Load example", key="case_load_example", on_click=_load_example, icon=":material/upload_file:",
+                  width="stretch")
+        c3.button("New blank case", key="case_new", on_click=_new_case, icon=":material/note_add:", width="stretch")
+        about = examples[ss["case_example"]].get("about", {})
+        if about and verdicts_hidden(ss["case_example"]):
+            st.caption("Teaching mode: the source and the teaching point are shown after the presenter reveals.")
+        elif about:
+            st.caption(f"{about.get('source', '').rstrip('.')}. {about.get('teaching_point', '')}")
+        with st.expander("Open or save a case file (JSON)"):
+            u1, u2 = st.columns(2)
+            u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
+                             help=f"A b12-case/1 JSON document, up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+            u2.download_button("Download this case (JSON)",
+                               data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
+                               file_name="cobalt-case.json", mime="application/json", key="case_download",
+                               icon=":material/download:")
+            st.text_area("Or paste a case document", key="case_paste", height=120)
+            st.button("Load pasted case", key="case_load_paste",
+                      on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))
+        if ss["case_import_errors"]:
+            st.error("The case was not loaded; nothing was changed:\n\n"
+                     + "\n".join(f"- {esc(m)}" for m in ss["case_import_errors"]), icon=":material/error:")
