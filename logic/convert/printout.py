@@ -25,9 +25,9 @@ from typing import Any
 
 from logic.case import FORMAT, Problem, parse_case
 from logic.convert.common import ConvertError, _as_text, _validate
-from logic.convert.printout_data import tables
-from logic.convert.printout_dates import DMY, DRAW, MDY, OTHER, DateMark, find_dates, label_kind
-from logic.convert.printout_line import Found, Skip, label, read_line, show
+from logic.convert.printout_data import _identifier, _tables
+from logic.convert.printout_dates import _DMY, _DRAW, _MDY, _OTHER, _find_dates, _label_kind
+from logic.convert.printout_line import _Found, _label, _read_line, _show, _Skip
 from logic.entry import CONVENTIONAL, SI, conversion_text, printed_unit, threshold_unit_system
 from logic.limits import MAX_ROWS
 from logic.units import canonical_unit, to_canonical
@@ -72,7 +72,7 @@ class PrintoutResult:
 
     @property
     def label(self) -> str:
-        return label(self.analyte)
+        return _label(self.analyte)
 
     def observation(self) -> dict[str, Any]:
         """The result as a case-document observation."""
@@ -100,8 +100,8 @@ class UnreadLine:
         where = f"line {self.line}"
         if self.withheld:
             return f"{where}: {self.reason}"
-        part = f" (in {show(self.segment)})" if self.segment and self.segment != self.text.strip() else ""
-        return f"{where}: not read{part}: {self.reason}: {show(self.text, 80)}"
+        part = f" (in {_show(self.segment)})" if self.segment and self.segment != self.text.strip() else ""
+        return f"{where}: not read{part}: {self.reason}: {_show(self.text, 80)}"
 
 
 @dataclass(frozen=True)
@@ -212,13 +212,12 @@ def read_printout(
 
 
 def _read(lines: list[str], system: str | None, thresholds: str | None, day: date | None, today: date | None):
-    order = DMY if system == SI else MDY if system == CONVENTIONAL else None
+    order = _DMY if system == SI else _MDY if system == CONVENTIONAL else None
     dating = _Dating(day)
     results: list[PrintoutResult] = []
     unread: list[UnreadLine] = []
     dates: list[DateLine] = []
     count = 0
-    t = tables()
     for n, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
@@ -228,16 +227,16 @@ def _read(lines: list[str], system: str | None, thresholds: str | None, day: dat
             unread.append(UnreadLine(n, line[:MAX_LINE_CHARS], "too_long",
                                      f"{len(line):,} characters; a result line is at most {MAX_LINE_CHARS}"))
             continue
-        marker = t.identifier.search(line)
+        marker = _identifier(line)
         if marker:
             unread.append(UnreadLine(n, "", "identifier", f"not read and not shown: it looks like a patient or "
-                                     f"clinician identifier ({marker.group(0).strip()!r})", withheld=True))
+                                     f"clinician identifier ({marker.strip()!r})", withheld=True))
             continue
         rest = _dates(n, line, order, today, dating, unread, dates)
         if not any(ch.isalnum() for ch in rest):
             continue
-        for outcome in read_line(rest, system, thresholds):
-            if isinstance(outcome, Skip):
+        for outcome in _read_line(rest, system, thresholds):
+            if isinstance(outcome, _Skip):
                 unread.append(UnreadLine(n, line, outcome.kind, outcome.reason, outcome.segment))
             else:
                 _dated(n, line, outcome, dating, system, thresholds, results, unread)
@@ -247,24 +246,24 @@ def _read(lines: list[str], system: str | None, thresholds: str | None, day: dat
 def _dates(n: int, line: str, order: str | None, today: date | None, dating: _Dating,
            unread: list[UnreadLine], dates: list[DateLine]) -> str:  # fmt: skip
     """Read the dates on a line into ``dating``; the line without its dates and their labels."""
-    marks = find_dates(line, order)
+    marks = _find_dates(line, order)
     if not marks:
         return line
-    t = tables()
+    t = _tables()
     keep, start, drawn = [], 0, []
     for mark in marks:
         label_text = line[start : mark.start]
         inline = t.names.search(label_text) is not None  # a date printed on a result line
-        kind = DRAW if inline else label_kind(label_text)
+        kind = _DRAW if inline else _label_kind(label_text)
         keep.append(line[start : mark.start] if inline else "")
         start = mark.end
-        if kind == OTHER:
+        if kind == _OTHER:
             unread.append(UnreadLine(n, line, "other_date", f"{mark.text!r} is a report, receipt or print date, not "
                                      "the day the blood was drawn: not used"))  # fmt: skip
         elif mark.problem is not None:
             _date_problem(n, line, mark.problem, dating, unread)
-        elif kind != DRAW:
-            _date_problem(n, line, f"the words before {mark.text!r} ({show(label_text.strip())}) are not understood: "
+        elif kind != _DRAW:
+            _date_problem(n, line, f"the words before {mark.text!r} ({_show(label_text.strip())}) are not understood: "
                                    "is it the day the blood was drawn?", dating, unread)  # fmt: skip
         elif today is not None and mark.day > today:
             _date_problem(n, line, f"{mark.text!r} is after today ({today.isoformat()})", dating, unread)
@@ -286,7 +285,7 @@ def _date_problem(n: int, line: str, problem: str, dating: _Dating, unread: list
     dating.fail(n, problem)
 
 
-def _dated(n: int, line: str, found: Found, dating: _Dating, system: str | None, thresholds: str | None,
+def _dated(n: int, line: str, found: _Found, dating: _Dating, system: str | None, thresholds: str | None,
            results: list[PrintoutResult], unread: list[UnreadLine]) -> None:  # fmt: skip
     """Date a result, check it against the case contract and keep it (or list why not)."""
     notes = found.notes
@@ -322,7 +321,7 @@ def _dated(n: int, line: str, found: Found, dating: _Dating, system: str | None,
     ))  # fmt: skip
 
 
-def _conversion(found: Found, system: str | None, thresholds: str | None) -> str:
+def _conversion(found: _Found, system: str | None, thresholds: str | None) -> str:
     """The value in the case's unit when it was printed in another, else in the other system's unit."""
     if found.unit in (None, "1"):
         return ""
@@ -331,5 +330,5 @@ def _conversion(found: Found, system: str | None, thresholds: str | None) -> str
     return conversion_text(found.analyte, float(found.value), found.comparator, found.unit, shown, other)
 
 
-__all__ = ["MAX_LINE_CHARS", "UNREAD_KINDS", "DateLine", "DateMark", "PrintoutReading", "PrintoutResult",
-           "UnreadLine", "read_printout"]  # fmt: skip
+__all__ = ["MAX_LINE_CHARS", "UNREAD_KINDS", "DateLine", "PrintoutReading", "PrintoutResult", "UnreadLine",
+           "read_printout"]  # fmt: skip

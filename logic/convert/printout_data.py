@@ -2,7 +2,7 @@
 
 Names are matched case-insensitively as whole words, longest first, so that a longer name of another
 test wins (``Mean cell haemoglobin`` is never ``haemoglobin``, ``Neutrophils %`` never the absolute
-count). Units are folded before matching (:func:`fold_unit`). Every pattern here is built from the
+count). Units are folded before matching (:func:`_fold_unit`). Every pattern here is built from the
 data and runs in time linear in the text it is given (no nested quantifiers).
 """
 
@@ -20,11 +20,11 @@ _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _SPACES = re.compile(r"\s+")
 #: A number as printed: digits with an optional decimal point or comma (ASCII digits only).
-NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
-COMPARATOR = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_COMPARATOR = r"(?:<=|>=|=<|=>|≤|≥|<|>)"
 
 
-def fold_unit(text: str) -> str:
+def _fold_unit(text: str) -> str:
     """A printed unit folded for matching: ``'x 10⁹/L'`` -> ``'x10^9/l'``, ``'µmol/L'`` -> ``'umol/l'``,
     ``'10*9/l'`` -> ``'10^9/l'``."""
     s = _SUPERSCRIPTS.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT), text)
@@ -32,7 +32,7 @@ def fold_unit(text: str) -> str:
     return _SPACES.sub("", s).lower()
 
 
-def name_key(text: str) -> str:
+def _name_key(text: str) -> str:
     """A name as written in the data: lower case, single spaces, ``', '`` after a comma."""
     s = " ".join(text.lower().split())
     return re.sub(r"\s*,\s*", ", ", s)
@@ -51,7 +51,7 @@ def _name_pattern(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Test:
+class _Test:
     """A test as printed: the analytes its name may stand for, and its own unit spellings."""
 
     key: str  # its first name, for messages
@@ -61,11 +61,11 @@ class Test:
 
 
 @dataclass(frozen=True)
-class Tables:
+class _Tables:
     """Everything the recogniser reads from ``data/printout.json``, compiled."""
 
     names: re.Pattern  # every name (tests and other tests), longest first; group 'name'
-    tests: dict[str, Test | None]  # name key -> its test (None: a test Cobalt does not use)
+    tests: dict[str, _Test | None]  # name key -> its test (None: a test Cobalt does not use)
     units: dict[str, str]  # folded spelling -> listed unit (any analyte)
     other_units: frozenset[str]  # folded spellings of units no analyte accepts
     glued_unit: re.Pattern  # a number with a unit straight after it, on a folded token
@@ -73,13 +73,13 @@ class Tables:
     flags: frozenset[str]
     booleans: dict[str, str]  # analyte -> "film" | "test"
     words: dict[str, frozenset[str]]
-    identifier: re.Pattern
+    identifier: re.Pattern  # group 'id': an identifier word (an 'except' phrase matches without it)
     date_draw: frozenset[str]
     date_other: frozenset[str]
     refs: tuple[str, ...]
 
 
-def printout_data() -> dict[str, Any]:
+def _printout_data() -> dict[str, Any]:
     return load_json("printout.json")
 
 
@@ -88,11 +88,11 @@ def _alternation(items: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def tables() -> Tables:
+def _tables() -> _Tables:
     """The compiled data; a name given twice, an unknown analyte or unit is a data defect (ValueError)."""
-    data = printout_data()
+    data = _printout_data()
     known = analytes()
-    tests: dict[str, Test | None] = {}
+    tests: dict[str, _Test | None] = {}
     for entry in data["tests"]:
         for analyte in entry["analytes"]:
             if analyte not in known:
@@ -100,8 +100,8 @@ def tables() -> Tables:
         units = {}
         for listed, spellings in entry.get("units", {}).items():
             for spelling in spellings:
-                units[fold_unit(spelling)] = listed
-        test = Test(entry["names"][0], tuple(entry["analytes"]), units, tuple(entry.get("refs", ())))
+                units[_fold_unit(spelling)] = listed
+        test = _Test(entry["names"][0], tuple(entry["analytes"]), units, tuple(entry.get("refs", ())))
         for name in entry["names"]:
             _add_name(tests, name, test)
     for name in data["other_tests"]:
@@ -116,38 +116,39 @@ def tables() -> Tables:
     for listed, spellings in data["unit_spellings"].items():
         if listed == "about":
             continue
-        units[fold_unit(listed)] = listed
+        units[_fold_unit(listed)] = listed
         for spelling in spellings:
-            units[fold_unit(spelling)] = listed
+            units[_fold_unit(spelling)] = listed
     listed_all = {u for spec in known.values() for u in spec["units"]}
     unknown = sorted(set(units.values()) - listed_all)
     if unknown:
         raise ValueError(f"data/printout.json: units not listed in data/analytes.json: {unknown}")
-    other_units = frozenset(fold_unit(u) for u in data["other_units"]["spellings"])
+    other_units = frozenset(_fold_unit(u) for u in data["other_units"]["spellings"])
     every_unit = sorted(set(units) | set(other_units) | {u for t in tests.values() if t for u in t.units})
     flags = [f.lower() for f in data["flags"]["words"]]
     glued = [f.lower() for f in data["flags"]["glued"]]
     words = {key: frozenset(w.lower() for w in values) for key, values in data["words"].items()}
     ident = "|".join(_name_pattern(w) for w in sorted(data["identifier_labels"]["words"], key=len, reverse=True))
-    return Tables(
+    exempt = "|".join(_name_pattern(w) for w in sorted(data["identifier_labels"]["except"], key=len, reverse=True))
+    return _Tables(
         names=name_re,
         tests=tests,
         units=units,
         other_units=other_units,
-        glued_unit=re.compile(rf"^(?P<cmp>{COMPARATOR})?(?P<num>{NUMBER})(?P<unit>{_alternation(every_unit)})$"),
-        glued_flag=re.compile(rf"^(?P<cmp>{COMPARATOR})?(?P<num>{NUMBER})(?P<flag>{_alternation(glued)})$"),
+        glued_unit=re.compile(rf"^(?P<cmp>{_COMPARATOR})?(?P<num>{_NUMBER})(?P<unit>{_alternation(every_unit)})$"),
+        glued_flag=re.compile(rf"^(?P<cmp>{_COMPARATOR})?(?P<num>{_NUMBER})(?P<flag>{_alternation(glued)})$"),
         flags=frozenset(flags),
         booleans={k: v for k, v in data["booleans"].items() if k != "about"},
         words=words,
-        identifier=re.compile(rf"(?<![A-Za-z0-9])(?:{ident})(?![A-Za-z0-9])", re.IGNORECASE),
+        identifier=re.compile(rf"(?<![A-Za-z0-9])(?:(?:{exempt})|(?P<id>{ident}))(?![A-Za-z0-9])", re.IGNORECASE),
         date_draw=frozenset(w.lower() for w in data["date_labels"]["draw"]),
         date_other=frozenset(w.lower() for w in data["date_labels"]["other"]),
         refs=tuple(data["refs"]),
     )
 
 
-def _add_name(tests: dict[str, Test | None], name: str, test: Test | None) -> None:
-    key = name_key(name)
+def _add_name(tests: dict[str, _Test | None], name: str, test: _Test | None) -> None:
+    key = _name_key(name)
     if key != name:
         raise ValueError(f"data/printout.json: write the name {name!r} as {key!r}")
     if key in tests:
@@ -155,11 +156,19 @@ def _add_name(tests: dict[str, Test | None], name: str, test: Test | None) -> No
     tests[key] = test
 
 
-def listed_for(test: Test, folded: str) -> str | None:
+def _listed_for(test: _Test, folded: str) -> str | None:
     """The listed unit a folded spelling stands for on this test's line (its own spellings first)."""
-    return test.units.get(folded) or tables().units.get(folded)
+    return test.units.get(folded) or _tables().units.get(folded)
 
 
-def accepts(analyte: str, listed: str) -> bool:
+def _accepts(analyte: str, listed: str) -> bool:
     """Whether ``analyte`` takes the listed unit (the case contract, data/analytes.json)."""
     return normalize_unit(listed) in {normalize_unit(u) for u in analytes()[analyte]["units"]}
+
+
+def _identifier(line: str) -> str | None:
+    """The identifier word on a line (``'DOB'``), or None."""
+    for m in _tables().identifier.finditer(line):
+        if m.group("id"):
+            return m.group("id")
+    return None

@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from logic.convert.printout_data import tables
+from logic.convert.printout_data import _tables
 
-DMY, MDY = "dmy", "mdy"
-DRAW, OTHER, UNCLEAR = "draw", "other", "unclear"
+_DMY, _MDY = "dmy", "mdy"
+_DRAW, _OTHER, _UNCLEAR = "draw", "other", "unclear"
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10,
            "nov": 11, "dec": 12}  # fmt: skip
 _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
@@ -38,7 +38,7 @@ _LABEL_WORDS = re.compile(r"[a-z'&/]+")
 
 
 @dataclass(frozen=True)
-class DateMark:
+class _DateMark:
     """A date found on a line: where, the day it reads as (None when it cannot be read), and why not."""
 
     start: int
@@ -59,7 +59,7 @@ def _day(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def find_dates(text: str, order: str | None) -> list[DateMark]:
+def _find_dates(text: str, order: str | None) -> list[_DateMark]:
     """Every date on the line, read in ``order`` (``"dmy"``, ``"mdy"`` or None: refuse a date that reads
     both ways as two different days)."""
     out = []
@@ -68,44 +68,44 @@ def find_dates(text: str, order: str | None) -> list[DateMark]:
         g = m.groupdict()
         if g["iy"]:
             day = _day(int(g["iy"]), int(g["im"]), int(g["id"]))
-            out.append(DateMark(m.start(), m.end(), shown, day, None if day else f"{shown!r} is not a date"))
+            out.append(_DateMark(m.start(), m.end(), shown, day, None if day else f"{shown!r} is not a date"))
         elif g["a"]:
             out.append(_numeric(m, shown, order))
         else:
             mon, dd, yy = (g["mon"], g["dd"], g["yy"]) if g["mon"] else (g["mon2"], g["dd2"], g["yy2"])
             day = _day(_year(yy), _MONTHS[mon[:3].lower()], int(dd))
-            out.append(DateMark(m.start(), m.end(), shown, day, None if day else f"{shown!r} is not a date"))
+            out.append(_DateMark(m.start(), m.end(), shown, day, None if day else f"{shown!r} is not a date"))
     return out
 
 
-def _numeric(m: re.Match, shown: str, order: str | None) -> DateMark:
+def _numeric(m: re.Match, shown: str, order: str | None) -> _DateMark:
     a, b, y = int(m.group("a")), int(m.group("b")), _year(m.group("y"))
     day_first, month_first = _day(y, b, a), _day(y, a, b)
-    if order == DMY:
+    if order == _DMY:
         day = day_first
-    elif order == MDY:
+    elif order == _MDY:
         day = month_first
     elif day_first and month_first and day_first != month_first:
-        return DateMark(m.start(), m.end(), shown, None,
+        return _DateMark(m.start(), m.end(), shown, None,
                         f"{shown!r} reads as {day_first:%d %B %Y} (day first) or {month_first:%d %B %Y} (month "
                         "first); give the unit system (SI: day first, conventional: month first) or write the "
                         "date as YYYY-MM-DD")  # fmt: skip
     else:
         day = day_first or month_first
     if day is None:
-        first = "day" if order == DMY else "month" if order == MDY else "day or month"
-        return DateMark(m.start(), m.end(), shown, None, f"{shown!r} is not a date ({first} first)")
-    return DateMark(m.start(), m.end(), shown, day)
+        first = "day" if order == _DMY else "month" if order == _MDY else "day or month"
+        return _DateMark(m.start(), m.end(), shown, None, f"{shown!r} is not a date ({first} first)")
+    return _DateMark(m.start(), m.end(), shown, day)
 
 
-def label_kind(label: str) -> str:
+def _label_kind(text: str) -> str:
     """What the words before a date make it: ``draw`` (collection date, or no words), ``other`` (report,
     receipt, print date) or ``unclear``."""
-    t = tables()
-    words = [w.strip("'") for w in _LABEL_WORDS.findall(label.lower())]
+    t = _tables()
+    words = [w.strip("'") for w in _LABEL_WORDS.findall(text.lower())]
     words = [p for w in words for p in w.split("/") if p]
     if any(w in t.date_other for w in words):
-        return OTHER
+        return _OTHER
     if all(w in t.date_draw or w in t.words["section"] for w in words):
-        return DRAW
-    return UNCLEAR
+        return _DRAW
+    return _UNCLEAR

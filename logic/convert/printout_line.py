@@ -16,19 +16,29 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from logic.convert.printout_data import COMPARATOR, NUMBER, Test, accepts, fold_unit, listed_for, name_key, tables
+from logic.convert.printout_data import (
+    _COMPARATOR,
+    _NUMBER,
+    _accepts,
+    _fold_unit,
+    _listed_for,
+    _name_key,
+    _tables,
+    _Test,
+)
 from logic.entry import display_unit, printed_unit, shown_number
 from logic.reference import analytes
 
-NOT_UNDERSTOOD, AMBIGUOUS, UNIT, OTHER_TEST, NO_VALUE = "not_understood", "ambiguous", "unit", "other_test", "no_value"
+_NOT_UNDERSTOOD, _AMBIGUOUS, _UNIT = "not_understood", "ambiguous", "unit"
+_OTHER_TEST, _NO_VALUE = "other_test", "no_value"
 _BULLET = re.compile(r"^\s*(?:[-*•·>]+|\d{1,2}[.)])\s+")
 _DELIMITER = re.compile(r"[;|]|,(?=\s|$)")
 _HEAD = re.compile(r"[:;|]|,(?=\s|$)")
 _TOKEN = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|[()\[\]]|[^\s()\[\]]+")
 _X10 = re.compile(r"(?<![\w.])([x×])\s+(?=10)", re.IGNORECASE)
 _FEU = re.compile(r"\s+\(?(feu)\)?(?!\w)", re.IGNORECASE)
-_PLAIN = re.compile(rf"^(?P<cmp>{COMPARATOR})?(?P<num>{NUMBER})$")
-_RANGE = re.compile(rf"^(?:{NUMBER}\s*(?:-|–|to)\s*{NUMBER}|{COMPARATOR}\s*{NUMBER})$", re.IGNORECASE)
+_PLAIN = re.compile(rf"^(?P<cmp>{_COMPARATOR})?(?P<num>{_NUMBER})$")
+_RANGE = re.compile(rf"^(?:{_NUMBER}\s*(?:-|–|to)\s*{_NUMBER}|{_COMPARATOR}\s*{_NUMBER})$", re.IGNORECASE)
 _GRADE = re.compile(r"^(?:\d\+|\+{1,4})$")
 _THOUSANDS = re.compile(r"^\d{1,3},\d{3}$")
 _WORDS = re.compile(r"[^\W\d_]+|[+&]+", re.UNICODE)
@@ -38,7 +48,7 @@ _SPELLED = {"≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 
 
 @dataclass(frozen=True)
-class Found:
+class _Found:
     """A result read from a segment, before it is dated and checked against the case contract."""
 
     analyte: str
@@ -54,7 +64,7 @@ class Found:
 
 
 @dataclass(frozen=True)
-class Skip:
+class _Skip:
     """A segment (or a whole line) not read, and why."""
 
     kind: str
@@ -77,7 +87,7 @@ class _Tok:
 @dataclass
 class _Segment:
     name: str
-    test: Test | None
+    test: _Test | None
     qualifier: str
     body: str
     text: str
@@ -96,28 +106,28 @@ class _Film:
     unknown: list[str] = field(default_factory=list)
 
 
-def show(text: str, limit: int = 60) -> str:
+def _show(text: str, limit: int = 60) -> str:
     s = " ".join(str(text).split())
     return repr(s if len(s) <= limit else s[: limit - 1] + "…")
 
 
-def label(analyte: str) -> str:
+def _label(analyte: str) -> str:
     return analytes()[analyte]["label"]
 
 
-def read_line(text: str, unit_system: str | None, thresholds: str | None) -> list[Found | Skip]:
+def _read_line(text: str, unit_system: str | None, thresholds: str | None) -> list[_Found | _Skip]:
     """Every result on one line (dates taken out), each read or skipped with why."""
-    t = tables()
+    t = _tables()
     text = _BULLET.sub("", text, count=1)
     matches = list(t.names.finditer(text))
     whole = text.strip()
     if not matches:
-        return [Skip(NOT_UNDERSTOOD, "no test name Cobalt reads", whole)]
+        return [_Skip(_NOT_UNDERSTOOD, "no test name Cobalt reads", whole)]
     head = text[: matches[0].start()]
     cut = _last(_HEAD, head, 0, len(head))
     heading, qualifier = (head[: cut.start()], head[cut.end() :]) if cut else ("", head)
     if heading.strip() and not _only(heading, t.words["section"]):
-        return [Skip(NOT_UNDERSTOOD, f"the text before the first result is not understood: {show(heading)}; "
+        return [_Skip(_NOT_UNDERSTOOD, f"the text before the first result is not understood: {_show(heading)}; "
                                      "nothing on this line was read", whole)]  # fmt: skip
     segments = []
     begin = cut.end() if cut else 0
@@ -127,7 +137,7 @@ def read_line(text: str, unit_system: str | None, thresholds: str | None) -> lis
         last = _last(_DELIMITER, text, m.end(), end) if i + 1 < len(matches) else None
         if last is not None:
             stop, following, delimited = last.start(), text[last.end() : end], True
-        segments.append(_Segment(m.group("name"), t.tests[name_key(m.group("name"))], qualifier,
+        segments.append(_Segment(m.group("name"), t.tests[_name_key(m.group("name"))], qualifier,
                                  text[m.end() : stop], text[begin:stop].strip(), delimited))  # fmt: skip
         qualifier, begin = following, (last.end() if delimited else end)
     return _resolve([_segment(s, unit_system, thresholds) for s in segments], segments)
@@ -145,11 +155,11 @@ def _only(text: str, allowed: frozenset[str]) -> bool:
     return all(w in allowed for w in words) and not any(ch.isdigit() for ch in text)
 
 
-def _segment(seg: _Segment, unit_system: str | None, thresholds: str | None) -> Found | Skip | _Film:
+def _segment(seg: _Segment, unit_system: str | None, thresholds: str | None) -> _Found | _Skip | _Film:
     if seg.test is None:
-        return Skip(OTHER_TEST, f"{show(seg.name.strip())} is not a result Cobalt uses", seg.text)
+        return _Skip(_OTHER_TEST, f"{_show(seg.name.strip())} is not a result Cobalt uses", seg.text)
     toks = _tokens(seg.body, seg.test)
-    booleans = tables().booleans
+    booleans = _tables().booleans
     plain = [tk for tk in toks if tk.kind == "num" and not _GRADE.match(tk.text)]
     flagged = [b for b in seg.test.analytes if b in booleans]
     if flagged and not plain:
@@ -157,9 +167,9 @@ def _segment(seg: _Segment, unit_system: str | None, thresholds: str | None) -> 
     return _numeric(seg, toks, unit_system, thresholds)
 
 
-def _tokens(body: str, test: Test) -> list[_Tok]:
+def _tokens(body: str, test: _Test) -> list[_Tok]:
     """The body of a segment as classified tokens (a range label takes the rest of the body)."""
-    t = tables()
+    t = _tables()
     body = _FEU.sub(r"\1", _X10.sub(r"\1", body))
     raw = [m.group(0) for m in _TOKEN.finditer(body)]
     raw = [r if r[0] in "([" else r.rstrip(",;:") for r in raw]
@@ -185,16 +195,16 @@ def _tokens(body: str, test: Test) -> list[_Tok]:
 
 def _number(tok: str, cmp: str | None, num: str) -> _Tok:
     if _THOUSANDS.match(num):
-        return _Tok("num", tok, error=f"{show(num)} has a comma: a thousands separator or a decimal comma?")
+        return _Tok("num", tok, error=f"{_show(num)} has a comma: a thousands separator or a decimal comma?")
     if len(num) > 15:
-        return _Tok("num", tok, error=f"{show(num)} has too many digits to be a result")
+        return _Tok("num", tok, error=f"{_show(num)} has too many digits to be a result")
     s = num.replace(",", ".")
     value: int | float = int(s) if s.isdigit() else float(s)
     return _Tok("num", tok, number=value, comparator=_SPELLED.get(cmp, cmp) if cmp else None)
 
 
-def _classify(tok: str, test: Test, first: bool) -> _Tok:
-    t = tables()
+def _classify(tok: str, test: _Test, first: bool) -> _Tok:
+    t = _tables()
     low = tok.lower()
     if tok[0] in "([":
         return _group(tok, test, first)
@@ -210,11 +220,11 @@ def _classify(tok: str, test: Test, first: bool) -> _Tok:
     m = _PLAIN.match(tok)
     if m:
         return _number(tok, m.group("cmp"), m.group("num"))
-    folded = fold_unit(tok)
+    folded = _fold_unit(tok)
     m = t.glued_unit.match(folded)
     if m:
         found = _number(tok, m.group("cmp"), m.group("num"))
-        found.unit = listed_for(test, m.group("unit"))
+        found.unit = _listed_for(test, m.group("unit"))
         found.printed_unit = tok[len(m.group("cmp") or "") + len(m.group("num")) :]
         return found
     m = t.glued_flag.match(low)
@@ -222,8 +232,8 @@ def _classify(tok: str, test: Test, first: bool) -> _Tok:
         found = _number(tok, m.group("cmp"), m.group("num"))
         found.flag = tok[len(m.group("cmp") or "") + len(m.group("num")) :]
         return found
-    if folded in t.other_units or listed_for(test, folded):
-        return _Tok("unit", tok, unit=listed_for(test, folded))
+    if folded in t.other_units or _listed_for(test, folded):
+        return _Tok("unit", tok, unit=_listed_for(test, folded))
     if low.rstrip(".") in t.words["ignore"]:
         return _Tok("skip", tok)
     if any(ch in tok for ch in "/%^*"):
@@ -231,88 +241,91 @@ def _classify(tok: str, test: Test, first: bool) -> _Tok:
     return _Tok("word", tok)
 
 
-def _group(tok: str, test: Test, first: bool) -> _Tok:
-    t = tables()
+def _group(tok: str, test: _Test, first: bool) -> _Tok:
+    t = _tables()
     inner = tok[1:-1].strip()
     if tok.lower() in t.flags:
         return _Tok("flag", tok, flag=tok)
     if _RANGE.match(inner) or _range_with_unit(inner, test):
         return _Tok("range", inner)
-    folded = fold_unit(inner)
-    if inner and (folded in t.other_units or listed_for(test, folded)):
-        return _Tok("unit", inner, unit=listed_for(test, folded))
+    folded = _fold_unit(inner)
+    if inner and (folded in t.other_units or _listed_for(test, folded)):
+        return _Tok("unit", inner, unit=_listed_for(test, folded))
     if tok[0] == "[" and inner.isdigit():
         return _Tok("site", tok)
-    if first and inner and (inner.lower() in t.words["qualifiers"] or t.tests.get(name_key(inner)) == test):
+    if first and inner and (inner.lower() in t.words["qualifiers"] or t.tests.get(_name_key(inner)) == test):
         return _Tok("skip", tok)
     return _Tok("word", tok)
 
 
-def _range_with_unit(inner: str, test: Test) -> bool:
+def _range_with_unit(inner: str, test: _Test) -> bool:
     """``130-170 g/L``, ``115 to 150 g/L``: a range with the unit after it."""
     parts = inner.split()
     for n in (1, 3):
         if len(parts) > n and _RANGE.match(" ".join(parts[:n])):
-            unit = fold_unit(" ".join(parts[n:]))
-            return bool(listed_for(test, unit)) or unit in tables().other_units
+            unit = _fold_unit(" ".join(parts[n:]))
+            return bool(_listed_for(test, unit)) or unit in _tables().other_units
     return False
 
 
-def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, thresholds: str | None) -> Found | Skip:
-    t = tables()
+def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, thresholds: str | None) -> _Found | _Skip:
+    t = _tables()
     if seg.qualifier.strip() and not _only(seg.qualifier, t.words["section"]):
-        before = show(seg.qualifier.strip())
-        return Skip(NOT_UNDERSTOOD, f"{before} before {show(seg.name)} is not understood", seg.text)
+        before = _show(seg.qualifier.strip())
+        return _Skip(_NOT_UNDERSTOOD, f"{before} before {_show(seg.name)} is not understood", seg.text)
     words = [tk.text for tk in toks if tk.kind == "word"]
     if words:
-        return Skip(NOT_UNDERSTOOD, f"{', '.join(show(w) for w in words)} not understood", seg.text)
+        return _Skip(_NOT_UNDERSTOOD, f"{', '.join(_show(w) for w in words)} not understood", seg.text)
     bad = [tk.text for tk in toks if tk.kind == "badunit"]
     if bad:
-        return Skip(UNIT, f"the unit {show(bad[0])} is not one Cobalt recognises", seg.text)
+        return _Skip(_UNIT, f"the unit {_show(bad[0])} is not one Cobalt recognises", seg.text)
     nums = [tk for tk in toks if tk.kind == "num"]
     if not nums:
-        return Skip(NO_VALUE, f"no value printed for {show(seg.name)}", seg.text)
+        return _Skip(_NO_VALUE, f"no value printed for {_show(seg.name)}", seg.text)
     value, extra = nums[0], nums[1:]
     if value.error:
-        return Skip(AMBIGUOUS, value.error, seg.text)
+        return _Skip(_AMBIGUOUS, value.error, seg.text)
     if any(tk.comparator is None or tk.unit or tk.error for tk in extra):
-        shown = ", ".join(show(tk.text) for tk in nums)
-        return Skip(AMBIGUOUS, f"more than one number ({shown}): which is the result?", seg.text)
+        shown = ", ".join(_show(tk.text) for tk in nums)
+        return _Skip(_AMBIGUOUS, f"more than one number ({shown}): which is the result?", seg.text)
     ranges = [tk.text for tk in toks if tk.kind == "range"] + [tk.text for tk in extra]
     flags = [tk.flag for tk in toks if tk.flag]
     units = [(tk.text, tk.unit) for tk in toks if tk.kind == "unit"]
     if value.printed_unit:
         units.append((value.printed_unit, value.unit))
     if len({u for _, u in units} | {p.lower() for p, u in units if u is None}) > 1:
-        shown = " and ".join(show(p) for p, _ in units)
-        return Skip(AMBIGUOUS, f"two units printed ({shown}): which is the result's?", seg.text)
+        shown = " and ".join(_show(p) for p, _ in units)
+        return _Skip(_AMBIGUOUS, f"two units printed ({shown}): which is the result's?", seg.text)
     numeric = [a for a in seg.test.analytes if a not in t.booleans]
     common = dict(range="; ".join(ranges) or None, flag=" ".join(flags) or None, segment=seg.text)
     if units:
         printed, listed = units[0]
-        fits = [a for a in numeric if listed and accepts(a, listed)]
+        fits = [a for a in numeric if listed and _accepts(a, listed)]
         if not fits:
-            allowed = "; ".join(f"{label(a)}: {', '.join(display_unit(u) or '1' for u in _units(a))}" for a in numeric)
-            return Skip(UNIT, f"{show(printed)} is not a unit Cobalt reads for {show(seg.name)} ({allowed})", seg.text)
+            allowed = "; ".join(f"{_label(a)}: {', '.join(map(_shown_unit, _units(a)))}" for a in numeric)
+            why = f"{_show(printed)} is not a unit Cobalt reads for {_show(seg.name)} ({allowed})"
+            return _Skip(_UNIT, why, seg.text)
         if len(fits) > 1:
-            return Skip(AMBIGUOUS, f"{show(seg.name)} in {printed} could be {' or '.join(map(label, fits))}", seg.text)
+            why = f"{_show(seg.name)} in {printed} could be {' or '.join(map(_label, fits))}"
+            return _Skip(_AMBIGUOUS, why, seg.text)
         return _found(fits[0], value, listed, printed, "printed", common)
     if len(seg.test.analytes) > 1:
-        could = " or ".join(label(a) for a in seg.test.analytes)
-        return Skip(AMBIGUOUS, f"no unit printed: {show(seg.name)} could be {could}", seg.text)
+        could = " or ".join(_label(a) for a in seg.test.analytes)
+        return _Skip(_AMBIGUOUS, f"no unit printed: {_show(seg.name)} could be {could}", seg.text)
     if not numeric:
-        return Skip(NOT_UNDERSTOOD, f"a number printed for a yes/no finding ({label(seg.test.analytes[0])})", seg.text)
+        why = f"a number printed for a yes/no finding ({_label(seg.test.analytes[0])})"
+        return _Skip(_NOT_UNDERSTOOD, why, seg.text)
     analyte = numeric[0]
     if _units(analyte) == ["1"]:
         return _found(analyte, value, "1", None, "none", common)
     if unit_system is None:
-        return Skip(UNIT, "no unit printed, and no unit system was given to read it in", seg.text)
+        return _Skip(_UNIT, "no unit printed, and no unit system was given to read it in", seg.text)
     unit = printed_unit(analyte, unit_system, thresholds)
     from logic.plausibility import unit_slip
 
     slip = unit_slip(analyte, float(value.number), unit, value.comparator)
     if slip is not None:
-        return Skip(AMBIGUOUS, f"no unit printed: {shown_number(float(value.number))} is unusual in "
+        return _Skip(_AMBIGUOUS, f"no unit printed: {shown_number(float(value.number))} is unusual in "
                                f"{display_unit(unit)} (the case's unit) but ordinary in "
                                f"{display_unit(slip.suggested)}: which is it?", seg.text)  # fmt: skip
     if len(_units(analyte)) == 1:  # the only unit it has (fL): nothing was assumed
@@ -321,21 +334,25 @@ def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, threshold
     return _found(analyte, value, unit, None, "unit_system", common, note)
 
 
+def _shown_unit(unit: str) -> str:
+    return display_unit(unit) or "no unit"
+
+
 def _units(analyte: str) -> list[str]:
     return [u for u in analytes()[analyte]["units"] if u != ""]
 
 
-def _found(analyte: str, value: _Tok, unit: str, printed: str | None, source: str, common: dict, *notes: str) -> Found:
+def _found(analyte: str, value: _Tok, unit: str, printed: str | None, source: str, common: dict, *notes: str) -> _Found:
     if source == "printed":
         from logic.plausibility import prompt, unit_slip
 
         slip = unit_slip(analyte, float(value.number), unit, value.comparator)
         notes = (*notes, prompt(slip)) if slip is not None else notes
-    return Found(analyte, value.number, value.comparator, unit, printed, source, notes=tuple(notes), **common)
+    return _Found(analyte, value.number, value.comparator, unit, printed, source, notes=tuple(notes), **common)
 
 
 def _yes_no(seg: _Segment, analyte: str, toks: list[_Tok]) -> _Film:
-    t = tables()
+    t = _tables()
     kind = t.booleans[analyte]
     film = _Film(analyte, kind, seg.text)
     filler = t.words["film_filler" if kind == "film" else "test_filler"] | t.words["section"]
@@ -364,10 +381,10 @@ def _yes_no(seg: _Segment, analyte: str, toks: list[_Tok]) -> _Film:
     return film
 
 
-def _resolve(parsed: list[Found | Skip | _Film], segments: list[_Segment]) -> list[Found | Skip]:
+def _resolve(parsed: list[_Found | _Skip | _Film], segments: list[_Segment]) -> list[_Found | _Skip]:
     """Film comments in one clause (no , ; | between them) are read together: a negation among several
     findings is refused (which one is not seen?)."""
-    out: list[Found | Skip] = []
+    out: list[_Found | _Skip] = []
     i = 0
     while i < len(parsed):
         if not isinstance(parsed[i], _Film):
@@ -385,18 +402,18 @@ def _resolve(parsed: list[Found | Skip | _Film], segments: list[_Segment]) -> li
     return out
 
 
-def _finding(f: _Film, shared_negation: bool, unclear: bool) -> Found | Skip:
+def _finding(f: _Film, shared_negation: bool, unclear: bool) -> _Found | _Skip:
     if unclear or f.unknown:
-        return Skip(NOT_UNDERSTOOD, f"{', '.join(show(w) for w in f.unknown) or 'the comment'} not understood "
-                                    f"in a finding of {label(f.analyte)}", f.segment)  # fmt: skip
+        return _Skip(_NOT_UNDERSTOOD, f"{', '.join(_show(w) for w in f.unknown) or 'the comment'} not understood "
+                                    f"in a finding of {_label(f.analyte)}", f.segment)  # fmt: skip
     if shared_negation:
-        return Skip(AMBIGUOUS, "a negation with more than one finding in one comment: which is not seen? "
+        return _Skip(_AMBIGUOUS, "a negation with more than one finding in one comment: which is not seen? "
                                "Write each on its own", f.segment)  # fmt: skip
     if f.negated and (f.grade or f.positive):
-        return Skip(AMBIGUOUS, f"the comment reads both ways for {label(f.analyte)}", f.segment)
+        return _Skip(_AMBIGUOUS, f"the comment reads both ways for {_label(f.analyte)}", f.segment)
     if f.kind == "test" and not (f.negated or f.seen or f.grade):
-        return Skip(NO_VALUE, f"positive or negative is not printed for {label(f.analyte)}", f.segment)
+        return _Skip(_NO_VALUE, f"positive or negative is not printed for {_label(f.analyte)}", f.segment)
     value = not f.negated
     note = () if f.seen or f.negated or f.kind == "test" else (
         "graded: read as seen" if f.grade else "named in a film comment: read as seen",)
-    return Found(f.analyte, value, None, None, None, "none", None, None, f.segment, note)
+    return _Found(f.analyte, value, None, None, None, "none", None, None, f.segment, note)
