@@ -27,8 +27,8 @@ from logic.case import FORMAT, Problem, parse_case
 from logic.convert.common import ConvertError, _as_text, _validate
 from logic.convert.printout_data import _identifier, _tables
 from logic.convert.printout_dates import _DMY, _DRAW, _MDY, _OTHER, _find_dates, _label_kind
-from logic.convert.printout_line import _Found, _label, _read_line, _show, _Skip
-from logic.entry import CONVENTIONAL, SI, conversion_text, printed_unit, threshold_unit_system
+from logic.convert.printout_line import _Found, _label, _printed_unit, _read_line, _show, _Skip
+from logic.entry import CONVENTIONAL, SI, conversion_text, threshold_unit_system
 from logic.limits import MAX_ROWS
 from logic.units import canonical_unit, to_canonical
 
@@ -240,6 +240,10 @@ def _read(lines: list[str], system: str | None, thresholds: str | None, day: dat
                 unread.append(UnreadLine(n, line, outcome.kind, outcome.reason, outcome.segment))
             else:
                 _dated(n, line, outcome, dating, system, thresholds, results, unread)
+        if len(results) > MAX_ROWS:
+            problem = Problem("file", f"the printout holds more than {MAX_ROWS:,} results; the limit is {MAX_ROWS:,}",
+                              "file")  # fmt: skip
+            return PrintoutReading((), (), (), (problem,), system, dating.given, count)
     return PrintoutReading(tuple(results), tuple(unread), tuple(dates), (), system, day, count)
 
 
@@ -290,8 +294,8 @@ def _dated(n: int, line: str, found: _Found, dating: _Dating, system: str | None
     """Date a result, check it against the case contract and keep it (or list why not)."""
     notes = found.notes
     if dating.problem is not None:
-        unread.append(UnreadLine(n, line, "undated", f"its draw date is not clear (line {dating.line}): "
-                                 f"{dating.problem}", found.segment))  # fmt: skip
+        why = f"its draw date is not clear (the date on line {dating.line} is not read)"
+        unread.append(UnreadLine(n, line, "undated", why, found.segment))
         return
     if dating.day is not None:
         day, source, date_line = dating.day, "printout", dating.line
@@ -325,8 +329,8 @@ def _conversion(found: _Found, system: str | None, thresholds: str | None) -> st
     """The value in the case's unit when it was printed in another, else in the other system's unit."""
     if found.unit in (None, "1"):
         return ""
-    shown = printed_unit(found.analyte, system or SI, thresholds)
-    other = printed_unit(found.analyte, CONVENTIONAL if (system or SI) == SI else SI, thresholds)
+    shown = _printed_unit(found.analyte, system or SI, thresholds)
+    other = _printed_unit(found.analyte, CONVENTIONAL if (system or SI) == SI else SI, thresholds)
     return conversion_text(found.analyte, float(found.value), found.comparator, found.unit, shown, other)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from logic.convert.printout_data import (
     _COMPARATOR,
@@ -172,7 +173,7 @@ def _tokens(body: str, test: _Test) -> list[_Tok]:
     t = _tables()
     body = _FEU.sub(r"\1", _X10.sub(r"\1", body))
     raw = [m.group(0) for m in _TOKEN.finditer(body)]
-    raw = [r if r[0] in "([" else r.rstrip(",;:") for r in raw]
+    raw = [r if r[0] in "([" else _unpunctuated(r) for r in raw]
     raw = [r for r in raw if r]
     out: list[_Tok] = []
     i = 0
@@ -186,11 +187,20 @@ def _tokens(body: str, test: _Test) -> list[_Tok]:
             i += 3
             continue
         if tok.lower().rstrip(".:") in t.words["range_labels"] and not _PLAIN.match(tok):
-            out.append(_Tok("range", " ".join(raw[i + 1 :])))
+            rest = raw[i + 1 :]
+            if rest and rest[-1][0] == "[" and rest[-1][1:-1].isdigit():  # a site code after the range
+                out.append(_Tok("site", rest.pop()))
+            out.append(_Tok("range", " ".join(rest)))
             break
         out.append(_classify(tok, test, first=not out))
         i += 1
     return out
+
+
+def _unpunctuated(tok: str) -> str:
+    """A token without the punctuation of the sentence around it: ``'5.1.'`` -> ``'5.1'``, ``'.'`` -> ``''``."""
+    tok = tok.rstrip(",;:")
+    return tok[:-1].rstrip(",;:") if tok.endswith(".") else tok
 
 
 def _number(tok: str, cmp: str | None, num: str) -> _Tok:
@@ -320,7 +330,7 @@ def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, threshold
         return _found(analyte, value, "1", None, "none", common)
     if unit_system is None:
         return _Skip(_UNIT, "no unit printed, and no unit system was given to read it in", seg.text)
-    unit = printed_unit(analyte, unit_system, thresholds)
+    unit = _printed_unit(analyte, unit_system, thresholds)
     from logic.plausibility import unit_slip
 
     slip = unit_slip(analyte, float(value.number), unit, value.comparator)
@@ -332,6 +342,12 @@ def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, threshold
         return _found(analyte, value, unit, None, "unit_system", common)
     note = f"no unit printed: read in {display_unit(unit)}, the unit of the case's unit system"
     return _found(analyte, value, unit, None, "unit_system", common, note)
+
+
+@lru_cache(maxsize=512)
+def _printed_unit(analyte: str, system: str, thresholds: str | None) -> str | None:
+    """:func:`logic.entry.printed_unit`, once per analyte, system and reference set."""
+    return printed_unit(analyte, system, thresholds)
 
 
 def _shown_unit(unit: str) -> str:
