@@ -14,7 +14,8 @@ The reading is pure and total: any text gives a :class:`PrintoutReading`, whose 
 stops the text as a whole (too large, not UTF-8, too many lines); it never raises on content. Every
 result passes the case contract (``logic.convert.common._validate``), so :meth:`PrintoutReading.doc`
 is always a valid case document. Work is linear in the text: lines longer than
-:data:`MAX_LINE_CHARS` are listed, not parsed, and at most :data:`logic.limits.MAX_ROWS` lines are read.
+:data:`MAX_LINE_CHARS` are listed, not parsed, and at most :data:`logic.limits.MAX_ROWS` lines (and
+results) are read.
 """
 
 from __future__ import annotations
@@ -231,6 +232,8 @@ def _read(lines: list[str], system: str | None, thresholds: str | None, day: dat
         if marker:
             unread.append(UnreadLine(n, "", "identifier", f"not read and not shown: it looks like a patient or "
                                      f"clinician identifier ({marker.strip()!r})", withheld=True))
+            if _withheld_date(line, order):
+                dating.fail(n, "a date on a line withheld as an identifier: is it the day the blood was drawn?")
             continue
         rest = _dates(n, line, order, today, dating, unread, dates)
         if not any(ch.isalnum() for ch in rest):
@@ -282,6 +285,16 @@ def _dates(n: int, line: str, order: str | None, today: date | None, dating: _Da
         dates.append(DateLine(n, drawn[0].day, drawn[0].text))
     keep.append(line[start:])
     return " ".join(keep)
+
+
+def _withheld_date(line: str, order: str | None) -> bool:
+    """Whether a withheld line holds a date that may be the draw date (not a report date or a birth date)."""
+    start = 0
+    for mark in _find_dates(line, order):
+        if _label_kind(line[start : mark.start]) != _OTHER:
+            return True
+        start = mark.end
+    return False
 
 
 def _date_problem(n: int, line: str, problem: str, dating: _Dating, unread: list[UnreadLine]) -> None:

@@ -44,6 +44,7 @@ _GRADE = re.compile(r"^(?:\d\+|\+{1,4})$")
 _THOUSANDS = re.compile(r"^\d{1,3},\d{3}$")
 _WORDS = re.compile(r"[^\W\d_]+|[+&]+", re.UNICODE)
 _CONNECTORS = {"-", "–", "to"}
+_PUNCTUATION = "()[]{}-–:.,;*#'\""
 _COMPARATORS = {"<", ">", "<=", ">=", "≤", "≥", "=<", "=>"}
 _SPELLED = {"≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 
@@ -151,9 +152,20 @@ def _last(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | No
     return found
 
 
+def _words(text: str) -> tuple[list[str], list[str]]:
+    """The words of a short text, and the parts of it that are neither words nor punctuation (``'?'``)."""
+    words, odd = [], []
+    for part in text.lower().split():
+        found = _WORDS.findall(part)
+        words.extend(found)
+        if not found and part.strip(_PUNCTUATION):
+            odd.append(part)
+    return words, odd
+
+
 def _only(text: str, allowed: frozenset[str]) -> bool:
-    words = _WORDS.findall(text.lower())
-    return all(w in allowed for w in words) and not any(ch.isdigit() for ch in text)
+    words, odd = _words(text)
+    return not odd and all(w in allowed for w in words) and not any(ch.isdigit() for ch in text)
 
 
 def _segment(seg: _Segment, unit_system: str | None, thresholds: str | None) -> _Found | _Skip | _Film:
@@ -303,7 +315,7 @@ def _numeric(seg: _Segment, toks: list[_Tok], unit_system: str | None, threshold
     units = [(tk.text, tk.unit) for tk in toks if tk.kind == "unit"]
     if value.printed_unit:
         units.append((value.printed_unit, value.unit))
-    if len({u for _, u in units} | {p.lower() for p, u in units if u is None}) > 1:
+    if len({u or _fold_unit(p) for p, u in units}) > 1:
         shown = " and ".join(_show(p) for p, _ in units)
         return _Skip(_AMBIGUOUS, f"two units printed ({shown}): which is the result's?", seg.text)
     numeric = [a for a in seg.test.analytes if a not in t.booleans]
@@ -372,7 +384,8 @@ def _yes_no(seg: _Segment, analyte: str, toks: list[_Tok]) -> _Film:
     kind = t.booleans[analyte]
     film = _Film(analyte, kind, seg.text)
     filler = t.words["film_filler" if kind == "film" else "test_filler"] | t.words["section"]
-    words = _WORDS.findall(seg.qualifier.lower())
+    words, odd = _words(seg.qualifier)
+    film.unknown.extend(odd)
     for tk in toks:
         if tk.kind in ("range", "site", "skip"):
             continue
