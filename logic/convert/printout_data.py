@@ -109,7 +109,7 @@ def _tables() -> _Tables:
     specimens = "|".join(_name_pattern(s) for s in sorted(data["words"]["specimens"], key=len, reverse=True))
     names = "|".join(_name_pattern(n) for n in sorted(tests, key=lambda n: (-len(n), n)))
     name_re = re.compile(
-        rf"(?<![A-Za-z0-9_^*/.#%+'(\[])(?P<name>{names})(?P<specimen>\s*,\s*(?:{specimens}))?(?![A-Za-z0-9_/^*'])",
+        rf"(?<![A-Za-z0-9_^*/.#%+'(\[{{])(?P<name>{names})(?P<specimen>\s*,\s*(?:{specimens}))?(?![A-Za-z0-9_/^*'}}])",
         re.IGNORECASE,
     )
     units: dict[str, str] = {}

@@ -37,7 +37,7 @@ _DELIMITER = re.compile(r"[;|]|,(?=\s|$)")
 _HEAD = re.compile(r"[:;|]|,(?=\s|$)")
 _TOKEN = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|[()\[\]]|[^\s()\[\]]+")
 _X10 = re.compile(r"(?<![\w.])([x×])\s+(?=10)", re.IGNORECASE)
-_FEU = re.compile(r"\s+\(?(feu)\)?(?!\w)", re.IGNORECASE)
+_FEU = re.compile(r"(?<=[a-z])\s*[({]?(feu)[)}]?(?!\w)", re.IGNORECASE)
 _PLAIN = re.compile(rf"^(?P<cmp>{_COMPARATOR})?(?P<num>{_NUMBER})$")
 _RANGE = re.compile(rf"^(?:{_NUMBER}\s*(?:-|–|to)\s*{_NUMBER}|{_COMPARATOR}\s*{_NUMBER})$", re.IGNORECASE)
 _GRADE = re.compile(r"^(?:\d\+|\+{1,4})$")
@@ -210,9 +210,11 @@ def _tokens(body: str, test: _Test) -> list[_Tok]:
 
 
 def _unpunctuated(tok: str) -> str:
-    """A token without the punctuation of the sentence around it: ``'5.1.'`` -> ``'5.1'``, ``'.'`` -> ``''``."""
+    """A token without the punctuation of the sentence around it: ``'5.1.'`` -> ``'5.1'``, ``'.'`` and
+    ``'='`` (``Hb = 68``) -> ``''``."""
     tok = tok.rstrip(",;:")
-    return tok[:-1].rstrip(",;:") if tok.endswith(".") else tok
+    tok = tok[:-1].rstrip(",;:") if tok.endswith(".") else tok
+    return "" if tok == "=" else tok
 
 
 def _number(tok: str, cmp: str | None, num: str) -> _Tok:
@@ -243,6 +245,8 @@ def _classify(tok: str, test: _Test, first: bool) -> _Tok:
     if m:
         return _number(tok, m.group("cmp"), m.group("num"))
     folded = _fold_unit(tok)
+    if folded in t.other_units or _listed_for(test, folded):  # a whole unit ('109/L') before a glued one
+        return _Tok("unit", tok, unit=_listed_for(test, folded))
     m = t.glued_unit.match(folded)
     if m:
         found = _number(tok, m.group("cmp"), m.group("num"))
@@ -254,8 +258,6 @@ def _classify(tok: str, test: _Test, first: bool) -> _Tok:
         found = _number(tok, m.group("cmp"), m.group("num"))
         found.flag = tok[len(m.group("cmp") or "") + len(m.group("num")) :]
         return found
-    if folded in t.other_units or _listed_for(test, folded):
-        return _Tok("unit", tok, unit=_listed_for(test, folded))
     if low.rstrip(".") in t.words["ignore"]:
         return _Tok("skip", tok)
     if any(ch in tok for ch in "/%^*"):
