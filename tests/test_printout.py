@@ -213,6 +213,8 @@ def test_printout_tab_separated_rows_with_two_results():
     ("DAT positive", [("dat_positive", True)]),
     ("Direct antiglobulin test: negative", [("dat_positive", False)]),
     ("DAT not detected", [("dat_positive", False)]),
+    ("DAT +", [("dat_positive", True)]),
+    ("SCHISTOCYTES 1+ H", [("schistocytes_seen", True)]),
 ])  # fmt: skip
 def test_printout_film_comments_become_the_yes_no_findings(line, expected):
     reading = read_printout(line, unit_system="si", day=DAY)
@@ -224,6 +226,8 @@ def test_printout_film_comments_become_the_yes_no_findings(line, expected):
     ("no occasional schistocytes", "ambiguous"),  # reads both ways
     ("schistocytes cannot be excluded", "not_understood"),
     ("? schistocytes", "not_understood"),
+    ("Schistocytes -", "not_understood"),  # a low flag, or none?
+    ("DAT -", "not_understood"),
     ("DAT", "no_value"),
     ("DAT positive negative", "ambiguous"),
 ])  # fmt: skip

@@ -393,6 +393,8 @@ def _yes_no(seg: _Segment, analyte: str, toks: list[_Tok]) -> _Film:
             continue
         if _GRADE.match(tk.text):
             film.grade = True
+        elif tk.kind == "flag" and not tk.text.strip("-–"):
+            film.unknown.append(tk.text)  # a minus: a low flag, or 'none'? It reads both ways
         elif tk.kind == "flag":
             continue
         elif tk.kind == "word" and tk.text[0] not in "([":
