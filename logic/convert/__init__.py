@@ -56,7 +56,7 @@ re-exports every public name, so ``from logic.convert import X`` is the only imp
 - ``json_doc``, ``csv_table``, ``csv_long``, ``csv_wide``: the readers of the case document and CSV.
 - ``fhir``: the FHIR Bundle reader and writer (``fhir.resources`` is imported only when used).
 - ``writers``: CSV long and wide, and :func:`write_as`.
-- ``printout`` (with ``printout_data``, ``printout_dates``, ``printout_line``): a laboratory printout pasted
+- ``printout`` (with ``printout_data``, ``_dates``, ``_line``, ``_tokens``, ``_film``): a laboratory printout pasted
   as text, read by :func:`read_printout` into a :class:`PrintoutReading` (each result with its line, the
   lines not read with why). It is not a ``read_any`` format: a printout is read as far as it is understood
   and previewed, not applied whole or not at all.

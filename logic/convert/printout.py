@@ -2,7 +2,8 @@
 
 Text copied from a laboratory system's screen or a letter (``Haemoglobin 68 g/L (130-170) L``,
 ``PLT 38 x10^9/L``, ``B12 <50 ng/L``, ``Retic 1.1 %``, tab-separated rows, a date line) is read line by
-line with the names, units and words of ``data/printout.json`` (``logic.convert.printout_line``,
+line with the names, units and words of ``data/printout.json`` (``printout_data``; a line is read in
+``printout_line``, its tokens in ``printout_tokens``, film comments in ``printout_film``, dates in
 ``printout_dates``). Nothing is guessed: a line that could be read two ways (a name that stands for two
 analytes with no unit to choose, a unit that fits no analyte, two numbers, a day/month order that is
 not known) is listed with why, never read. A value printed without a unit takes the unit the case's
@@ -28,7 +29,8 @@ from logic.case import FORMAT, Problem, parse_case
 from logic.convert.common import ConvertError, _as_text, _validate
 from logic.convert.printout_data import _identifier, _tables
 from logic.convert.printout_dates import _DMY, _DRAW, _MDY, _OTHER, _find_dates, _label_kind
-from logic.convert.printout_line import _Found, _label, _printed_unit, _read_line, _show, _Skip
+from logic.convert.printout_line import _printed_unit, _read_line
+from logic.convert.printout_tokens import _Found, _label, _show, _Skip
 from logic.entry import CONVENTIONAL, SI, conversion_text, threshold_unit_system
 from logic.limits import MAX_ROWS
 from logic.units import canonical_unit, to_canonical
