@@ -11,7 +11,6 @@ minus (a low flag, or none?) leave the finding unread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from logic.convert.printout_data import _tables
 from logic.convert.printout_tokens import (
@@ -22,14 +21,12 @@ from logic.convert.printout_tokens import (
     _WORDS,
     _Found,
     _label,
+    _Segment,
     _show,
     _Skip,
     _Tok,
     _words,
 )
-
-if TYPE_CHECKING:
-    from logic.convert.printout_line import _Segment
 
 
 @dataclass

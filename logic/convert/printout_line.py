@@ -14,10 +14,9 @@ name must be a heading (``Bloods:``, ``Blood film:``). Film comments (``occasion
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from logic.convert.printout_data import _accepts, _fold_unit, _name_key, _tables, _Test
+from logic.convert.printout_data import _accepts, _fold_unit, _name_key, _tables
 from logic.convert.printout_film import _Film, _resolve, _yes_no
 from logic.convert.printout_tokens import (
     _AMBIGUOUS,
@@ -28,6 +27,7 @@ from logic.convert.printout_tokens import (
     _UNIT,
     _Found,
     _label,
+    _Segment,
     _show,
     _Skip,
     _Tok,
@@ -40,16 +40,6 @@ from logic.reference import analytes
 _BULLET = re.compile(r"^\s*(?:[-*•·>]+|\d{1,2}[.)])\s+")
 _DELIMITER = re.compile(r"[;|]|,(?=\s|$)")
 _HEAD = re.compile(r"[:;|]|,(?=\s|$)")
-
-
-@dataclass
-class _Segment:
-    name: str
-    test: _Test | None
-    qualifier: str
-    body: str
-    text: str
-    delimited: bool  # a , ; or | ends it before the next name
 
 
 def _read_line(text: str, unit_system: str | None, thresholds: str | None) -> list[_Found | _Skip]:

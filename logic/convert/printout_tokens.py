@@ -69,6 +69,16 @@ class _Tok:
     printed_unit: str | None = None  # a unit printed straight after the number (0.0010^9/L)
 
 
+@dataclass
+class _Segment:
+    name: str
+    test: _Test | None
+    qualifier: str
+    body: str
+    text: str
+    delimited: bool  # a , ; or | ends it before the next name
+
+
 def _show(text: str, limit: int = 60) -> str:
     s = " ".join(str(text).split())
     return repr(s if len(s) <= limit else s[: limit - 1] + "…")
