@@ -1,8 +1,9 @@
 """``python -m logic convert FILE [--to json|csv|csv-wide|fhir] [--from FORMAT]``.
 
 Reads a case document, CSV (long or wide) or a FHIR R4 Bundle (detected from the content; ``-``
-reads standard input) and writes the case on stdout: the case document (default), CSV long
-(``csv``), CSV wide (``csv-wide``) or a FHIR Bundle (``fhir``). Contract
+reads standard input), or a lab printout pasted as text (``--from printout``: logic/cli/printout.py),
+and writes the case on stdout: the case document (default), CSV long (``csv``), CSV wide
+(``csv-wide``) or a FHIR Bundle (``fhir``). Contract
 (shared/design/case-format.md): any problem in the input exits 2 with nothing on stdout and one
 line per problem on stderr; the parsing itself is :func:`logic.convert.read_any`, within the limits
 of :mod:`logic.case.limits` (the same as the app's uploads).
@@ -14,10 +15,11 @@ import argparse
 from typing import TextIO
 
 from logic.cli import fhir as fhir_cli
+from logic.cli import printout as printout_cli
 from logic.cli.io import fail, read_input, write
 
 OUTPUTS = ("json", "csv", "csv-wide", "fhir")
-INPUTS = ("json", "csv-long", "csv-wide", "fhir")
+INPUTS = ("json", "csv-long", "csv-wide", "fhir", "printout")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,17 +30,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Read a case document, a CSV of lab results (long: date,analyte,value,unit; or wide: a date "
         "column and one column per analyte, e.g. 'platelets (10^9/L)') or a FHIR R4 Bundle of laboratory "
         "Observations coded with LOINC, and print the case in the format asked. Label, patient and history "
-        "travel only in the case document (JSON).",
+        "travel only in the case document (JSON). With --from printout, a lab printout pasted as text: the "
+        "results read on stdout, every line not read on stderr.",
     )
     p.add_argument("file", nargs="?", help="the file to read, or - for standard input")
     p.add_argument("--to", choices=OUTPUTS, default="json", help="output format (default: json, the case document)")
     p.add_argument("--from", dest="source", choices=INPUTS, default=None, help="input format (default: detected)")
     fhir_cli.add_arguments(p)  # --from-fhir URL --patient ID: search a hospital FHIR server
+    printout_cli.add_arguments(p)  # --unit-system, --thresholds, --date, --today: for --from printout
     p.set_defaults(run=run)
     return p
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
+    if args.source == "printout" and not (args.from_fhir or args.patient) and args.file is not None:
+        return printout_cli.run(args, out)
+    if printout_cli.misused(args):
+        return fail(printout_cli.misused(args))
     if args.from_fhir or args.patient or args.file is None:
         return fhir_cli.run(args, out)
     from logic.case import CaseError

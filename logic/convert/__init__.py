@@ -56,6 +56,10 @@ re-exports every public name, so ``from logic.convert import X`` is the only imp
 - ``json_doc``, ``csv_table``, ``csv_long``, ``csv_wide``: the readers of the case document and CSV.
 - ``fhir``: the FHIR Bundle reader and writer (``fhir.resources`` is imported only when used).
 - ``writers``: CSV long and wide, and :func:`write_as`.
+- ``printout`` (with ``printout_data``, ``_dates``, ``_line``, ``_tokens``, ``_film``): a laboratory printout pasted
+  as text, read by :func:`read_printout` into a :class:`PrintoutReading` (each result with its line, the
+  lines not read with why). It is not a ``read_any`` format: a printout is read as far as it is understood
+  and previewed, not applied whole or not at all.
 """
 
 from __future__ import annotations
@@ -82,6 +86,15 @@ from logic.convert.fhir import BUNDLE_TYPES, FHIR_STATUSES, _read_fhir
 from logic.convert.fhir_write import to_fhir_bundle
 from logic.convert.json_doc import _read_json
 from logic.convert.loinc import analyte_for_loinc, loinc_for, loinc_map, resolve_analyte, ucum_for
+from logic.convert.printout import (
+    MAX_LINE_CHARS,
+    UNREAD_KINDS,
+    DateLine,
+    PrintoutReading,
+    PrintoutResult,
+    UnreadLine,
+    read_printout,
+)
 from logic.convert.writers import to_csv_long, to_csv_wide, write_as
 
 __all__ = [
@@ -89,14 +102,21 @@ __all__ = [
     "CSV_LONG_COLUMNS",
     "FHIR_STATUSES",
     "FORMATS",
+    "MAX_LINE_CHARS",
     "MAX_UPLOAD_BYTES",
+    "UNREAD_KINDS",
     "ConvertError",
+    "DateLine",
     "ImportResult",
+    "PrintoutReading",
+    "PrintoutResult",
+    "UnreadLine",
     "analyte_for_loinc",
     "detect_format",
     "loinc_for",
     "loinc_map",
     "read_any",
+    "read_printout",
     "resolve_analyte",
     "to_csv_long",
     "to_csv_wide",
