@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.case_sections import fields, history, labs, patient, source
+from app_pages.case_sections import fields, history, labs, patient, printout, source
 from ui.common import focus_field, results_table
 from ui.session import current_case
 
@@ -18,6 +18,7 @@ form = fields.begin()
 st.title("Case")
 st.caption("Pseudonymous: give a label such as a bed or teaching number, never a name, record number or birth date.")
 source.draw(form)
+printout.draw(form)
 if form.errors:
     n = len(form.errors)
     st.warning(

@@ -45,7 +45,8 @@ def test_no_removed_streamlit_arguments_or_unsafe_html():
 
 KEY_PREFIX = {
     "app_pages/case.py": "case_",
-    **{f"app_pages/case_sections/{m}.py": "case_" for m in ("fields", "source", "patient", "history", "labs")},
+    **{f"app_pages/case_sections/{m}.py": "case_"
+       for m in ("fields", "source", "printout", "patient", "history", "labs")},
     "app_pages/diagnosis.py": "dx_",
     "app_pages/ttp.py": "ttp_",
     "app_pages/regimen.py": "reg_",
