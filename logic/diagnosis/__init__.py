@@ -76,7 +76,7 @@ def diagnose(case: Case, thresholds: str | None = None, today: date | None = Non
     """The whole diagnostic picture for ``case`` using the named threshold set."""
     t = threshold_set(thresholds)
     verdict = b12_verdict(case, t)
-    pic = blood_picture(case, t)
+    pic = blood_picture(case, t, verdict.status == B12Status.DEFICIENT)
     cause_list, lifelong, life_reasons = causes(case, t)
     schisto = next(f.present for f in pic.findings if f.id == "schistocytes")
     alerts = by_severity(diagnosis_alerts(case, t, verdict, pic.findings, pic.anaemia_grade, today))

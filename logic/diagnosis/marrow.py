@@ -8,8 +8,15 @@ Which measure is read, in this order, and said in the reading's words:
    below 2 low; 2 to 3 borderline (an adequate response by Hillman & Finch, yet every one of 41
    pooled pseudo-TMA cases had an index below 3, Tran 2018: not counted); 3 or more brisk. A raised
    percentage with a low index is read neither way (the two disagree);
-3. else the percentage alone: not raised is low; 5 % or more with an MCV that is not macrocytic is
-   brisk (a brisk reticulocytosis "with a normal MCV", evidence file section 4d); else not decisive.
+3. else the percentage alone: not raised is low; else not decisive.
+
+Before 2, a percentage of 5 or more with an MCV that is not macrocytic (normal or not measured) is
+read as a brisk reticulocytosis whatever the index says ("several per cent with a normal MCV points
+away from B12", evidence file section 4d; an index from an estimated haematocrit is weaker
+evidence, and TTP's own anaemia lowers it), and the sentence gives the index beside it. With
+macrocytosis and B12 deficiency shown the index decides, and never counts more towards TTP than
+that brisk percentage would (so adding an MCV can never move the reading towards TTP); without B12
+deficiency shown, macrocytosis (a feature of B12 deficiency) cannot discount the brisk percentage.
 
 Bands, weights and words: ``data/tma_weights.json`` (``features.reticulocytes``), each with sources.
 The weight is the reading's pull in the TTP-or-B12 weighing (positive towards B12 pseudo-TMA).
@@ -73,7 +80,7 @@ def production_index(retic: Observation | None, hct: Observation | None, hb: Obs
 class MarrowReading:
     """The reticulocytes read once: which measure, what it shows, its pull and its sentence."""
 
-    measure: str  # "absolute", "index_measured", "index_estimated", "percent"
+    measure: str  # "absolute", "index_measured", "index_estimated", "percent_with_index", "percent"
     verdict: str  # low, borderline, brisk, mixed, not_decisive
     weight: float
     estimated: bool
@@ -112,8 +119,12 @@ def _reading(measure: str, verdict: str, entry: dict[str, Any], obs: Observation
     return MarrowReading(measure, verdict, weight, estimated, index, obs.display(), day, sentence, refs)
 
 
-def marrow_reading(values: dict[str, Observation], t: ThresholdSet) -> MarrowReading | None:
-    """The reticulocytes of ``values`` read by the rules in the module docstring; None without any."""
+def marrow_reading(
+    values: dict[str, Observation], t: ThresholdSet, b12_deficient: bool = False
+) -> MarrowReading | None:
+    """The reticulocytes of ``values`` read by the rules in the module docstring; None without any.
+    Macrocytosis discounts a brisk percentage only once B12 deficiency is shown (``b12_deficient``):
+    until then a feature of B12 deficiency cannot offset one that points to TTP."""
     s = spec()
     absolute = values.get("reticulocytes_abs")
     if absolute is not None:
@@ -125,8 +136,15 @@ def marrow_reading(values: dict[str, Observation], t: ThresholdSet) -> MarrowRea
         if absolute is not None:  # a censored count that spans the bands
             return _reading("absolute", NOT_DECISIVE, s["absolute"]["spans"], absolute, t)
         return None
+    percent = s["percent"]
     raised = bands.above(pct, t["reticulocytes_pct_uln"])
+    several = bands.above(pct, percent["brisk_at_or_above"] - 1e-9) is True
+    macro = bands.above(values.get("mcv"), t["mcv_macrocytic_above"])
     index = production_index(pct, values.get("hematocrit"), values.get("hemoglobin"))
+    if several and (macro is not True or not b12_deficient):
+        measure = "percent_with_index" if index.value is not None else "percent"
+        entry = percent[BRISK] if macro is not True else percent["brisk_macrocytic"]
+        return _reading(measure, BRISK, entry, pct, t, index.value, index.how)
     if index.value is not None:
         measure = "index_estimated" if index.hematocrit_estimated else "index_measured"
         rpi = index.value
@@ -136,13 +154,9 @@ def marrow_reading(values: dict[str, Observation], t: ThresholdSet) -> MarrowRea
             verdict = BORDERLINE
         else:
             verdict = BRISK
-        return _reading(measure, verdict, s["index"][verdict], pct, t, rpi, index.how, ("hillman_finch_rpi",))
-    percent = s["percent"]
-    macro = bands.above(values.get("mcv"), t["mcv_macrocytic_above"])
-    if raised is False:
-        verdict = LOW
-    elif bands.above(pct, percent["brisk_at_or_above"] - 1e-9) and macro is not True:
-        verdict = BRISK
-    else:
-        verdict = NOT_DECISIVE
+        entry = s["index"][verdict]
+        if verdict == BRISK and several:  # never more than a brisk percentage counts (monotone in the MCV)
+            entry = {**entry, "weight": max(entry["weight"], percent[BRISK]["weight"])}
+        return _reading(measure, verdict, entry, pct, t, rpi, index.how, ("hillman_finch_rpi",))
+    verdict = LOW if raised is False else NOT_DECISIVE
     return _reading("percent", verdict, percent[verdict], pct, t)

@@ -186,11 +186,13 @@ def _schistocytes(base: dict[str, Observation], schisto: bool | None, t: Thresho
     return _finding("schistocytes", schisto, detail, t)
 
 
-def _rpi(base: dict[str, Observation], t: ThresholdSet) -> tuple[Finding, ProductionIndex, MarrowReading | None]:
+def _rpi(
+    base: dict[str, Observation], t: ThresholdSet, b12_deficient: bool = False
+) -> tuple[Finding, ProductionIndex, MarrowReading | None]:
     """The marrow response as the one reticulocyte reading (``marrow.py``) says it: the finding is
     present for a low response, absent for an adequate or brisk one, not known otherwise."""
     p = production_index(base.get("reticulocytes_pct"), base.get("hematocrit"), base.get("hemoglobin"))
-    reading = marrow_reading(base, t)
+    reading = marrow_reading(base, t, b12_deficient)
     if reading is None:
         return _finding("rpi", None, text("picture.rpi_not_computed", how=p.how), t, "rpi_unknown"), p, None
     spec = statement("picture.finding_rpi")
@@ -230,13 +232,14 @@ def _markers(base: dict[str, Observation], t: ThresholdSet) -> list[Finding]:
     return out
 
 
-def blood_picture(case: Case, t: ThresholdSet) -> Picture:
-    """Every finding of the baseline blood picture, in display order."""
+def blood_picture(case: Case, t: ThresholdSet, b12_deficient: bool = False) -> Picture:
+    """Every finding of the baseline blood picture, in display order (``b12_deficient``: the B12
+    verdict, which the reticulocyte reading needs; see ``marrow.py``)."""
     base = case.baseline()
     findings, grade, a_grade = _cytopenias(base, case.patient.sex, t)
     schisto = schistocytes_state(base, t)
     hem_finding, hemolysis = _hemolysis(base, schisto, t)
     findings += [hem_finding, _schistocytes(base, schisto, t)]
-    rpi_finding, rpi, reading = _rpi(base, t)
+    rpi_finding, rpi, reading = _rpi(base, t, b12_deficient)
     findings += [rpi_finding, _macrocytosis(base, t), *_markers(base, t)]
     return Picture(tuple(findings), grade, a_grade, hemolysis, rpi, reading)

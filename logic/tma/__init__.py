@@ -139,7 +139,7 @@ def _deciding_tests(
         need("blood_film")
     if adamts.status == Adamts13Status.PENDING:
         need("adamts13", "adamts13_pending", sent=adamts.sent, **cuts)
-    elif adamts.status.awaited:
+    elif adamts.status == Adamts13Status.NOT_SENT:  # a result in (10-20 %, or censored) is not asked for again
         need("adamts13", **cuts)
     if b12 == B12Status.UNKNOWN:
         need("b12", "b12_now")
@@ -287,6 +287,7 @@ _DECIDED = {
     "adamts13_normal_b12_open": "decided_adamts13_normal",
     "adamts13_normal_b12_not_measured": "decided_adamts13_normal",
     "adamts13_normal_other_feature": "decided_adamts13_normal_other",
+    "b12_balance_other_feature": "decided_other_feature",
     "ttp_not_excluded": "decided_ttp_not_excluded",
     "course_collapse": "decided_course_collapse",
     "course_collapse_adamts13_normal": "decided_course_collapse",

@@ -90,7 +90,8 @@ def _mcv(values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
 def _marrow(d: Diagnosis, values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
     """Reticulocytes as the one reading of ``logic.diagnosis.marrow`` says them (the Diagnosis page
     shows the same sentence)."""
-    reading = d.marrow if d.values is values else marrow_reading(values, t)
+    deficient = d.b12.status == B12Status.DEFICIENT
+    reading = d.marrow if d.values is values else marrow_reading(values, t, deficient)
     if reading is None:
         return None
     label = weights()["features"]["reticulocytes"]["label"]

@@ -20,8 +20,8 @@ Order (unknown is never read as no; safety is asymmetric: calling a TTP "B12" ca
      B12 deficient with the blood picture alone at or below the TTP cut-off -> ``ttp`` (the
      overlap); the counted balance at or below it -> ``ttp``; platelets below 30 with B12
      deficiency not shown and the counted balance towards TTP -> ``ttp`` (high risk not excluded);
-     B12 deficient and the balance at or above the B12 cut-off -> ``b12_pseudo_tma``; else
-     ``indeterminate``.
+     B12 deficient and the balance at or above the B12 cut-off -> ``b12_pseudo_tma`` (unless a
+     named feature points to another TMA, as above: then ``indeterminate``); else ``indeterminate``.
 5. The course (:func:`course_decision`): after B12 starts, platelets collapsing under it (below
    30 and lower than at the start) turn the leaning to ``ttp`` unless ADAMTS13 is above 20 %; a
    fall to half alone makes a B12 leaning ``indeterminate``.
@@ -188,8 +188,17 @@ def decide(
                 below=weights()["not_excluded"]["platelets_below"]),  # fmt: skip
         )
     if whole >= b12_cut and b12 == B12Status.DEFICIENT:
+        named = other_tma_features(values, history, t) if history is not None else []
+        if named:
+            note = say("tma.b12_balance_other_feature", t, b12_features=b12_words, features="; ".join(named), **cuts)
+            return out(Leaning.INDETERMINATE, "b12_balance_other_feature", None, note)
+        lead = max((p for p in pulls if p.weight > 0 and not p.b12_marker), key=lambda p: p.weight, default=None)
+        strongest = text("tma.b12_balance_strongest", label=lead.label, text=lead.text) if lead else ""
         return out(
-            Leaning.B12_PSEUDO_TMA, "balance", _strength(whole), say("tma.b12_balance", t, features=b12_words, **cuts)
+            Leaning.B12_PSEUDO_TMA,
+            "balance",
+            _strength(whole),
+            say("tma.b12_balance", t, features=b12_words, strongest=strongest, **cuts),
         )
     if total(pulls, raw=True) >= b12_cut and b12 != B12Status.DEFICIENT:
         key = "tma.b12_like_measure_b12_now" if b12 == B12Status.UNKNOWN else "tma.b12_like_without_deficiency"
