@@ -159,7 +159,6 @@ def test_a_kidney_injury_beside_a_settled_adamts13_never_leans_b12(doc, creatini
 @st.composite
 def courses(draw) -> tuple[dict, float, int]:
     doc = without(draw(pictures(platelets=num(31, 149))), "adamts13_activity")
-    start_plt = next(x["value"] for x in doc["observations"] if x["analyte"] == "platelets")
     later = draw(num(0.5, 29.9))
     day = draw(st.integers(min_value=1, max_value=28))
     return {**doc, "treatment_start": DAY}, later, day
