@@ -66,7 +66,8 @@ def _pernicious_anaemia(case: Case) -> Cause:
     plain = "present" if pa else "unknown" if pa is None else "absent"
     which = {"ifa": "present_ifa", "ifa_conflict": "present_ifa_conflict", "pca": "unknown_pca",
              "ifa_negative": "unknown_ifa_negative"}.get(basis, plain)  # fmt: skip
-    refs = tuple(spec["refs"]) + (tuple(spec["antibody_refs"]) if basis != "recorded" or pa is None else ())
+    extra = tuple(spec["antibody_refs"]) if basis != "recorded" or pa is None else ()
+    refs = tuple(dict.fromkeys(tuple(spec["refs"]) + extra))
     return Cause("pernicious_anemia", spec["label"], pa, True if pa else None, spec[which], refs, basis == "pca")
 
 

@@ -196,7 +196,8 @@ def _rpi(
     if reading is None:
         return _finding("rpi", None, text("picture.rpi_not_computed", how=p.how), t, "rpi_unknown"), p, None
     spec = statement("picture.finding_rpi")
-    finding = Finding("rpi", spec["text"], reading.low, reading.text + ".", expand_refs(spec["refs"], t) + reading.refs)
+    refs = tuple(dict.fromkeys(expand_refs(spec["refs"], t) + reading.refs))
+    finding = Finding("rpi", spec["text"], reading.low, reading.text + ".", refs)
     return finding, p, reading
 
 
