@@ -30,7 +30,7 @@ def balance_figure(
     fills = ["rgba(0,0,0,0)" if held else c for (_, _, _, held), c in zip(rows, colours, strict=True)]
     patterns = ["/" if est else "" for _, _, est, _ in rows]
     span = max([abs(w) for w in shown] + [2.0]) + 0.8
-    words = [f"held {held:+g}, not counted" if held else f"{w:+g}" if w else "fits both" for _, w, _, held in rows]
+    words = [f"held {held:+g}" if held else f"{w:+g}" if w else "fits both" for _, w, _, held in rows]
     fig = go.Figure(
         go.Bar(
             x=shown,

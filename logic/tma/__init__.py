@@ -130,10 +130,14 @@ def _deciding_tests(
         return ()
     cuts = {"severe": g["adamts13"]["severe_below"], "normal": g["adamts13"]["not_deficient_above"]}
     hem, sch, picture = res["hem"], res["sch"], res["picture"]
-    if hem is None:
-        parts = {p.source: p.met for p in plasmic_result.criterion("hemolysis").parts}
+    # ADAMTS13 above 20 % has settled TTP: only what would point to another TMA is left to check
+    settled = adamts.status == Adamts13Status.NOT_DEFICIENT
+    haemolysis = plasmic_result.criterion("hemolysis")
+    parts = {p.source: p.met for p in haemolysis.parts}
+    if hem is None and (sch is not True or (haemolysis.met is None and not settled)):
+        # the markers decide whether this is a TMA at all, or complete PLASMIC's haemolysis point
         for tid, analyte in (("ldh", "ldh"), ("haptoglobin", "haptoglobin"), ("bilirubin", "bilirubin_indirect")):
-            if analyte not in values and parts.get(analyte) is None:
+            if analyte not in values and parts.get(analyte) is None and (sch is not True or tid != "ldh"):
                 need(tid, "ldh_haemolysis" if tid == "ldh" else tid)
     if sch is None:
         need("blood_film")
@@ -148,13 +152,13 @@ def _deciding_tests(
     ):
         if "mma" not in values:
             need("mma")
-    if "reticulocytes_pct" not in values and "reticulocytes_abs" not in values:
+    if "reticulocytes_pct" not in values and "reticulocytes_abs" not in values and not settled:
         need("reticulocytes")
-    if "ldh" not in values and hem is not None:
+    if "ldh" not in values and (hem is not None or sch is True) and not settled:
         ldh_row = next(r for r in g["medians"] if r["analyte"] == "ldh")
         ttp_max = next(b["at_or_below"] for b in weights()["features"]["ldh"]["bands"] if "at_or_below" in b)
         need("ldh", ttp_max=ttp_max, pooled=g["pooled"]["ldh_median"], noel=ldh_row["b12_pseudo_tma"])
-    if picture and "neutrophils" not in values:
+    if picture and "neutrophils" not in values and not settled:
         need("cbc")
     if picture and "creatinine" not in values and adamts.status == Adamts13Status.NOT_DEFICIENT:
         need("creatinine")
