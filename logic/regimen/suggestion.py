@@ -16,8 +16,6 @@ from logic.regimen.schedules import Checkpoint, Schedule, build_schedule
 from logic.results import Note
 from logic.statements import say
 
-NEURO_PRESET = "bnf_hydroxo_neuro"  # the neurological schedule of every country in data/regimens.json
-
 
 @dataclass(frozen=True)
 class Suggestion:
