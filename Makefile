@@ -33,8 +33,10 @@ test: $(VENV)/.dev browser nginx lint
 
 # The property tests of hostile input at length: 10,000 examples per importer (profile `fuzz` of
 # tests/conftest.py); prints the count per importer at the end. `make test` runs them short.
+# The clinical properties (TTP or B12?, what to test next) run at 2,500 cases each (profile `clinical`).
 fuzz: $(VENV)/.dev
-	COBALT_FUZZ=1 $(PY) -m pytest -m fuzz -p no:randomly -p no:cacheprovider -s -q tests/test_fuzz.py
+	COBALT_FUZZ=1 $(PY) -m pytest -m fuzz -p no:randomly -p no:cacheprovider -s -q tests/test_fuzz.py \
+		tests/test_tma_properties.py tests/test_tma_properties_v3.py tests/test_next_tests_properties.py
 
 # what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)
 bench: $(VENV)/.dev browser

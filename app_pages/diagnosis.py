@@ -90,7 +90,9 @@ with st.container(border=True, key="dx_verdict"):
         m1.metric("Platelets", "—" if grade is None else f"G{grade}", help="CTCAE v5 grade of thrombocytopenia")
         m2.metric("Anaemia", "—" if d.anaemia_grade is None else f"G{d.anaemia_grade}", help="CTCAE v5 grade")
         rpi = d.reticulocyte_production_index
-        m3.metric("Retic. index", "—" if rpi is None else f"{rpi:.1f}", help="Reticulocyte production index")
+        # the one reticulocyte reading (logic/diagnosis/marrow.py): the same words on TTP or B12?
+        m3.metric("Retic. index", "—" if rpi is None else f"{rpi:.1f}",
+                  help="Reticulocyte production index. " + (d.marrow.text if d.marrow else ""))  # fmt: skip
     tma = result.tma
     if tma.picture or tma.leaning == "ttp":
         p = result.plasmic
@@ -133,7 +135,9 @@ if d.findings:  # one list and one "Why?" naming each finding's sources (was a r
 c_left, c_right = st.columns(2)
 with c_left:
     st.subheader("Causes in the history")
-    shown = [c for c in d.causes if c.present is not False]
+    # what the case shows or suggests first; the causes not yet recorded folded below (issue 20: less noise)
+    shown = [c for c in d.causes if c.present is True or c.suggested]
+    folded = [c for c in d.causes if c.present is None and not c.suggested]
     if not shown:
         st.caption("No cause recorded.")
     life = {
@@ -144,11 +148,14 @@ with c_left:
     # the causes, the lifelong badge and its reasons in one block (was a markdown each and an st.badge)
     st.markdown(
         "\n\n".join(
-            [f"**{c.label}** ({ {True: 'present', None: 'not known'}[c.present]}): {c.text}" for c in shown]
+            [f"**{c.label}** ({'present' if c.present else 'suggested'}): {c.text}" for c in shown]
             + [f":{life[1]}-badge[{life[0]}]"]
         )
         + ("\n\n" + "\n".join(f"- {r.text}" for r in d.lifelong_reasons) if d.lifelong_reasons else "")
     )
+    if folded:
+        with st.expander(f"Not recorded yet ({len(folded)})", key="dx_causes_unknown"):
+            st.markdown("\n".join(f"- **{c.label}**: {c.text}" for c in folded))
     why_each(
         [(c.label, c.refs) for c in d.causes] + [(life[0], [r for n in d.lifelong_reasons for r in n.refs])],
         key="why_causes",

@@ -19,11 +19,11 @@ from logic.case.series import apply_series_rows, column, series_for, series_rows
 from logic.recovery import response
 from logic.regimen import (
     RegimenError,
-    build_regimen,
     build_schedule,
     dose_entry,
     due,
     next_pending,
+    plan_for_case,
     regimen_for_case,
     routes,
     unrecorded,
@@ -119,7 +119,7 @@ resp = response(case, as_of, tid)
 chosen = chosen_plan()
 stale = None
 try:
-    regimen = build_regimen(chosen.preset, **chosen.knobs) if chosen else regimen_for_case(case, tid).regimen
+    regimen = plan_for_case(case, chosen.preset, tid, **chosen.knobs) if chosen else regimen_for_case(case, tid).regimen
 except RegimenError as exc:
     stale = f"The plan chosen for this case no longer validates ({exc}); the suggestion is shown instead."
     regimen, chosen = regimen_for_case(case, tid).regimen, None

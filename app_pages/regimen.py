@@ -24,6 +24,7 @@ from logic.regimen import (
     checkpoint_observations,
     estimate_stores,
     loss_choices,
+    plan_for_case,
     preset,
     preset_ids,
     project,
@@ -181,7 +182,7 @@ def planner() -> None:
         why([r for lc in losses.values() for r in lc.refs], key="why_store")
     params = StoreParams(initial_store_mcg=initial * 1000, daily_loss=loss)
     try:
-        regimen = build_regimen(pid, **knobs)
+        regimen = plan_for_case(case, pid, tid, **knobs)  # maintenance "for life" as the case says, in every export
     except RegimenError as exc:
         for problem in exc.problems:
             st.error(esc(problem))
@@ -222,7 +223,7 @@ def planner() -> None:
     pinned = ss.get("reg_pinned")
     if pinned:
         try:
-            p_sched = build_schedule(build_regimen(pinned["preset"], **pinned["knobs"]), start)
+            p_sched = build_schedule(plan_for_case(case, pinned["preset"], tid, **pinned["knobs"]), start)
             plans.append(("pinned", p_sched, estimate_stores(p_sched, params, step_days=7)))
         except RegimenError:
             ss.pop("reg_pinned", None)

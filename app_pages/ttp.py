@@ -74,7 +74,7 @@ def french_table(tma: TmaResult) -> None:
     else:
         likely = ", ".join(f"{p} %" for p in f.likelihood_pct)
         st.markdown(f"**French score {f.min_score} to {f.max_score}** (likelihood {likely} across that range)")
-    st.caption(f.caveat + " " + f.not_verified)
+    st.caption(f.caveat + " " + f.boundary + " " + f.not_verified)
     why(f.refs, key="why_french")
 
 
@@ -89,11 +89,16 @@ def leaning_box(tma: TmaResult, alerts) -> None:
         for a in alerts:
             alert_box(a, key="ttp", sources=False)  # their sources in the box's "Why?", each alert named
         if tma.deciding_tests:
+            title = "Checks still open" if tma.leaning == "b12_pseudo_tma" else "What would settle it"
             st.markdown(
-                "**What would settle it**\n\n" + "\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests)
+                f"**{title}**\n\n" + "\n".join(f"1. **{t.label}**: {t.reason}" for t in tma.deciding_tests)
             )
+        if tma.doubt:
+            st.markdown("**When to doubt it**\n\n" + "\n".join(f"- {n.text}" for n in tma.doubt))
         why_each(
             [("The leaning", [r for x in tma.reasons for r in x.refs] + list(tma.no_validated_rule.refs)),
+             ("What would settle it", [r for t in tma.deciding_tests for r in t.refs]),
+             ("When to doubt it", [r for n in tma.doubt for r in n.refs]),
              *alert_sources(alerts)],
             key="why_leaning",
             extra=tma.no_validated_rule.text,
@@ -102,7 +107,7 @@ def leaning_box(tma: TmaResult, alerts) -> None:
 
 def balance_section(tma: TmaResult) -> None:
     cut = weights()["leaning"]
-    rows = tuple((f"{p.label} {p.value}" if p.value else p.label, p.weight, p.estimated) for p in tma.balance)
+    rows = tuple((f"{p.label} {p.value}" if p.value else p.label, p.weight, p.estimated, p.held) for p in tma.balance)
     st.plotly_chart(
         balance_chart(rows, tma.total, cut["ttp_at_or_below"], cut["b12_at_or_above"], decided_by(tma)),
         key="ttp_balance",
@@ -229,7 +234,8 @@ table = [
     {
         "Feature": pl.label,
         "Value": (pl.value or "not known") + (" (estimated)" if pl.estimated else ""),
-        "Pull": "fits both" if pl.weight == 0 else (f"{pl.weight:+g} towards " + ("B12" if pl.weight > 0 else "TTP")),
+        "Pull": (f"{pl.held:+g} towards B12, held back until B12 deficiency is shown" if pl.held else "fits both")
+        if pl.weight == 0 else (f"{pl.weight:+g} towards " + ("B12" if pl.weight > 0 else "TTP")),
         "Why": pl.text,
     }
     for pl in tma.balance

@@ -1,7 +1,8 @@
 """The whole assessment of a case as one typed, frozen value.
 
-:func:`assess` runs the diagnosis, PLASMIC, the TTP-or-B12 leaning and (with a treatment start)
-the recovery response, and merges their alerts most urgent first. Pages render the
+:func:`assess` runs the diagnosis, PLASMIC, the TTP-or-B12 leaning (reading the course up to
+``today``) and (with a treatment start) the recovery response, merges their alerts most urgent
+first, and names the regimen preset the Regimen page suggests (``logic.diagnosis.regimen_choice``). Pages render the
 :class:`Assessment`; the command line turns it into the contract's JSON in one place
 (:func:`logic.cli.serialize.assessment`).
 """
@@ -13,6 +14,7 @@ from datetime import date
 
 from logic.case import Case
 from logic.diagnosis import Diagnosis, diagnose
+from logic.diagnosis.regimen_choice import PresetChoice, suggest_preset
 from logic.recovery import Response, response
 from logic.reference import statements
 from logic.results import Alert, B12Status, Leaning, NextTest, by_severity
@@ -34,6 +36,7 @@ class Assessment:
     today: date | None
     has_treatment_start: bool
     disclaimer: str = DISCLAIMER
+    suggested_regimen: PresetChoice | None = None  # the preset the Regimen page suggests, and why
 
     @property
     def b12_status(self) -> B12Status:
@@ -66,6 +69,8 @@ def assess(
     today = today or case.last_date()
     d = diagnosis or diagnose(case, thresholds, today)
     p = plasmic(case, thresholds)
-    leaning = tma(case, d, p, thresholds)
+    leaning = tma(case, d, p, thresholds, today)
     resp = response(case, today, thresholds) if case.treatment_start is not None else None
-    return Assessment(d, p, leaning, resp, merged_alerts(d, leaning), today, case.treatment_start is not None)
+    choice = suggest_preset(case, thresholds)
+    started = case.treatment_start is not None
+    return Assessment(d, p, leaning, resp, merged_alerts(d, leaning), today, started, suggested_regimen=choice)

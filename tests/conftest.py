@@ -36,3 +36,12 @@ settings.register_profile("fuzz-quick", max_examples=200, deadline=None, suppres
 settings.register_profile("fuzz", max_examples=10_000, deadline=None, suppress_health_check=_FUZZ_HEALTH,
                           print_blob=True)
 FUZZ_PROFILE = "fuzz" if os.environ.get("COBALT_FUZZ") else "fuzz-quick"
+
+# -- hypothesis profiles for the clinical property tests (TTP or B12?, what to test next) -------------
+# Each property must hold over at least 2,000 generated cases: `make fuzz` (COBALT_FUZZ=1) runs them at
+# 2,500 valid examples each; `make test` runs 300, so the whole suite stays fast. Cases an example cannot
+# use are rejected with `assume` and do not count towards these numbers.
+settings.register_profile("clinical-quick", max_examples=300, deadline=None, suppress_health_check=_FUZZ_HEALTH)
+settings.register_profile("clinical", max_examples=2_500, deadline=None, suppress_health_check=_FUZZ_HEALTH,
+                          print_blob=True)
+CLINICAL_PROFILE = "clinical" if os.environ.get("COBALT_FUZZ") else "clinical-quick"

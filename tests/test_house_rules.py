@@ -165,7 +165,7 @@ def test_a_laboratory_set_changes_every_sentence_that_quotes_its_cut_offs(lab_se
         ],
     }
     text = _texts(diagnose(parse_case(doc), lab_set))
-    for new in ("below 145 ng/L", "Below 1.7", "more than 35 cm", "above 98 fL", "Indirect bilirubin above 1.9"):
+    for new in ("below 145 ng/L", "below 1.7", "more than 35 cm", "above 98 fL", "Indirect bilirubin above 1.9"):
         assert new in text, new
     for old in ("below 180 ng/L", "Below 2:", "more than 20 cm", "above 100 fL", "above 2 mg/dL"):
         assert old not in text, old

@@ -32,15 +32,24 @@ def dates_table(at: AppTest):
     return md_tables(at)[-1]
 
 
-def test_default_plan_is_the_1000_mcg_label_schedule_with_31_injections():
-    at = open_regimen()
+def test_a_uk_reference_set_suggests_bnf_hydroxocobalamin():
+    at = open_regimen()  # the default reference set (NICE NG239) is a UK set: the BNF schedule (issue 20)
+    assert at.selectbox(key="reg_preset").value == "bnf_hydroxo"
+    assert any("UK reference set" in m.value for m in at.markdown)
+
+
+LABEL = {"preset": "fda_label_1000"}
+
+
+def test_the_1000_mcg_label_schedule_has_31_injections():
+    at = open_regimen(query=LABEL)
     assert at.selectbox(key="reg_preset").value == "fda_label_1000"
     assert metric(at, "Injections") == "31"
     assert metric(at, "Total dose") == "31 mg"
 
 
 def test_changing_a_knob_changes_the_schedule():
-    at = open_regimen()
+    at = open_regimen(query=LABEL)
     before = list(dates_table(at)["date"])
     at.segmented_control(key="reg_fda_label_1000_daily_doses").set_value(6).run()
     after = list(dates_table(at)["date"])
@@ -50,7 +59,7 @@ def test_changing_a_knob_changes_the_schedule():
 
 
 def test_dose_knob_changes_the_total():
-    at = open_regimen()
+    at = open_regimen(query=LABEL)
     at.slider(key="reg_fda_label_1000_dose_mcg").set_value(100).run()
     assert metric(at, "Total dose") == "3.1 mg"
 
@@ -68,7 +77,7 @@ def test_neurological_symptoms_suggest_the_bnf_neurological_schedule():
 
 
 def test_pinning_a_plan_shows_a_comparison_table():
-    at = open_regimen()
+    at = open_regimen(query=LABEL)
     at.button(key="reg_pin").click().run()
     at.segmented_control(key="reg_fda_label_1000_interval_weeks").set_value(3).run()
     table = md_tables(at, numeric=("injections",))[0].set_index("plan")
@@ -91,7 +100,7 @@ def test_bad_shared_link_values_are_ignored():
 
 
 def test_chart_has_injections_by_phase_and_the_store_estimate():
-    at = open_regimen()
+    at = open_regimen(query=LABEL)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = {t["name"] for t in spec["data"]}
     assert {"daily", "alternate", "interval", "maintenance"} <= names
@@ -109,7 +118,7 @@ def test_exports_are_offered():
 def test_keeping_injections_off_weekends_moves_doses_by_at_most_two_days():
     import pandas as pd
 
-    at = open_regimen("manabe_course")
+    at = open_regimen("manabe_course", query=LABEL)
     before = pd.to_datetime(dates_table(at)["date"]).dt.date.tolist()
     at.toggle(key="reg_no_weekends").set_value(True).run()
     after = pd.to_datetime(dates_table(at)["date"]).dt.date.tolist()
@@ -151,7 +160,7 @@ def test_an_unknown_preset_in_the_address_is_named_in_a_message():
 
 
 def test_a_changed_knob_saves_the_plan_in_the_case_document():
-    at = open_regimen()
+    at = open_regimen(query=LABEL)
     assert "regimen" not in opened(at).doc  # looking at the suggestion chooses nothing
     at.slider(key="reg_fda_label_1000_dose_mcg").set_value(100).run()
     assert opened(at).doc["regimen"]["preset"] == "fda_label_1000"

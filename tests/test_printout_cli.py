@@ -109,7 +109,7 @@ def test_printout_cli_loads_no_app_store_network_regimen_or_fhir_library():
     assert rc == 0
     assert "logic.convert.printout" in modules
     assert under(modules, NEVER) == []
-    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.regimen_cli", "logic.assess",
+    assert under(modules, ("icalendar", "fhir", "pydantic", "logic.regimen", "logic.cli.schedule", "logic.assess",
                            "uuid", "decimal", "pathlib", "shutil")) == []  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""Recovery verdicts, alerts, monitoring tasks and the dose course (logic/recovery.py)."""
+"""Recovery verdicts, alerts, monitoring tasks and the dose course (logic/recovery/verdicts.py)."""
 from datetime import date
 
 import pytest
@@ -16,7 +16,8 @@ def day(n: int) -> str:
 
 def course(*obs, sex="female", doses=None):
     doc = {"treatment_start": START.isoformat(), "patient": {"sex": sex},
-           "observations": [{"date": day(d), "analyte": a, "value": v, "unit": u} for d, a, v, u in obs]}
+           "observations": [{"date": day(d), "analyte": a, "value": v, **({"unit": u} if u else {})}
+                            for d, a, v, u in obs]}
     if doses:
         doc["doses"] = doses
     return parse_case(doc)
@@ -32,10 +33,45 @@ MANABE = [(0, "platelets", 105, "10^9/L"), (1, "platelets", 64, "10^9/L"), (7, "
           (35, "hemoglobin", 13.1, "g/dL")]
 
 
-def test_manabe_day_7_fall_is_too_early_and_raises_no_failure_alert():
+def test_manabe_day_7_fall_to_half_is_not_quiet_but_not_called_a_failure():
+    # 105 -> 48 by day 7: half the starting count or less under B12 raises the critical alert on any day
+    # (issue 20); it asks to reconsider TTP, citing this very course as a week-one dip that recovered
     r = response(course(*MANABE), today=date.fromisoformat(day(7)))
-    assert r.day == 7 and r.platelets == "too_early"
+    assert r.day == 7 and r.platelets == "falling"
+    alert = next(a for a in r.alerts if a.id == "platelets_collapse")
+    assert alert.severity == "critical" and "reconsider TTP" in alert.message and "Manabe" in alert.message
     assert "platelets_not_rising" not in ids(r)
+
+
+def test_manabe_day_1_fall_to_64_is_still_too_early():
+    r = response(course(*MANABE), today=date.fromisoformat(day(1)))
+    assert r.platelets == "too_early" and "platelets_collapse" not in ids(r)
+
+
+@pytest.mark.parametrize(("start", "later", "collapsed"), [
+    (60, 30, True), (60, 31, False), (60, 29.9, True), (40, 29.9, True), (20, 25, False), (20, 10, True),
+    (100, 50, True), (100, 50.1, False),
+])  # fmt: skip
+def test_a_collapse_is_below_30_and_lower_than_the_start_or_half_the_start(start, later, collapsed):
+    r = response(course((0, "platelets", start, "10^9/L"), (4, "platelets", later, "10^9/L")))
+    assert ("platelets_collapse" in ids(r)) == collapsed
+    assert (r.platelets == "falling") == collapsed
+
+
+def test_a_reticulocyte_rise_while_haemoglobin_falls_in_haemolysis_is_not_a_response():
+    base = [(0, "platelets", 60, "10^9/L"), (0, "ldh", 1500, "U/L"), (0, "schistocytes_seen", True, None),
+            (0, "hemoglobin", 7.0, "g/dL"), (0, "reticulocytes_pct", 1.0, "%"), (7, "reticulocytes_pct", 6.0, "%")]
+    falling = response(course(*base, (7, "hemoglobin", 6.5, "g/dL")), today=date.fromisoformat(day(7)))
+    assert falling.reticulocytes == "unknown" and "retic_rise_during_haemolysis" in ids(falling)
+    assert "retic_response" not in ids(falling)
+    rising = response(course(*base, (7, "hemoglobin", 7.4, "g/dL")), today=date.fromisoformat(day(7)))
+    assert rising.reticulocytes == "adequate" and "retic_response" in ids(rising)
+    ldh_down = response(course(*base, (7, "ldh", 900, "U/L")), today=date.fromisoformat(day(7)))
+    assert ldh_down.reticulocytes == "adequate"
+    ldh_up = response(course(*base, (7, "ldh", 1500, "U/L")), today=date.fromisoformat(day(7)))
+    assert ldh_up.reticulocytes == "unknown"
+    unchecked = response(course(*base), today=date.fromisoformat(day(7)))
+    assert unchecked.reticulocytes == "unknown" and "measured again" in unchecked.reticulocytes_reason.text
 
 
 def test_manabe_day_35_recovery_is_recognised():
@@ -177,5 +213,5 @@ def test_assess_fills_response_with_today():
     from tests.helpers import assess_json
 
     out = assess_json(course(*MANABE), today=date.fromisoformat(day(7)))
-    assert out["response"]["day"] == 7 and out["response"]["platelets"] == "too_early"
+    assert out["response"]["day"] == 7 and out["response"]["platelets"] == "falling"
     assert {"reticulocytes", "platelets", "alerts"} <= set(out["response"])

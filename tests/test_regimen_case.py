@@ -13,11 +13,11 @@ from logic.regimen import (
     RegimenRefused,
     build_regimen,
     checkpoint_observations,
-    default_preset_id,
     im_platelet_evidence,
     im_platelet_warning,
     preset_ids,
     regimen_for_case,
+    schedule,
     suitability,
 )
 from tests.helpers import make_case, obs
@@ -64,28 +64,38 @@ def test_oral_maintenance_is_allowed_when_absorption_is_known_to_be_normal():
 
 
 def test_injection_presets_are_never_refused_for_malabsorption():
-    case = make_case(history={"pernicious_anemia": True, "gastric_surgery": True, "neurological_symptoms": False})
+    case = make_case(history={"pernicious_anemia": True, "gastric_surgery": True, "neurological_symptoms": False,
+                              "neurological_signs": False})  # fmt: skip
     assert {suitability(p, case).status for p in preset_ids() if p != "oral_maintenance"} == {"ok"}
 
 
-@pytest.mark.parametrize(("neuro", "status"), [(False, "ok"), (None, "not_known"), (True, "refused")])
-def test_bnf_schedule_without_neurological_involvement_needs_neurology_known_absent(neuro, status):
-    fit = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": neuro}))
-    assert fit.status == status
-    assert suitability("bnf_hydroxo_neuro", make_case(history={"neurological_symptoms": neuro})).status == "ok"
+@pytest.mark.parametrize(
+    ("symptoms", "signs", "status"),
+    [(False, False, "ok"), (False, None, "not_known"), (None, False, "not_known"), (None, None, "not_known"),
+     (True, None, "refused"), (None, True, "refused"), (False, True, "refused")],
+)  # fmt: skip
+def test_bnf_schedule_without_neurological_involvement_needs_symptoms_and_signs_known_absent(symptoms, signs, status):
+    case = make_case(history={"neurological_symptoms": symptoms, "neurological_signs": signs})
+    assert suitability("bnf_hydroxo", case).status == status
+    assert suitability("bnf_hydroxo_neuro", case).status == "ok"
 
 
-def test_neurological_symptoms_suggest_the_bnf_neurological_preset():
-    s = regimen_for_case(make_case(history={"neurological_symptoms": True}, treatment_start="2026-11-02"))
+@pytest.mark.parametrize("history", [{"neurological_symptoms": True}, {"neurological_signs": True,
+                                                                        "neurological_symptoms": None}])
+def test_neurological_symptoms_or_signs_suggest_the_bnf_neurological_preset(history):
+    s = regimen_for_case(make_case(history=history, treatment_start="2026-11-02"))
     assert s.preset_id == "bnf_hydroxo_neuro"
     assert any("bnf_hydroxocobalamin" in n.refs for n in s.reasons)
+    assert not any("not recorded" in n.text for n in s.reasons)
 
 
-@pytest.mark.parametrize("neuro", [False, None])
-def test_without_recorded_neurological_symptoms_the_default_preset_is_suggested(neuro):
-    s = regimen_for_case(make_case(history={"neurological_symptoms": neuro}))
-    assert s.preset_id == default_preset_id()
-    assert any("not recorded" in n.text for n in s.reasons) == (neuro is None)
+@pytest.mark.parametrize(("symptoms", "signs"), [(False, False), (False, None), (None, None)])
+def test_a_uk_reference_set_suggests_the_bnf_schedule_without_neurological_involvement(symptoms, signs):
+    for tid in ("nice_ng239", "ruh_bath"):
+        s = regimen_for_case(make_case(history={"neurological_symptoms": symptoms, "neurological_signs": signs}), tid)
+        assert s.preset_id == "bnf_hydroxo"
+        assert "UK reference set" in s.reasons[0].text and "bsh_2014" in s.reasons[0].refs
+        assert any("not recorded" in n.text for n in s.reasons) == (signs is None)
 
 
 def test_the_suggested_schedule_starts_on_the_treatment_start():
@@ -125,7 +135,7 @@ def test_checkpoint_links_the_reticulocyte_values_up_to_its_date():
         obs("platelets", 40, "10^9/L", day="2026-11-08"),
         treatment_start="2026-11-02",
     )
-    (cp,) = regimen_for_case(case).schedule().checkpoints
+    (cp,) = schedule(date(2026, 11, 2), "fda_label_1000").checkpoints
     linked = checkpoint_observations(cp, case)
     assert [(o.date, o.value) for o in linked] == [(date(2026, 11, 1), 0.4), (date(2026, 11, 8), 6.5)]
 
@@ -141,11 +151,13 @@ def test_no_low_platelet_injection_warning_because_no_source_supports_one():
 
 def test_the_neurological_reason_quotes_the_presets_dose_and_maintenance_spacing():
     s = regimen_for_case(make_case(history={"neurological_symptoms": True}), maintenance_months=0)
-    assert s.reasons[0].text == (
-        "Neurological symptoms recorded: the BNF schedule for neurological involvement "
+    assert s.reasons[1].text == (
+        "Neurological involvement recorded (symptoms): the BNF schedule for neurological involvement "
         "(1 mg on alternate days until no further improvement, then every 2 months)."
     )
-    assert s.reasons[0].refs == ("bnf_hydroxocobalamin",)
+    assert s.reasons[1].refs == ("bnf_hydroxocobalamin",)
+    signs = regimen_for_case(make_case(history={"neurological_signs": True}))
+    assert "(signs on examination)" in signs.reasons[1].text
 
 
 @pytest.mark.parametrize(
@@ -154,7 +166,8 @@ def test_the_neurological_reason_quotes_the_presets_dose_and_maintenance_spacing
         ({"pernicious_anemia": True, "neurological_symptoms": False}, "2026-11-05",
          ["Permanent cause: maintenance for life.", "Starts on the case's treatment start, 2026-11-05."]),
         ({"neurological_symptoms": None}, None,
-         ["Neurological symptoms not recorded: if present, the BNF gives a more intensive alternate-day schedule.",
+         ["Neurological involvement not recorded (symptoms not recorded, signs on examination not recorded): if "
+          "present, the BNF gives a more intensive alternate-day schedule.",
           "Not yet known whether maintenance is for life.", "The case has no treatment start: choose a start date."]),
     ],
 )  # fmt: skip
@@ -165,9 +178,11 @@ def test_the_suggestion_reasons_read_as_before(history, start, texts):
 
 def test_the_bnf_refusal_and_not_known_sentences_cite_the_bnf():
     refused = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": True}))
-    assert refused.text == ("Neurological symptoms are recorded: the BNF gives the schedule for neurological "
-                            "involvement (alternate days until no further improvement).")  # fmt: skip
+    assert refused.text == ("Neurological involvement is recorded (symptoms or signs on examination): the BNF gives "
+                            "the schedule for neurological involvement (alternate days until no further "
+                            "improvement).")  # fmt: skip
     unknown = suitability("bnf_hydroxo", make_case(history={"neurological_symptoms": None}))
-    assert unknown.text == ("This BNF schedule is for anaemia without neurological involvement, and neurological "
-                            "symptoms are not recorded.")  # fmt: skip
+    assert unknown.text == ("This BNF schedule is for anaemia without neurological involvement, and that is not "
+                            "recorded: it needs both neurological symptoms and signs on examination recorded as "
+                            "absent.")  # fmt: skip
     assert refused.refs == unknown.refs == ("bnf_hydroxocobalamin",)

@@ -87,6 +87,11 @@ def weight(result, fid):
     return result.pull(fid).weight
 
 
+def band(result, fid):
+    """A feature's band weight before anything is held back (B12 pulls wait for B12 deficiency)."""
+    return result.pull(fid).raw
+
+
 # -- ADAMTS13 ----------------------------------------------------------------------------
 
 
@@ -291,34 +296,40 @@ def test_a_raised_count_with_a_low_index_is_not_counted():
 
 def test_a_measured_absolute_count_is_preferred_to_the_percentage():
     result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_MID, obs("reticulocytes_abs", 20, "10^9/L"), BRISK)
-    assert result.pull("reticulocytes_abs").weight > 0
-    assert result.pull("reticulocytes") is None
+    pull = result.pull("reticulocytes")
+    assert pull.weight > 0 and pull.value == "20 10^9/L" and "absolute count, measured" in pull.text
 
 
 @pytest.mark.parametrize(("value", "expected"), [(49.9, 2), (50, 0), (149.9, 0), (150, -2)])
 def test_absolute_reticulocyte_bands_at_their_boundaries(value, expected):
     result = run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("reticulocytes_abs", value, "10^9/L"))
-    assert weight(result, "reticulocytes_abs") == expected
+    assert band(result, "reticulocytes") == expected
 
 
 # -- band boundaries ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(19.9, -2), (20, -1), (29.9, -1), (30, 0), (41.9, 0), (42, 1), (140, 1)]
+    ("value", "expected"),
+    [(19.9, -2), (20, -1), (29.9, -1), (30, 0), (41.9, 0), (42, 1), (101, 1), (101.1, 2), (140, 2)],
 )
 def test_platelet_bands_at_their_boundaries(value, expected):
-    assert weight(run(obs("platelets", value, "10^9/L"), HAEMOLYSIS, SCHISTO), "platelets") == expected
+    assert band(run(obs("platelets", value, "10^9/L"), HAEMOLYSIS, SCHISTO), "platelets") == expected
+
+
+def test_platelets_above_any_registry_ttp_weigh_more_and_show_the_figure():
+    pull = run(B12_LOW, obs("platelets", 118, "10^9/L"), HAEMOLYSIS, SCHISTO).pull("platelets")
+    assert pull.weight == 2 and "2-101" in pull.text and "62" in pull.text
 
 
 @pytest.mark.parametrize(("value", "expected"), [(2003, -0.5), (2004, 0), (3909, 0), (3910, 2)])
 def test_ldh_bands_at_their_boundaries(value, expected):
-    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("ldh", value, "U/L")), "ldh") == expected
+    assert band(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("ldh", value, "U/L")), "ldh") == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [(89.9, -0.5), (90, 0), (100, 0), (100.1, 1.5)])
 def test_mcv_bands_at_their_boundaries(value, expected):
-    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("mcv", value, "fL")), "mcv") == expected
+    assert band(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("mcv", value, "fL")), "mcv") == expected
 
 
 def test_a_normal_mcv_does_not_count_against_b12_when_iron_deficiency_may_hide_macrocytosis():
@@ -328,7 +339,7 @@ def test_a_normal_mcv_does_not_count_against_b12_when_iron_deficiency_may_hide_m
 
 @pytest.mark.parametrize(("value", "expected"), [(1.4, 1), (1.5, 0), (5.0, 0), (5.1, -0.5)])
 def test_neutrophil_bands_at_their_boundaries(value, expected):
-    assert weight(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("neutrophils", value, "10^9/L")), "neutrophils") == expected
+    assert band(run(PLT_MID, HAEMOLYSIS, SCHISTO, obs("neutrophils", value, "10^9/L")), "neutrophils") == expected
 
 
 def test_a_censored_value_that_spans_bands_is_not_placed():
@@ -356,9 +367,12 @@ def test_normal_adamts13_with_b12_deficiency_leans_b12_pseudo_tma():
     assert decided_by(result) and "20" in decided_by(result)
 
 
-def test_normal_adamts13_with_b12_deficiency_but_a_ttp_like_picture_is_indeterminate():
+def test_normal_adamts13_with_b12_deficiency_settles_it_even_with_a_ttp_like_picture():
     result = run(B12_LOW, HAEMOLYSIS, SCHISTO, PLT_TTP, BRISK, NORMO, adamts(62))
-    assert result.leaning == "indeterminate"
+    assert result.leaning == "b12_pseudo_tma" and result.rule == "adamts13_normal"
+    assert "TTP-like" in result.decisive.text and "does not make it TTP" in result.decisive.text
+    assert {"creatinine", "coagulation", "dat", "medicines"} <= set(decider_ids(result))
+    assert [n.text.split(" ")[0] for n in result.doubt] == ["Doubt", "Doubt"]
 
 
 def test_normal_adamts13_with_b12_unlikely_is_other_tma():
@@ -416,11 +430,23 @@ def test_dic_does_not_override_the_plasmic_safety_rule():
 # -- French score ---------------------------------------------------------------------------------
 
 
-def test_french_score_counts_platelets_below_30_and_creatinine_below_2_26():
+def test_french_score_counts_platelets_and_creatinine_at_or_below_coppos_cut_offs():
     f = french_score(case_of(PLT_TTP, obs("creatinine", 2.2, "mg/dL")))
     assert (f.score, f.likelihood_pct) == (2, (94,))
+    # at the boundary Coppo's inclusive cut-offs score (ISTH prints '<'): 94 %, not 2 %
     f = french_score(case_of(obs("platelets", 30, "10^9/L"), obs("creatinine", 200, "umol/L")))
-    assert f.score == 0  # 200 umol/L = 2.262 mg/dL, not below 2.26
+    assert (f.score, f.likelihood_pct) == (2, (94,))
+    assert "Coppo" in f.boundary
+
+
+@pytest.mark.parametrize(
+    ("platelets", "creatinine", "unit", "score"),
+    [(30.1, 200, "umol/L", 1), (30, 200.1, "umol/L", 1), (30.1, 200.1, "umol/L", 0), (30, 2.26, "mg/dL", 2),
+     (30, 2.27, "mg/dL", 1)],
+)
+def test_french_score_just_past_each_cut_off_loses_its_point(platelets, creatinine, unit, score):
+    f = french_score(case_of(obs("platelets", platelets, "10^9/L"), obs("creatinine", creatinine, unit)))
+    assert f.score == score
 
 
 def test_french_score_with_unknowns_gives_a_range_and_its_likelihoods():
@@ -435,7 +461,8 @@ def test_french_score_with_unknowns_gives_a_range_and_its_likelihoods():
 def test_isth_statements_show_only_with_a_ttp_leaning_and_adamts13_awaited():
     ttp = run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP)
     assert ttp.guidance and any("corticosteroids" in n.text for n in ttp.guidance)
-    assert any("usually avoided" in n.text for n in ttp.guidance)
+    platelets = next(n.text for n in ttp.guidance if "Platelet transfusion" in n.text)
+    assert "not bleeding" in platelets and "central line" in platelets and "isth_ttp_gps_2020" in str(ttp.guidance)
     assert run(*STRONG_B12).guidance == ()
     assert run(HAEMOLYSIS, SCHISTO, PLT_TTP, LDH_TTP, adamts(3)).guidance == ()
 

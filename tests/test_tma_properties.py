@@ -9,22 +9,40 @@ other features, ADAMTS13 often missing):
 
 Leanings are ranked on the TTP axis: b12_pseudo_tma 0, indeterminate / other_tma 1, ttp 2. A value
 that fits TTP may only raise the rank, one that fits B12 may only lower it. Each property runs over
-at least 2,000 generated cases (``EXAMPLES``).
+at least 2,000 generated cases under ``make fuzz`` (the ``clinical`` profile of tests/conftest.py:
+2,500 valid examples each; ``make test`` runs 300); a case an example cannot use is rejected
+with ``assume`` and does not count. ``COUNTS`` tallies the cases each property really checked.
 """
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import os
+from collections import Counter
+
+import pytest
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from logic.case import parse_case
 from logic.diagnosis import diagnose
 from logic.tma import tma
 from logic.tma.plasmic import plasmic
+from tests.conftest import CLINICAL_PROFILE
 
+pytestmark = pytest.mark.fuzz
 DAY = "2026-03-01"
-EXAMPLES = 2000
 RANK = {"b12_pseudo_tma": 0, "indeterminate": 1, "other_tma": 1, "not_tma": 1, "ttp": 2}
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(settings.get_profile(CLINICAL_PROFILE))
+EXAMPLES = SETTINGS.max_examples
+COUNTS: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_counts():
+    yield
+    if os.environ.get("COBALT_FUZZ"):
+        print(f"\nTTP-or-B12 properties: cases checked (profile {CLINICAL_PROFILE}):")
+        for name, n in sorted(COUNTS.items()):
+            print(f"  {name:<60} {n:>7,}")
 
 
 def o(analyte: str, value, unit: str | None = None) -> dict:
@@ -125,8 +143,8 @@ def additions(draw, fits) -> tuple[dict, dict]:
 @given(additions(TTP_FITS))
 def test_adding_a_value_that_fits_ttp_never_moves_the_leaning_away_from_ttp(pair):
     doc, extra = pair
-    if extra is None:
-        return
+    assume(extra is not None)
+    COUNTS["adding a value that fits TTP"] += 1
     before, after = leaning(doc), leaning(_with(doc, extra))
     assert RANK[after] >= RANK[before], (before, after, extra)
     if before == "ttp":
@@ -137,8 +155,8 @@ def test_adding_a_value_that_fits_ttp_never_moves_the_leaning_away_from_ttp(pair
 @given(additions(B12_FITS))
 def test_adding_a_value_that_fits_b12_never_moves_the_leaning_towards_ttp(pair):
     doc, extra = pair
-    if extra is None:
-        return
+    assume(extra is not None)
+    COUNTS["adding a value that fits B12"] += 1
     before, after = leaning(doc), leaning(_with(doc, extra))
     assert RANK[after] <= RANK[before], (before, after, extra)
     if before != "ttp":
@@ -148,6 +166,7 @@ def test_adding_a_value_that_fits_b12_never_moves_the_leaning_towards_ttp(pair):
 @SETTINGS
 @given(pictures(platelets=num(2, 149)), num(0.5, 147))
 def test_a_lower_platelet_count_never_moves_the_leaning_away_from_ttp(doc, drop):
+    COUNTS["a lower platelet count"] += 1
     higher = doc["observations"][0]["value"]
     lower = round(max(1.0, higher - drop), 1)
     doc_low = {**doc, "observations": [o("platelets", lower, "10^9/L"), *doc["observations"][1:]]}

@@ -12,7 +12,7 @@ import streamlit as st
 
 from logic.assess import Assessment
 from logic.case import Case
-from logic.regimen import RegimenError, Schedule, build_regimen, build_schedule, regimen_for_case
+from logic.regimen import RegimenError, Schedule, build_schedule, plan_for_case, regimen_for_case
 from ui.session import chosen_plan, thresholds_id
 
 
@@ -35,7 +35,7 @@ def _plan(case: Case) -> Schedule | None:
     plan = chosen_plan()
     if plan is not None:
         try:
-            return build_schedule(build_regimen(plan.preset, **plan.knobs), start)
+            return build_schedule(plan_for_case(case, plan.preset, thresholds_id(), **plan.knobs), start)
         except RegimenError:
             pass
     suggestion = regimen_for_case(case, thresholds_id())

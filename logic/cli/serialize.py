@@ -145,6 +145,7 @@ def pull(p: Pull) -> dict[str, Any]:
         "b12_marker": p.b12_marker,
         "text": p.text,
         "refs": list(dict.fromkeys(p.refs)),
+        "held": p.held,
     }
 
 
@@ -172,6 +173,7 @@ def french(f: FrenchScore) -> dict[str, Any]:
         "caveat": f.caveat,
         "not_verified": f.not_verified,
         "refs": list(f.refs),
+        "boundary": f.boundary,
     }
 
 
@@ -203,6 +205,8 @@ def tma(r: TmaResult) -> dict[str, Any]:
         "no_validated_rule_refs": list(r.no_validated_rule.refs),
         "alerts": alerts(r.alerts),
         "thresholds": r.thresholds_id,
+        "doubt": notes(r.doubt),
+        "held_total": r.held_total,
     }
 
 
@@ -252,6 +256,7 @@ def assessment(a: Assessment) -> dict[str, Any]:
                     "lifelong": c.lifelong,
                     "text": c.text,
                     "refs": list(c.refs),
+                    "suggested": c.suggested,
                 }
                 for c in d.causes
             ],
@@ -261,4 +266,12 @@ def assessment(a: Assessment) -> dict[str, Any]:
             "disclaimer": a.disclaimer,
         }
     )
+    # additions (issue 20): the one reading of the reticulocytes, and the regimen the Regimen page suggests
+    m = d.marrow
+    out["reticulocyte_reading"] = (
+        None if m is None else {"measure": m.measure, "verdict": m.verdict, "index": m.index, "text": m.text,
+                                "refs": list(m.refs)}  # fmt: skip
+    )
+    choice = a.suggested_regimen
+    out["suggested_regimen"] = None if choice is None else {"preset": choice.preset_id, "reason": choice.reason}
     return out

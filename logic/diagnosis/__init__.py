@@ -21,6 +21,7 @@ from logic.case import Case
 from logic.diagnosis.alerts import diagnosis_alerts
 from logic.diagnosis.b12 import b12_verdict, status_text
 from logic.diagnosis.causes import causes, malabsorption_causes, route_advice
+from logic.diagnosis.marrow import MarrowReading, marrow_reading
 from logic.diagnosis.next_tests import next_test, next_tests
 from logic.diagnosis.picture import (
     ProductionIndex,
@@ -47,6 +48,7 @@ __all__ = [
     "Diagnosis",
     "Finding",
     "INDETERMINATE",
+    "MarrowReading",
     "NextTest",
     "Note",
     "ProductionIndex",
@@ -59,6 +61,7 @@ __all__ = [
     "diagnose",
     "grade_cuts",
     "malabsorption_causes",
+    "marrow_reading",
     "next_test",
     "production_index",
     "reticulocyte_production_index",
@@ -73,7 +76,7 @@ def diagnose(case: Case, thresholds: str | None = None, today: date | None = Non
     """The whole diagnostic picture for ``case`` using the named threshold set."""
     t = threshold_set(thresholds)
     verdict = b12_verdict(case, t)
-    pic = blood_picture(case, t)
+    pic = blood_picture(case, t, verdict.status == B12Status.DEFICIENT)
     cause_list, lifelong, life_reasons = causes(case, t)
     schisto = next(f.present for f in pic.findings if f.id == "schistocytes")
     alerts = by_severity(diagnosis_alerts(case, t, verdict, pic.findings, pic.anaemia_grade, today))
@@ -94,4 +97,5 @@ def diagnose(case: Case, thresholds: str | None = None, today: date | None = Non
         thresholds_id=t.id,
         reticulocyte_production_index=pic.rpi.value,
         values=case.baseline(),
+        marrow=pic.marrow,
     )

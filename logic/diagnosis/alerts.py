@@ -13,6 +13,7 @@ from datetime import date
 from logic.case import Case, bands
 from logic.case.dates import add_months
 from logic.case.plausibility import unit_suspect_alerts
+from logic.diagnosis.causes import neurological_involvement
 from logic.diagnosis.types import B12Verdict, Finding
 from logic.reference import ThresholdSet, load_json
 from logic.reference.statements import alert, text
@@ -92,7 +93,7 @@ def diagnosis_alerts(
         out.append(alert("alerts.iron_deficiency", t, value=ferritin.display()))
     present = {f.id: f.present for f in findings}
     if verdict.status in (B12Status.INDETERMINATE, B12Status.UNLIKELY) and (
-        case.history.neurological_symptoms or present.get("macrocytosis")
+        neurological_involvement(case) or present.get("macrocytosis")
     ):
         out.append(alert("alerts.discordant_result", t))
     if present.get("thrombocytopenia") and (present.get("hemolysis") or present.get("schistocytes")):

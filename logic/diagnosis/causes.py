@@ -1,9 +1,17 @@
 """Causes of deficiency in the history, whether treatment is lifelong, malabsorption and route.
 
 Unknown is never read as no: a cause not recorded leaves lifelong treatment "not enough data".
+Every typed fact is used once, here, for every page and export:
+
+- :func:`pernicious_anaemia`: recorded, or shown by intrinsic-factor antibodies (specificity 100 %,
+  Lahner); parietal-cell antibodies only suggest it (81 % sensitive, 90 % specific; "very poor
+  diagnostic value due to low specificity", Frontier Pathology);
+- :func:`neurological_involvement`: neurological symptoms or signs on examination.
+
 The cause catalogue is ``data/causes.json``; sentences ``data/statements/causes.json``.
 Sources: US cyanocobalamin label (lifelong in pernicious anaemia, never IV), Battat 2014
-(ileal resection), BNF (hydroxocobalamin), NICE NG239 / Sands BMJ 2024 (oral), Cochrane 2018.
+(ileal resection), BNF (hydroxocobalamin), NICE NG239 / Sands BMJ 2024 (oral), Cochrane 2018,
+Lahner, Khan 2009 and Frontier Pathology (the antibodies).
 """
 
 from __future__ import annotations
@@ -24,10 +32,43 @@ def cause_catalogue() -> dict[str, Any]:
     return load_json("causes.json")
 
 
+def pernicious_anaemia(case: Case) -> tuple[bool | None, str]:
+    """(present, basis). Intrinsic-factor antibodies positive mean pernicious anaemia (``ifa``; a
+    recorded 'no' is then ``ifa_conflict``); otherwise the checklist's answer (``recorded``). Not
+    known stays not known: with parietal-cell antibodies positive it is ``pca`` (suggested, not
+    proven); with intrinsic-factor antibodies negative ``ifa_negative`` (that does not exclude it)."""
+    h = case.history
+    if h.intrinsic_factor_antibodies:
+        return True, "ifa_conflict" if h.pernicious_anemia is False else "ifa"
+    if h.pernicious_anemia is not None:
+        return h.pernicious_anemia, "recorded"
+    if h.parietal_cell_antibodies:
+        return None, "pca"
+    if h.intrinsic_factor_antibodies is False:
+        return None, "ifa_negative"
+    return None, "unknown"
+
+
+def neurological_involvement(case: Case) -> bool | None:
+    """Neurological involvement for the regimen and route: symptoms the patient reports or signs on
+    examination; False only when both are recorded absent (unknown is not no)."""
+    h = case.history
+    if h.neurological_symptoms or h.neurological_signs:
+        return True
+    if h.neurological_symptoms is False and h.neurological_signs is False:
+        return False
+    return None
+
+
 def _pernicious_anaemia(case: Case) -> Cause:
-    spec, pa = cause_catalogue()["pernicious_anemia"], case.history.pernicious_anemia
-    which = "present" if pa else "unknown" if pa is None else "absent"
-    return Cause("pernicious_anemia", spec["label"], pa, True if pa else None, spec[which], tuple(spec["refs"]))
+    spec = cause_catalogue()["pernicious_anemia"]
+    pa, basis = pernicious_anaemia(case)
+    plain = "present" if pa else "unknown" if pa is None else "absent"
+    which = {"ifa": "present_ifa", "ifa_conflict": "present_ifa_conflict", "pca": "unknown_pca",
+             "ifa_negative": "unknown_ifa_negative"}.get(basis, plain)  # fmt: skip
+    extra = tuple(spec["antibody_refs"]) if basis != "recorded" or pa is None else ()
+    refs = tuple(dict.fromkeys(tuple(spec["refs"]) + extra))
+    return Cause("pernicious_anemia", spec["label"], pa, True if pa else None, spec[which], refs, basis == "pca")
 
 
 def _ileal_resection(case: Case, t: ThresholdSet) -> Cause:
@@ -60,7 +101,7 @@ def causes(case: Case, t: ThresholdSet) -> tuple[list[Cause], bool | None, list[
     unknown = [
         text(f"causes.unknown_{name}")
         for name, value in (
-            ("pernicious_anaemia", h.pernicious_anemia),
+            ("pernicious_anaemia", pernicious_anaemia(case)[0]),
             ("ileal_resection", h.ileal_resection_cm),
             ("gastric_surgery", h.gastric_surgery),
         )
@@ -78,7 +119,7 @@ def malabsorption_causes(case: Case, t: ThresholdSet) -> tuple[tuple[str, ...], 
     h = case.history
     resected = None if h.ileal_resection_cm is None else h.ileal_resection_cm > t["ileal_resection_lifelong_above_cm"]
     items = (
-        ("pernicious_anaemia", h.pernicious_anemia),
+        ("pernicious_anaemia", pernicious_anaemia(case)[0]),
         ("ileal_resection", resected),
         ("crohns", h.crohns_ileal),
         ("gastric_surgery", h.gastric_surgery),
@@ -102,6 +143,6 @@ def route_advice(case: Case, t: ThresholdSet) -> list[Note]:
         out.append(say("causes.route_oral_absorption_unknown", t))
     else:
         out.append(say("causes.route_oral_possible", t))
-    if case.history.neurological_symptoms:
+    if neurological_involvement(case):
         out.append(say("causes.route_neurological", t))
     return out

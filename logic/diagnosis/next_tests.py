@@ -1,12 +1,16 @@
 """What to test next for the diagnosis: the tests that would settle or complete the picture.
 
-Labels and reasons: ``data/statements/next_tests.json``. Only tests whose result is not already
-in the baseline are suggested.
+Labels and reasons: ``data/statements/next_tests.json``. Never a test whose result is already in
+the baseline, nor one whose purpose is already met (property-tested): haptoglobin and indirect
+bilirubin are not asked for once haemolysis is shown, nor indirect bilirubin once a total at or
+below PLASMIC's cut-off shows it; intrinsic-factor antibodies not once they or pernicious anaemia
+are recorded; ADAMTS13 not once a sample is recorded as sent (the TTP page chases it).
 """
 
 from __future__ import annotations
 
-from logic.case import Case
+from logic.case import Case, bands
+from logic.diagnosis.causes import pernicious_anaemia
 from logic.diagnosis.types import B12Verdict
 from logic.reference import ThresholdSet, load_json
 from logic.reference.statements import say, text
@@ -71,18 +75,20 @@ def next_tests(
     if cytopenia:
         if "ldh" not in base:
             add("ldh", **_ldh_medians())
-        if "haptoglobin" not in base:
+        if "haptoglobin" not in base and hemolysis is not True:
             add("haptoglobin")
-        if "bilirubin_indirect" not in base:
+        total_decides = bands.at_or_below(base.get("bilirubin_total"), t["bilirubin_indirect_hemolysis_above"])
+        if "bilirubin_indirect" not in base and hemolysis is not True and not total_decides:
             add("bilirubin")
-    if verdict.status in (B12Status.DEFICIENT, B12Status.INDETERMINATE) and h.pernicious_anemia is None:
+    pa_unknown = pernicious_anaemia(case)[0] is None and h.intrinsic_factor_antibodies is None
+    if verdict.status in (B12Status.DEFICIENT, B12Status.INDETERMINATE) and pa_unknown:
         add("intrinsic_factor_antibodies")
     if verdict.status == B12Status.DEFICIENT and "ferritin" not in base:
         add("ferritin")
     if verdict.status == B12Status.DEFICIENT and "potassium" not in base:
         add("potassium")
     if (grade or 0) > 0 and (hemolysis or schisto):
-        if "adamts13_activity" not in base:
+        if "adamts13_activity" not in base and h.adamts13_sent is None:
             add("adamts13")
         if "creatinine" not in base:
             add("creatinine")

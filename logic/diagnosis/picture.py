@@ -13,21 +13,18 @@ from functools import lru_cache
 from typing import Any
 
 from logic.case import Case, Observation, bands
+from logic.diagnosis.marrow import MarrowReading, ProductionIndex, marrow_reading, production_index, rpi_data
 from logic.diagnosis.types import Finding
 from logic.reference import ThresholdSet, load_json
 from logic.reference.statements import expand_refs, statement, text
+
+__all__ = ["ProductionIndex", "production_index", "rpi_data"]  # their home is marrow.py; kept importable here
 
 
 @lru_cache(maxsize=1)
 def ctcae() -> dict[str, Any]:
     """``data/ctcae.json``: the CTCAE v5 grade bands."""
     return load_json("ctcae.json")
-
-
-@lru_cache(maxsize=1)
-def rpi_data() -> dict[str, Any]:
-    """``data/rpi.json``: the production-index constants (Hillman & Finch)."""
-    return load_json("rpi.json")
 
 
 def grade_cuts(term: str, lln: float) -> tuple[tuple[int, float], ...]:
@@ -76,39 +73,6 @@ def anaemia_grade(obs: Observation | None, sex: str | None, t: ThresholdSet) -> 
     return g, text("picture.hb_grade", value=obs.display(), lln=lln, grade=g)
 
 
-@dataclass(frozen=True)
-class ProductionIndex:
-    """The reticulocyte production index and how it was obtained."""
-
-    value: float | None
-    how: str
-    hematocrit_estimated: bool = False
-
-
-def _maturation_days(hct: float) -> float:
-    return next(r["days"] for r in rpi_data()["maturation_days"] if hct >= r["hematocrit_at_least"])
-
-
-def production_index(retic: Observation | None, hct: Observation | None, hb: Observation | None) -> ProductionIndex:
-    """RPI = retic % x (Hct / normal Hct) / maturation days (Hillman & Finch); Hct estimated from Hb
-    (``data/rpi.json``) when not measured, and then marked as estimated."""
-    if retic is None or retic.comparator:
-        return ProductionIndex(None, text("picture.rpi_needs_retic"))
-    data = rpi_data()
-    if hct is not None and not hct.comparator:
-        h, estimated = float(hct.canonical), False
-        how_key, shown = "picture.rpi_how_measured", hct.display()
-    elif hb is not None and not hb.comparator:
-        h, estimated = data["hematocrit_per_hemoglobin"] * float(hb.canonical), True
-        how_key, shown = "picture.rpi_how_estimated", h
-    else:
-        return ProductionIndex(None, text("picture.rpi_needs_hct"))
-    days = _maturation_days(h)
-    rpi = float(retic.canonical) * (h / data["normal_hematocrit_pct"]) / days
-    how = text(how_key, retic=retic.display(), hct=shown, days=days, factor=data["hematocrit_per_hemoglobin"])
-    return ProductionIndex(rpi, how, estimated)
-
-
 def reticulocyte_production_index(
     retic: Observation | None, hct: Observation | None, hb: Observation | None
 ) -> tuple[float | None, str]:
@@ -131,6 +95,7 @@ class Picture:
     anaemia_grade: int | None
     hemolysis: bool | None
     rpi: ProductionIndex
+    marrow: MarrowReading | None = None
 
 
 def _cytopenias(
@@ -220,14 +185,19 @@ def _schistocytes(base: dict[str, Observation], schisto: bool | None, t: Thresho
     return _finding("schistocytes", schisto, detail, t)
 
 
-def _rpi(base: dict[str, Observation], t: ThresholdSet) -> tuple[Finding, ProductionIndex]:
+def _rpi(
+    base: dict[str, Observation], t: ThresholdSet, b12_deficient: bool = False
+) -> tuple[Finding, ProductionIndex, MarrowReading | None]:
+    """The marrow response as the one reticulocyte reading (``marrow.py``) says it: the finding is
+    present for a low response, absent for an adequate or brisk one, not known otherwise."""
     p = production_index(base.get("reticulocytes_pct"), base.get("hematocrit"), base.get("hemoglobin"))
-    if p.value is None:
-        return _finding("rpi", None, text("picture.rpi_not_computed", how=p.how), t, "rpi_unknown"), p
-    low = p.value < t["rpi_inadequate_below"]
-    pooled_below = load_json("tma_groups.json")["rpi"]["b12_below"]
-    key = "picture.rpi_low" if low else "picture.rpi_active"
-    return _finding("rpi", low, text(key, t, rpi=p.value, how=p.how, pooled_below=pooled_below), t), p
+    reading = marrow_reading(base, t, b12_deficient)
+    if reading is None:
+        return _finding("rpi", None, text("picture.rpi_not_computed", how=p.how), t, "rpi_unknown"), p, None
+    spec = statement("picture.finding_rpi")
+    refs = tuple(dict.fromkeys(expand_refs(spec["refs"], t) + reading.refs))
+    finding = Finding("rpi", spec["text"], reading.low, reading.text + ".", refs)
+    return finding, p, reading
 
 
 def _macrocytosis(base: dict[str, Observation], t: ThresholdSet) -> Finding:
@@ -262,13 +232,14 @@ def _markers(base: dict[str, Observation], t: ThresholdSet) -> list[Finding]:
     return out
 
 
-def blood_picture(case: Case, t: ThresholdSet) -> Picture:
-    """Every finding of the baseline blood picture, in display order."""
+def blood_picture(case: Case, t: ThresholdSet, b12_deficient: bool = False) -> Picture:
+    """Every finding of the baseline blood picture, in display order (``b12_deficient``: the B12
+    verdict, which the reticulocyte reading needs; see ``marrow.py``)."""
     base = case.baseline()
     findings, grade, a_grade = _cytopenias(base, case.patient.sex, t)
     schisto = schistocytes_state(base, t)
     hem_finding, hemolysis = _hemolysis(base, schisto, t)
     findings += [hem_finding, _schistocytes(base, schisto, t)]
-    rpi_finding, rpi = _rpi(base, t)
+    rpi_finding, rpi, reading = _rpi(base, t, b12_deficient)
     findings += [rpi_finding, _macrocytosis(base, t), *_markers(base, t)]
-    return Picture(tuple(findings), grade, a_grade, hemolysis, rpi)
+    return Picture(tuple(findings), grade, a_grade, hemolysis, rpi, reading)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from logic.case import Observation
+from logic.diagnosis.marrow import MarrowReading
 from logic.results import Alert, B12Status, NextTest, Note
 
 
@@ -29,6 +30,7 @@ class Cause:
     lifelong: bool | None
     text: str
     refs: tuple[str, ...] = ()
+    suggested: bool = False  # not recorded, but the case suggests it (shown with what is present)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Diagnosis:
     thresholds_id: str
     reticulocyte_production_index: float | None = None
     values: dict[str, Observation] = field(default_factory=dict, compare=False)
+    marrow: MarrowReading | None = None  # the one reading of the reticulocytes (marrow.py), on every page
 
     def finding(self, fid: str) -> Finding:
         return next(f for f in self.findings if f.id == fid)

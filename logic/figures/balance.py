@@ -1,8 +1,9 @@
 """The TTP-or-B12 balance: each feature's pull towards TTP (left) or B12 pseudo-TMA (right).
 
 Bars are the weights of ``logic.tma.balance`` (Cobalt's own reading, no validated score); an
-estimated quantity is hatched and says so; a feature that fits both is a grey dot at zero. The
-sum and the leaning cut-offs are written under the title: they apply to the sum, not to a bar.
+estimated quantity is hatched and says so; a feature that fits both is a grey dot at zero; a pull
+towards B12 held back until B12 deficiency is shown is an open bar marked "held" (it does not count).
+The sum and the leaning cut-offs are written under the title: they apply to the sum, not to a bar.
 """
 
 from __future__ import annotations
@@ -16,28 +17,34 @@ B12_COLOUR = OKABE_ITO["green"]
 
 
 def balance_figure(
-    rows: list[tuple[str, float, bool]], total: float, ttp_cut: float, b12_cut: float, decided_by: str | None
+    rows: list[tuple], total: float, ttp_cut: float, b12_cut: float, decided_by: str | None
 ) -> go.Figure:
-    """``rows`` are (label with value, weight, estimated), top to bottom. ``decided_by`` names what
-    decided the leaning when the sum did not (a safety rule, ADAMTS13...), or None."""
-    labels = [label + (" (estimated)" if est else "") for label, _, est in rows]
-    weights = [w for _, w, _ in rows]
-    colours = [TTP_COLOUR if w < 0 else B12_COLOUR if w > 0 else OKABE_ITO["grey"] for w in weights]
-    patterns = ["/" if est else "" for _, _, est in rows]
-    span = max([abs(w) for w in weights] + [2.0]) + 0.8
+    """``rows`` are (label with value, weight, estimated[, held]), top to bottom; ``held`` is a pull
+    towards B12 held back (drawn open, not counted). ``decided_by`` names what decided the leaning
+    when the sum did not (a safety rule, ADAMTS13...), or None."""
+    rows = [(*r, 0.0) if len(r) == 3 else tuple(r) for r in rows]
+    labels = [label + (" (estimated)" if est else "") + (" (held)" if held else "") for label, _, est, held in rows]
+    weights = [w for _, w, _, _ in rows]
+    shown = [held if held else w for _, w, _, held in rows]
+    colours = [TTP_COLOUR if w < 0 else B12_COLOUR if w > 0 else OKABE_ITO["grey"] for w in shown]
+    fills = ["rgba(0,0,0,0)" if held else c for (_, _, _, held), c in zip(rows, colours, strict=True)]
+    patterns = ["/" if est else "" for _, _, est, _ in rows]
+    span = max([abs(w) for w in shown] + [2.0]) + 0.8
+    words = [f"held {held:+g}" if held else f"{w:+g}" if w else "fits both" for _, w, _, held in rows]
     fig = go.Figure(
         go.Bar(
-            x=weights,
+            x=shown,
             y=labels,
             orientation="h",
-            marker=dict(color=colours, pattern=dict(shape=patterns, solidity=0.45)),
-            text=[f"{w:+g}" if w else "fits both" for w in weights],
+            marker=dict(color=fills, line=dict(color=colours, width=1.5),
+                        pattern=dict(shape=patterns, solidity=0.45)),  # fmt: skip
+            text=words,
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:+g}<extra></extra>",
         )
     )
-    zero_rows = [label for label, w in zip(labels, weights, strict=True) if w == 0]
+    zero_rows = [label for label, w, (_, _, _, held) in zip(labels, weights, rows, strict=True) if w == 0 and not held]
     if zero_rows:
         fig.add_trace(
             go.Scatter(

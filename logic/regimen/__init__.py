@@ -93,7 +93,14 @@ from logic.regimen.stores import (
     retention_curves,
     summary,
 )
-from logic.regimen.suggestion import Suggestion, checkpoint_observations, regimen_for_case
+from logic.regimen.suggestion import (
+    Suggestion,
+    case_lifelong,
+    checkpoint_observations,
+    plan_for_case,
+    regimen_for_case,
+    with_lifelong,
+)
 from logic.results import Note, Route
 
 __all__ = [
@@ -130,6 +137,7 @@ __all__ = [
     "build_regimen",
     "build_schedule",
     "canonical_route",
+    "case_lifelong",
     "checkpoint_observations",
     "checkpoint_rules",
     "custom_regimen",
@@ -153,6 +161,7 @@ __all__ = [
     "phase_from_doc",
     "phase_problems",
     "phase_to_doc",
+    "plan_for_case",
     "preset",
     "preset_ids",
     "products",
@@ -170,4 +179,5 @@ __all__ = [
     "suitability",
     "summary",
     "unrecorded",
+    "with_lifelong",
 ]

@@ -104,18 +104,21 @@ def is_parenteral(route: str) -> bool:
 
 @dataclass(frozen=True)
 class CheckpointRule:
-    """A decision the source ties to the step into a phase (placed on that phase's first dose)."""
+    """A decision the source ties to the step into a phase: placed on that phase's first dose, or
+    (``at_end_of_previous``) on the last dose of the phase before it, where the decision falls."""
 
     id: str
     title: str
     text: str
     refs: tuple[str, ...]
     analytes: tuple[str, ...] = ()
+    at_end_of_previous: bool = False
 
 
 @lru_cache(maxsize=1)
 def checkpoint_rules() -> dict[str, CheckpointRule]:
     return {
-        cid: CheckpointRule(cid, c["title"], c["text"], tuple(c["refs"]), tuple(c.get("analytes", ())))
+        cid: CheckpointRule(cid, c["title"], c["text"], tuple(c["refs"]), tuple(c.get("analytes", ())),
+                            c.get("placed") == "end_of_previous_phase")  # fmt: skip
         for cid, c in data()["checkpoints"].items()
     }

@@ -28,13 +28,15 @@ def suitability(preset_id: str, case: Case, thresholds: str | None = None) -> Su
     """Whether ``preset_id`` fits ``case``. Only presets needing normal absorption can be refused."""
     p = preset(preset_id)
     if preset_id == "bnf_hydroxo":  # the BNF schedule for anaemia *without* neurological involvement
-        neuro = case.history.neurological_symptoms
+        from logic.diagnosis.causes import neurological_involvement  # symptoms or signs: the one rule
+
+        neuro = neurological_involvement(case)
         if neuro is True:
             why = say("regimen.bnf_refused_neurological")
-            return Suitability(preset_id, "refused", why.text, why.refs, ("neurological symptoms",), ())
+            return Suitability(preset_id, "refused", why.text, why.refs, ("neurological involvement",), ())
         if neuro is None:
             why = say("regimen.bnf_neurology_not_known")
-            return Suitability(preset_id, "not_known", why.text, why.refs, (), ("neurological symptoms",))
+            return Suitability(preset_id, "not_known", why.text, why.refs, (), ("neurological involvement",))
     if not p.requires_normal_absorption:
         return Suitability(preset_id, "ok", "", p.refs)
     rule = data()["absorption"]

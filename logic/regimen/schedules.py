@@ -48,7 +48,8 @@ class Injection:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A decision on the schedule: on ``date`` (before that dose), what to check and why."""
+    """A decision on the schedule: on ``date`` (before that dose, or at the end of the phase before,
+    as its rule says), what to check and why."""
 
     id: str
     date: date
@@ -143,7 +144,8 @@ def build_schedule(regimen: Regimen, start: date) -> Schedule:
             continue
         if phase.checkpoint:
             c = phase.checkpoint
-            checkpoints.append(Checkpoint(c.id, dates[0], c.title, c.text, c.refs, c.analytes, phase.name))
+            when = prev_last if c.at_end_of_previous and prev_last is not None else dates[0]
+            checkpoints.append(Checkpoint(c.id, when, c.title, c.text, c.refs, c.analytes, phase.name))
         injections.extend(Injection(d, phase.dose_mcg, phase.route, phase.name, phase.product) for d in dates)
         prev_last = dates[-1]
     return Schedule(regimen, start, tuple(injections), tuple(checkpoints))

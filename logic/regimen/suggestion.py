@@ -12,11 +12,9 @@ from logic.reference.statements import say
 from logic.regimen.build import build_regimen
 from logic.regimen.case_fit import PlateletEvidence, Suitability, im_platelet_evidence, suitability
 from logic.regimen.phases import Regimen
-from logic.regimen.presets import default_preset_id, preset_ids
+from logic.regimen.presets import preset_ids
 from logic.regimen.schedules import Checkpoint, Schedule, build_schedule
 from logic.results import Note
-
-NEURO_PRESET = "bnf_hydroxo_neuro"
 
 
 @dataclass(frozen=True)
@@ -43,35 +41,40 @@ def _lifelong(case: Case, thresholds: str | None) -> tuple[bool | None, list[Not
     return lifelong, [Note(r.text, tuple(r.refs)) for r in reasons]
 
 
-def _neuro_reason() -> Note:
-    """Why the neurological preset, quoting its dose and maintenance spacing (at their defaults)."""
-    phases = {p.name: p for p in build_regimen(NEURO_PRESET).phases}
-    return say("regimen.suggest_neurological", dose_mg=phases["alternate"].dose_mcg / 1000,
-               every_months=phases["maintenance"].every_months)  # fmt: skip
+def with_lifelong(regimen: Regimen, lifelong: bool | None) -> Regimen:
+    """The regimen with its maintenance marked for life only when the case's causes make it lifelong:
+    one answer for the Regimen page, the calendar, the CSV, the patient PDF and ``assess``."""
+    phases = tuple(replace(p, for_life=(lifelong is True)) if p.for_life or p.name == "maintenance" else p
+                   for p in regimen.phases)  # fmt: skip
+    return replace(regimen, phases=phases)
+
+
+def case_lifelong(case: Case, thresholds: str | None = None) -> bool | None:
+    """Whether the case's treatment is lifelong (``logic.diagnosis.causes``, the single place)."""
+    return _lifelong(case, thresholds)[0]
+
+
+def plan_for_case(case: Case, preset_id: str, thresholds: str | None = None, **knobs: Any) -> Regimen:
+    """A chosen preset built with its knobs and the case's lifelong answer (what every export shows)."""
+    return with_lifelong(build_regimen(preset_id, **knobs), case_lifelong(case, thresholds))
 
 
 def regimen_for_case(case: Case, thresholds: str | None = None, **knobs: Any) -> Suggestion:
-    """The suggested regimen: the neurological preset when neurological symptoms are recorded,
-    else the default; maintenance marked for life only when a permanent cause is recorded;
-    starting on ``case.treatment_start``. Knobs override the preset's defaults."""
-    reasons: list[Note] = []
-    neuro = case.history.neurological_symptoms
-    if neuro:
-        preset_id = NEURO_PRESET
-        reasons.append(_neuro_reason())
-    else:
-        preset_id = default_preset_id()
-        if neuro is None:
-            reasons.append(say("regimen.suggest_neurology_not_recorded"))
+    """The suggested regimen (:func:`logic.diagnosis.regimen_choice.suggest_preset`: the reference set's country
+    and neurological involvement); maintenance marked for life only when a permanent cause is
+    recorded; starting on ``case.treatment_start``. Knobs override the preset's defaults."""
+    from logic.diagnosis.regimen_choice import suggest_preset  # reads diagnosis: not loaded by the schedule command
+
+    choice = suggest_preset(case, thresholds)
+    preset_id = choice.preset_id
+    reasons: list[Note] = list(choice.reasons)
     regimen = build_regimen(preset_id, **knobs)
     lifelong, life_notes = _lifelong(case, thresholds)
-    phases = tuple(replace(p, for_life=(lifelong is True)) if p.for_life or p.name == "maintenance" else p
-                   for p in regimen.phases)  # fmt: skip
-    if phases and phases[-1].name == "maintenance":
+    if regimen.phases and regimen.phases[-1].name == "maintenance":
         key = {True: "maintenance_for_life", False: "maintenance_not_for_life", None: "maintenance_life_not_known"}
         reasons.append(say(f"regimen.{key[lifelong]}"))
     reasons += life_notes
-    regimen = replace(regimen, phases=phases)
+    regimen = with_lifelong(regimen, lifelong)
     if case.treatment_start:
         reasons.append(say("regimen.starts_on_treatment_start", start=case.treatment_start.isoformat()))
     else:

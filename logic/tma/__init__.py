@@ -16,9 +16,11 @@ earliest values of the presentation.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from logic.case import Case, bands
 from logic.diagnosis import Diagnosis
+from logic.recovery.course import platelet_collapse, value_of
 from logic.reference import ThresholdSet, threshold_set
 from logic.reference.statements import say, text
 from logic.results import Alert, B12Status, Leaning, NextTest, Note
@@ -29,7 +31,7 @@ from logic.tma.data import groups, weights
 from logic.tma.french import FrenchScore, french_score
 from logic.tma.guidance import isth_guidance
 from logic.tma.plasmic import PlasmicResult
-from logic.tma.rule import Decision, decide
+from logic.tma.rule import Decision, course_decision, decide
 
 LEANINGS = tuple(Leaning)
 
@@ -88,6 +90,8 @@ class TmaResult:
     guidance: tuple[Note, ...]
     no_validated_rule: Note
     thresholds_id: str
+    doubt: tuple[Note, ...] = ()  # when to doubt a B12 pseudo-TMA leaning
+    held_total: float = 0.0  # the sum with the held-back pulls counted (as once B12 deficiency is shown)
 
     def pull(self, fid: str) -> Pull | None:
         return next((p for p in self.balance if p.id == fid), None)
@@ -108,54 +112,87 @@ def _note(key: str) -> Note:
 
 
 def _deciding_tests(
-    decision: Decision, res: dict, b12: B12Status, adamts: Adamts13, values, t: ThresholdSet
+    decision: Decision, res: dict, b12: B12Status, adamts: Adamts13, values, t: ThresholdSet,
+    plasmic_result: PlasmicResult, history,
 ) -> tuple[NextTest, ...]:
-    """What would settle it (nothing to add once ADAMTS13 has shown TTP, or without thrombocytopenia)."""
+    """What would settle it (nothing once ADAMTS13 has shown TTP, or without thrombocytopenia).
+    Never a test already entered, nor one whose criterion is already known (property-tested)."""
     tests: list[NextTest] = []
     g = groups()
 
-    def need(tid: str, key: str | None = None, **values_) -> None:
+    def need(tid: str, key: str | None = None, label: str | None = None, **values_) -> None:
         if all(n.id != tid for n in tests):
             why = say(f"tma.test_{key or tid}", t, **values_)
-            tests.append(NextTest(tid, text(f"tma.test_label_{tid}"), why.text, why.refs))
+            tests.append(NextTest(tid, label or text(f"tma.test_label_{tid}"), why.text, why.refs))
 
     if decision.leaning == Leaning.NOT_TMA or res["thr"] is False or adamts.status == Adamts13Status.SEVERE:
         return ()
     cuts = {"severe": g["adamts13"]["severe_below"], "normal": g["adamts13"]["not_deficient_above"]}
     hem, sch, picture = res["hem"], res["sch"], res["picture"]
-    if hem is None:
+    # ADAMTS13 above 20 % has settled TTP: only what would point to another TMA is left to check
+    settled = adamts.status == Adamts13Status.NOT_DEFICIENT
+    haemolysis = plasmic_result.criterion("hemolysis")
+    parts = {p.source: p.met for p in haemolysis.parts}
+    if hem is None and (sch is not True or (haemolysis.met is None and not settled)):
+        # the markers decide whether this is a TMA at all, or complete PLASMIC's haemolysis point
         for tid, analyte in (("ldh", "ldh"), ("haptoglobin", "haptoglobin"), ("bilirubin", "bilirubin_indirect")):
-            if analyte not in values:
+            if analyte not in values and parts.get(analyte) is None and (sch is not True or tid != "ldh"):
                 need(tid, "ldh_haemolysis" if tid == "ldh" else tid)
     if sch is None:
         need("blood_film")
     if adamts.status == Adamts13Status.PENDING:
         need("adamts13", "adamts13_pending", sent=adamts.sent, **cuts)
-    elif adamts.status.awaited:
+    elif adamts.status == Adamts13Status.NOT_SENT:  # a result in (10-20 %, or censored) is not asked for again
         need("adamts13", **cuts)
     if b12 == B12Status.UNKNOWN:
-        need("b12")
+        need("b12", "b12_now")
     if b12 == B12Status.INDETERMINATE or (
         b12 == B12Status.UNKNOWN and decision.leaning in (Leaning.OTHER_TMA, Leaning.INDETERMINATE, Leaning.TTP)
     ):
-        need("mma")
-    if "reticulocytes_pct" not in values and "reticulocytes_abs" not in values:
+        if "mma" not in values:
+            need("mma")
+    if "reticulocytes_pct" not in values and "reticulocytes_abs" not in values and not settled:
         need("reticulocytes")
-    if "ldh" not in values and hem is not None:
+    if "ldh" not in values and (hem is not None or sch is True) and not settled:
         ldh_row = next(r for r in g["medians"] if r["analyte"] == "ldh")
         ttp_max = next(b["at_or_below"] for b in weights()["features"]["ldh"]["bands"] if "at_or_below" in b)
         need("ldh", ttp_max=ttp_max, pooled=g["pooled"]["ldh_median"], noel=ldh_row["b12_pseudo_tma"])
-    if picture and "neutrophils" not in values:
+    if picture and "neutrophils" not in values and not settled:
         need("cbc")
+    if picture and "creatinine" not in values and adamts.status == Adamts13Status.NOT_DEFICIENT:
+        need("creatinine")
     if picture and hem and "dat_positive" not in values:
         need("dat")
     if picture and not ({"inr", "fibrinogen"} <= set(values)):
-        need("coagulation")
+        missing = [text(f"tma.coagulation_{a}") for a in ("inr", "fibrinogen", "d_dimer") if a not in values]
+        plasmic = text("tma.test_coagulation_plasmic") if "inr" not in values else ""
+        need("coagulation", label=text("tma.test_label_coagulation", missing=", ".join(missing)), plasmic=plasmic)
+    if decision.rule.startswith("adamts13_normal") and b12 == B12Status.DEFICIENT:
+        if history is not None and (history.active_cancer is None or history.transplant is None):
+            need("history")
+        need("medicines", **cuts)
     return tuple(tests)
 
 
-def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult, thresholds: str | None = None) -> TmaResult:
-    """Which way the picture points (see ``rule``), with the balance, reasons, tests and alerts."""
+def _doubt(leaning: Leaning) -> tuple[Note, ...]:
+    """When to doubt a B12 pseudo-TMA leaning (the reticulocyte window; platelets collapsing)."""
+    if leaning != Leaning.B12_PSEUDO_TMA:
+        return ()
+    r = {"rise": value_of("reticulocytes", "rise_from_day"), "peak": value_of("reticulocytes", "peak_day"),
+         "window": value_of("reticulocytes", "window_end_day")}  # fmt: skip
+    return (say("tma.doubt_reticulocytes", None, **r),
+            say("tma.doubt_platelets", None, below=value_of("platelets", "collapse_below")))  # fmt: skip
+
+
+def tma(
+    case: Case,
+    diagnosis: Diagnosis,
+    plasmic_result: PlasmicResult,
+    thresholds: str | None = None,
+    today: date | None = None,
+) -> TmaResult:
+    """Which way the picture points (see ``rule``), with the balance, reasons, tests and alerts.
+    ``today`` (default: the latest result) is the day the course is read to."""
     t = threshold_set(thresholds or diagnosis.thresholds_id)
     values = diagnosis.values or case.baseline()
     plt = values.get("platelets")
@@ -165,6 +202,7 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult, thresho
     b12 = B12Status(diagnosis.b12.status)
     adamts = adamts13_state(case)
     pulls = weigh(diagnosis, values, t)
+    picture = thr is True and (hem is True or sch is True)
     decision = decide(
         thr=thr,
         hem=hem,
@@ -176,8 +214,10 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult, thresho
         pulls=pulls,
         values=values,
         t=t,
+        history=case.history,
     )
-    picture = thr is True and (hem is True or sch is True)
+    collapse = platelet_collapse(case, today)
+    decision = course_decision(decision, collapse, adamts, picture, t)
     plt_key = "picture_platelets_none" if plt is None else ("picture_platelets_low" if thr else "picture_platelets")
     reasons = [
         say(
@@ -193,9 +233,9 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult, thresho
     if b12 != B12Status.DEFICIENT or adamts.status != Adamts13Status.SEVERE:
         reasons.insert(2, Note(diagnosis.b12.headline.rstrip(".") + ".", ("nice_ng239",)))
     res = {"thr": thr, "hem": hem, "sch": sch, "picture": picture}
-    tests = _deciding_tests(decision, res, b12, adamts, values, t)
+    tests = _deciding_tests(decision, res, b12, adamts, values, t, plasmic_result, case.history)
     plt_pull = next((p.weight for p in pulls if p.id == "platelets"), None)
-    alerts = tma_alerts(decision, plt_pull, plt.dated() if plt else None, picture, b12, adamts, plasmic_result, t)
+    alerts = tma_alerts(decision, plt_pull, plt, picture, b12, adamts, plasmic_result, t, collapse)
     context = (_note("frequency"), _note("plasma_therapy_text"), _note("unsourced_claim"), _note("coexistence"))
     return TmaResult(
         leaning=decision.leaning,
@@ -220,6 +260,8 @@ def tma(case: Case, diagnosis: Diagnosis, plasmic_result: PlasmicResult, thresho
         guidance=isth_guidance(decision.leaning, adamts, t),
         no_validated_rule=_note("no_validated_rule"),
         thresholds_id=t.id,
+        doubt=_doubt(decision.leaning),
+        held_total=total(pulls, raw=True),
     )
 
 
@@ -244,10 +286,15 @@ _DECIDED = {
     "dat_positive": "decided_dat_positive",
     "dic": "decided_dic",
     "adamts13_normal": "decided_adamts13_normal",
-    "adamts13_normal_ttp_like": "decided_adamts13_normal",
     "adamts13_normal_b12_unlikely": "decided_adamts13_normal",
     "adamts13_normal_b12_open": "decided_adamts13_normal",
     "adamts13_normal_b12_not_measured": "decided_adamts13_normal",
+    "adamts13_normal_other_feature": "decided_adamts13_normal_other",
+    "b12_balance_other_feature": "decided_other_feature",
+    "ttp_not_excluded": "decided_ttp_not_excluded",
+    "course_collapse": "decided_course_collapse",
+    "course_collapse_adamts13_normal": "decided_course_collapse",
+    "course_fall": "decided_course_collapse",
     "platelets_normal": "decided_no_tma",
     "no_platelets": "decided_no_tma",
     "no_haemolysis": "decided_no_tma",

@@ -6,20 +6,24 @@ B12 pseudo-TMA, a negative one towards TTP, 0 means the value fits both. An esti
 (a production index from a haematocrit estimated from haemoglobin) counts half, and says so.
 Features that show B12 deficiency itself (status, MMA, hypersegmented neutrophils) are kept apart
 from the blood picture (``Pull.b12_marker``): B12 deficiency can coexist with TTP, so the
-picture alone decides whether an overlap leans TTP.
+picture alone decides whether an overlap leans TTP. Until B12 deficiency is shown, every pull
+towards B12 pseudo-TMA is held back (``hold``): missing is not reassuring, and B12 pseudo-TMA
+needs B12 deficiency, so those features cannot offset the ones that point to TTP.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from logic.case import Observation, bands
-from logic.diagnosis import Diagnosis, production_index
+from logic.diagnosis import Diagnosis, marrow_reading
+from logic.diagnosis.banding import place
 from logic.reference import ThresholdSet
-from logic.reference.statements import expand_refs
+from logic.reference.statements import expand_refs, say
 from logic.results import B12Status, Leaning
-from logic.tma.data import groups, weights
+from logic.tma.data import weights
+
+__all__ = ["Pull", "hold", "place", "total", "weigh"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,12 @@ class Pull:
     refs: tuple[str, ...]
     estimated: bool = False
     b12_marker: bool = False
+    held: float = 0.0  # a pull towards B12 held back while B12 deficiency is not shown (``hold``)
+
+    @property
+    def raw(self) -> float:
+        """The pull before anything is held back."""
+        return self.weight + self.held
 
     @property
     def side(self) -> Leaning | None:
@@ -43,32 +53,6 @@ class Pull:
         if self.weight < 0:
             return Leaning.TTP
         return None
-
-
-def _cut(raw: Any, t: ThresholdSet) -> float:
-    return t[raw] if isinstance(raw, str) else float(raw)
-
-
-def _band_index(x: float, closed_hi: bool, spec: list[dict[str, Any]], t: ThresholdSet) -> int:
-    """Index of the band a number falls in (``closed_hi``: x is the open upper end of an interval)."""
-    for i, band in enumerate(spec[:-1]):
-        if "below" in band:
-            cut = _cut(band["below"], t)
-            if x < cut or (closed_hi and x == cut):
-                return i
-        else:
-            if x <= _cut(band["at_or_below"], t):
-                return i
-    return len(spec) - 1
-
-
-def place(obs: Observation, spec: list[dict[str, Any]], t: ThresholdSet) -> dict[str, Any] | None:
-    """The band a (possibly censored) result lies in, or None when it spans bands."""
-    iv = bands.Interval.of(obs)
-    lo = _band_index(iv.lo, False, spec, t) if iv.lo_closed else _band_index(iv.lo + 1e-9, False, spec, t)
-    hi_x = iv.hi if iv.hi != float("inf") else 1e12
-    hi = _band_index(hi_x, not iv.hi_closed, spec, t)
-    return spec[lo] if lo == hi else None
 
 
 def _banded(fid: str, values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
@@ -98,47 +82,20 @@ def _mcv(values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
     if pull is None or pull.weight >= 0 or not bands.below(ferritin, t["ferritin_iron_deficient_below"]):
         return pull
     spec = weights()["features"]["mcv"]
-    text = spec["masked_text"].format(value=pull.value, ferritin=ferritin.display())
-    return Pull("mcv", pull.label, pull.value, pull.date, 0.0, text, expand_refs(spec["masked_refs"], t))
+    words = spec["masked_text"].format(value=pull.value, ferritin=ferritin.display())
+    return Pull("mcv", pull.label, pull.value, pull.date, 0.0, words, expand_refs(spec["masked_refs"], t))
 
 
-def _marrow(values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
-    """Reticulocytes: a measured absolute count first; else the percentage with its production index."""
-    absolute = _banded("reticulocytes_abs", values, t)
-    if absolute is not None:
-        return absolute
-    spec = weights()["features"]["reticulocytes_pct"]
-    pct = values.get("reticulocytes_pct")
-    if pct is None:
+def _marrow(d: Diagnosis, values: dict[str, Observation], t: ThresholdSet) -> Pull | None:
+    """Reticulocytes as the one reading of ``logic.diagnosis.marrow`` says them (the Diagnosis page
+    shows the same sentence)."""
+    deficient = d.b12.status == B12Status.DEFICIENT
+    reading = d.marrow if d.values is values else marrow_reading(values, t, deficient)
+    if reading is None:
         return None
-    shown, day = pct.display(), pct.date.isoformat()
-    factor = weights()["estimated_weight"]
-
-    def pull(weight: float, key: str, refs_key: str, estimated: bool = False, **extra: Any) -> Pull:
-        text = f"{spec[key].format(value=shown, t=t, **extra)}"
-        w = weight * (factor if estimated else 1.0)
-        return Pull("reticulocytes", spec["label"], shown, day, w, text, expand_refs(spec[refs_key], t), estimated)
-
-    if bands.above(pct, spec["brisk_at_or_above"] - 1e-9):
-        return pull(spec["brisk_weight"], "brisk_text", "brisk_refs")
-    index = production_index(pct, values.get("hematocrit"), values.get("hemoglobin"))
-    raised = bands.above(pct, t["reticulocytes_pct_uln"])
-    if index.value is None:
-        if raised is False:
-            return pull(spec["not_raised_no_index_weight"], "not_raised_no_index_text", "not_raised_refs")
-        return pull(0.0, "no_index_text", "not_raised_refs")
-    how = spec["estimated_how"] if index.hematocrit_estimated else spec["measured_how"]
-    est = index.hematocrit_estimated
-    limit = groups()["rpi"]["b12_below"]
-    if index.value < t["rpi_inadequate_below"]:
-        if raised is False:
-            return pull(spec["low_index_weight"], "low_index_text", "low_index_refs", est, rpi=index.value, how=how)
-        return pull(0.0, "raised_low_index_text", "not_raised_refs", est, rpi=index.value, how=how)
-    if index.value >= limit:
-        return pull(
-            spec["high_index_weight"], "high_index_text", "high_index_refs", est, rpi=index.value, how=how, limit=limit
-        )
-    return pull(0.0, "middle_text", "not_raised_refs", est, rpi=index.value, how=how)
+    label = weights()["features"]["reticulocytes"]["label"]
+    return Pull("reticulocytes", label, reading.value, reading.date, reading.weight, reading.text, reading.refs,
+                reading.estimated)
 
 
 def _b12(d: Diagnosis, values: dict[str, Observation], t: ThresholdSet) -> Pull:
@@ -179,21 +136,41 @@ def _hypersegmented(values: dict[str, Observation], t: ThresholdSet) -> Pull | N
     )
 
 
+def hold(pulls: list[Pull], b12: B12Status, t: ThresholdSet) -> tuple[Pull, ...]:
+    """Until B12 deficiency is shown, a feature that would point to B12 pseudo-TMA does not offset
+    one that points to TTP: its pull is held back (``Pull.held``) and says why (B12 pseudo-TMA needs
+    B12 deficiency, Tran 2018). Pulls towards TTP and values that fit both are kept as they are."""
+    if b12 == B12Status.DEFICIENT:
+        return tuple(pulls)
+    key = {B12Status.UNKNOWN: "held_b12_unknown", B12Status.INDETERMINATE: "held_b12_indeterminate"}.get(
+        b12, "held_b12_unlikely"
+    )
+    why = say(f"tma.{key}", t)
+    return tuple(
+        replace(p, weight=0.0, held=p.weight, text=p.text + why.text, refs=tuple(dict.fromkeys(p.refs + why.refs)))
+        if p.weight > 0
+        else p
+        for p in pulls
+    )
+
+
 def weigh(d: Diagnosis, values: dict[str, Observation], t: ThresholdSet) -> tuple[Pull, ...]:
-    """Every available feature's pull, in display order (missing features are left out)."""
+    """Every available feature's pull, in display order (missing features are left out), with the
+    pulls towards B12 held back while B12 deficiency is not shown (:func:`hold`)."""
     pulls = [
         _banded("platelets", values, t),
         _banded("ldh", values, t),
-        _marrow(values, t),
+        _marrow(d, values, t),
         _mcv(values, t),
         _banded("neutrophils", values, t),
         _b12(d, values, t),
         _hypersegmented(values, t),
         _banded("creatinine", values, t),
     ]
-    return tuple(p for p in pulls if p is not None)
+    return hold([p for p in pulls if p is not None], B12Status(d.b12.status), t)
 
 
-def total(pulls: tuple[Pull, ...], picture_only: bool = False) -> float:
-    """The sum of the pulls (``picture_only``: without the B12 markers)."""
-    return round(sum(p.weight for p in pulls if not (picture_only and p.b12_marker)), 6)
+def total(pulls: tuple[Pull, ...], picture_only: bool = False, raw: bool = False) -> float:
+    """The sum of the pulls (``picture_only``: without the B12 markers; ``raw``: with the held-back
+    pulls counted, as they would be once B12 deficiency is shown)."""
+    return round(sum(p.raw if raw else p.weight for p in pulls if not (picture_only and p.b12_marker)), 6)

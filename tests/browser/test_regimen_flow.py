@@ -16,5 +16,7 @@ def test_regimen_chart_and_ics_download(page, app_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     info.value.save_as(path)
     injections = from_ics(path.read_text())
-    assert len(injections) == 31 and injections[0].dose_mcg == 1000
+    # the default reference set is a UK set: the BNF hydroxocobalamin schedule (issue 20), 6 + 4 doses of 1 mg
+    assert len(injections) == 10 and injections[0].dose_mcg == 1000
+    assert {i.product for i in injections} == {"hydroxocobalamin"}
     shot(page, "regimen-default")

@@ -7,6 +7,15 @@ the haematocrit is below 35 % (FDA cyanocobalamin label); the blood count normal
 eight weeks. No published platelet recovery rate exists: platelets get no verdict before the end
 of the second week (published cases fall in the first week: Manabe 2025), and after that only
 the direction of the last two counts is judged. ``day`` counts from ``treatment_start`` (day 0).
+
+Never quiet after treatment starts (Cobalt's reading, ``cobalt_course_collapse``):
+
+- a platelet collapse under B12 (:func:`platelet_collapse`: the latest count below 30 and lower
+  than at the start, or at or below half the count at the start) is ``falling`` with a critical
+  alert on any day, the first fortnight included;
+- with haemolysis at the start, a reticulocyte rise is not called a response while the haemolysis
+  is not shown to settle (:func:`haemolysis_active`): haemoglobin still below its starting value, or
+  LDH not lower than at the start, or neither measured again.
 """
 
 from __future__ import annotations
@@ -14,31 +23,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from logic.case import Case, Dose, Observation, bands
 from logic.diagnosis import anaemia_grade
 from logic.diagnosis.picture import rpi_data
-from logic.reference import ThresholdSet, load_json, threshold_set
+from logic.recovery.course import (
+    after_start,
+    collapse_alert,
+    day_of,
+    expected,
+    haemolysis_active,
+    platelet_collapse,
+    refs_of,
+    value_of,
+)
+from logic.reference import ThresholdSet, threshold_set
 from logic.reference.statements import alert, say, text
 from logic.results import Alert, Note, by_severity
 
+_v, _refs, _after_start = value_of, refs_of, after_start
 TOO_EARLY, ADEQUATE, DELAYED, ABSENT, UNKNOWN = "too_early", "adequate", "delayed", "absent", "unknown"
 NORMAL, RISING, FLAT, FALLING = "normal", "rising", "flat", "falling"
-
-
-@lru_cache(maxsize=1)
-def expected() -> dict[str, Any]:
-    return load_json("recovery.json")
-
-
-def _v(section: str, key: str) -> float:
-    return float(expected()[section][key]["value"])
-
-
-def _refs(section: str, key: str) -> tuple[str, ...]:
-    return tuple(expected()[section][key]["refs"])
 
 
 @dataclass(frozen=True)
@@ -84,16 +90,6 @@ class Response:
         return next((t for t in self.tasks if not t.done and self.today and t.date >= self.today), None)
 
 
-def day_of(case: Case, d: date) -> int:
-    assert case.treatment_start is not None
-    return (d - case.treatment_start).days
-
-
-def _after_start(case: Case, analyte: str, today: date) -> list[Observation]:
-    start = case.treatment_start
-    return [o for o in case.series(analyte) if start < o.date <= today]
-
-
 def _retic_threshold(obs: Observation) -> float:
     key = "reference_upper_pct" if obs.analyte == "reticulocytes_pct" else "reference_upper_abs"
     return _v("reticulocytes", "sustain_multiple") * _v("reticulocytes", key)
@@ -112,7 +108,7 @@ def _monitoring_days(task_id: str) -> list[int]:
     return next(m["days"] for m in expected()["monitoring"] if m["id"] == task_id)
 
 
-def _retic_verdict(case: Case, day: int, today: date) -> tuple[str, Note, list[Alert]]:
+def _retic_verdict(case: Case, day: int, today: date, t: ThresholdSet) -> tuple[str, Note, list[Alert]]:
     r = "reticulocytes"
     refs = _refs(r, "rise_from_day") + _refs(r, "sustain_multiple") + _refs(r, "reference_upper_pct")
     rise_from, peak, window_end = (_v(r, k) for k in ("rise_from_day", "peak_day", "window_end_day"))
@@ -123,6 +119,16 @@ def _retic_verdict(case: Case, day: int, today: date) -> tuple[str, Note, list[A
     if day < rise_from:
         return TOO_EARLY, say("recovery.retic_too_early", extra_refs=refs, day=day, rise_from=rise_from), alerts
     good = [o for o in post if day_of(case, o.date) >= rise_from and bands.above(o, _retic_threshold(o) - 1e-9)]
+    busy = [(o, why) for o in good if (why := haemolysis_active(case, o.date, t)) is not None]
+    if good and len(busy) == len(good):
+        o, why = busy[-1]
+        rule = _refs("haemolysis", "settling_rule")
+        note = say("recovery.retic_during_haemolysis", extra_refs=refs + rule, value=o.display(),
+                   on_day=day_of(case, o.date), why=why)  # fmt: skip
+        alerts.append(alert("alerts.retic_rise_during_haemolysis", lead_refs=rule, value=o.display(),
+                            on_day=day_of(case, o.date), why=why))  # fmt: skip
+        return UNKNOWN, note, alerts
+    good = [o for o in good if all(o is not b for b, _ in busy)]
     if good:
         best = max(good, key=lambda o: float(o.canonical) / _retic_threshold(o))
         note = say(
@@ -199,6 +205,11 @@ def _platelet_verdict(case: Case, day: int, today: date, t: ThresholdSet) -> tup
     if bands.below(latest, t["platelets_lln"]) is False:
         alerts.append(alert("alerts.platelets_normal", lead_refs=refs, value=latest.display(), on_day=on_day))
         return NORMAL, say("recovery.platelets_in_range", t, extra_refs=refs, value=latest.display()), alerts
+    collapse = platelet_collapse(case, today)
+    if collapse is not None:
+        alerts.append(collapse_alert(collapse))
+        note = say("recovery.platelets_collapsed", extra_refs=collapse.refs, value=latest.display(), on_day=on_day)
+        return FALLING, note, alerts
     previous = post[-2] if len(post) > 1 else base
     if previous is None:
         direction = None
@@ -292,7 +303,7 @@ def response(case: Case, today: date | None = None, thresholds: str | None = Non
     today = today or case.last_date() or case.treatment_start
     day = day_of(case, today)
     t = threshold_set(thresholds)
-    retic, retic_note, alerts = _retic_verdict(case, day, today)
+    retic, retic_note, alerts = _retic_verdict(case, day, today, t)
     plt, plt_note, plt_alerts = _platelet_verdict(case, day, today, t)
     alerts = by_severity(alerts + plt_alerts + _other_alerts(case, day, today, case.patient.sex, t))
     series = {
