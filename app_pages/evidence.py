@@ -1,5 +1,7 @@
 """Article and evidence: every statement of the source article, where Cobalt shows it, and what the
-primary evidence says (supported, qualified or unsourced); every threshold in use with its source."""
+primary evidence says (supported, qualified or unsourced); every threshold in use with its source; and
+Cobalt against published case reports (logic/tma/validation.py), a reading of case reports, not a
+validated score."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from logic.reference import load_json, reference, threshold_set
-from ui.common import esc, why
+from logic.tma import validation
+from ui.common import esc, md_table, why
 from ui.session import thresholds_id
 
 STATUS = {
@@ -62,3 +65,29 @@ rows = [
 # a static table, not st.dataframe: no data grid to load in the browser, and every note in full
 st.table(pd.DataFrame(rows).map(esc), hide_index=True, border="horizontal")
 why(sorted({r for th in t.values.values() for r in th.refs}), key="why_thresholds")
+
+
+@st.cache_resource(show_spinner=False)
+def _case_reports() -> validation.ValidationTable:
+    """The reading of the published case reports, once per server process (the set and the logic are fixed
+    while it runs; `make validate` prints the same table)."""
+    return validation.run()
+
+
+v = validation.about()
+st.subheader(v["title"])
+st.info(v["statement"])
+table = _case_reports()
+st.markdown(md_table(validation.group_rows(table), validation.group_columns(),
+                     right=("cases", *map(str, validation.LEANING_ORDER), "critical alert")))
+st.markdown(
+    f"**{esc(v['shares']['ttp'])}:** {table.ttp_share}  \n"
+    f"**{esc(v['shares']['b12'])}:** {table.b12_share}"
+)
+st.caption(f"{esc(v['method'])} {table.cases} cases ({table.new_cases} new); reference set {esc(table.thresholds_id)}.")
+with st.expander(f"Misses ({len(table.misses)})"):
+    misses = validation.miss_rows(table)
+    st.markdown(md_table(misses, ["miss", "case", "Cobalt", "source", "link"]) if misses else "None.")
+with st.expander("Every case, its two readings and its source"):
+    st.markdown(md_table(validation.case_rows(table), ["case", "truth", "at presentation", "with ADAMTS13",
+                                                       "B12 share", "source", "link"]))

@@ -50,7 +50,8 @@ def report(show_cases: bool = False, thresholds: str | None = None) -> str:
     """The whole report as text."""
     a = about()
     table = run(thresholds)
-    out = [a["title"], "=" * len(a["title"]), textwrap.fill(a["statement"], 100), "", textwrap.fill(a["method"], 100), "",
+    out = [a["title"], "=" * len(a["title"]), textwrap.fill(a["statement"], 100), "",
+           textwrap.fill(a["method"], 100), "",
            f"{table.cases} cases ({table.new_cases} new, {table.cases - table.new_cases} from the shared set); "
            f"reference set {table.thresholds_id}.", "",
            "How Cobalt leans at presentation, per truth group:",
