@@ -74,20 +74,43 @@ def _case_reports() -> validation.ValidationTable:
     return validation.run()
 
 
+def _source(text: str, url: str | None) -> str:
+    """A source as a markdown link (the text escaped, the address made safe for a link target)."""
+    if not url:
+        return esc(text)
+    target = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{esc(text)}]({target})"
+
+
 v = validation.about()
 st.subheader(v["title"])
 st.info(v["statement"])
 table = _case_reports()
+st.caption(v["table_caption"])
 st.markdown(md_table(validation.group_rows(table), validation.group_columns(),
-                     right=("cases", *map(str, validation.LEANING_ORDER), "critical alert")))
+                     right=("cases", *map(validation.leaning_label, validation.LEANING_ORDER), "critical alert")))
 st.markdown(
     f"**{esc(v['shares']['ttp'])}:** {table.ttp_share}  \n"
     f"**{esc(v['shares']['b12'])}:** {table.b12_share}"
 )
 st.caption(f"{esc(v['method'])} {table.cases} cases ({table.new_cases} new); reference set {esc(table.thresholds_id)}.")
 with st.expander(f"Misses ({len(table.misses)})"):
-    misses = validation.miss_rows(table)
-    st.markdown(md_table(misses, ["miss", "case", "Cobalt", "source", "link"]) if misses else "None.")
+    blocks = []
+    for kind in validation.MISS_KINDS:
+        misses = [m for m in table.misses if m.kind == kind]
+        if misses:
+            label = v["misses"][kind]
+            blocks.append(f"**{esc(label[:1].upper() + label[1:])}** ({len(misses)})")
+            blocks.append("\n".join(f"- {esc(m.case_id)}: {esc(m.detail)}. {_source(m.source, m.link)}"
+                                    for m in misses))
+    st.markdown("\n\n".join(blocks) or "None.")
 with st.expander("Every case, its two readings and its source"):
-    st.markdown(md_table(validation.case_rows(table), ["case", "truth", "at presentation", "with ADAMTS13",
-                                                       "B12 share", "source", "link"]))
+    lines = []
+    for r in table.results:
+        p, w = r.presentation, r.with_adamts13
+        reading = f"at presentation {validation.leaning_label(p.leaning)}"
+        reading += f" ({', '.join(p.critical)})" if p.critical else ""
+        reading += f"; with ADAMTS13 {validation.leaning_label(w.leaning)}" if w else ""
+        lines.append(f"- {esc(r.case.id)} ({esc(v['truth_groups'][r.case.truth])}): {esc(reading)}. "
+                     f"{_source(r.case.source.short, r.case.source.link)}")
+    st.markdown("\n".join(lines))

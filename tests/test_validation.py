@@ -252,4 +252,6 @@ def test_the_evidence_page_shows_the_same_table_and_says_it_is_not_a_validated_s
     assert str(table.ttp_share) in body and str(table.b12_share) in body
     assert any(label.startswith(f"Misses ({len(table.misses)})") for label in (e.label for e in at.expander))
     for m in table.misses:
-        assert esc(m.case_id) in body
+        assert f"- {esc(m.case_id)}: {esc(m.detail)}." in body
+    for r in table.results:  # every case listed with its source as a link
+        assert f"- {esc(r.case.id)} (" in body

@@ -274,7 +274,7 @@ def _misses(results: tuple[CaseResult, ...]) -> tuple[Miss, ...]:
         elif c.truth not in B12_TRUTHS and p.leaning == Leaning.B12_PSEUDO_TMA:
             kind = "named_b12_wrongly"
         if kind:
-            detail = f"leans {p.leaning}" + (f"; critical: {', '.join(p.critical)}" if p.critical else
+            detail = f"leans {leaning_label(p.leaning)}" + (f"; critical: {', '.join(p.critical)}" if p.critical else
                                               "; no critical alert")
             out.append(Miss(kind, c.id, c.truth, p.leaning, p.critical, c.source.short, c.source.link, detail))
     return tuple(sorted(out, key=lambda m: (MISS_KINDS.index(m.kind), m.case_id)))
@@ -317,8 +317,13 @@ def run(thresholds: str | None = None, cases: tuple[ValidationCase, ...] | None 
 
 # -- the same rows for the command line and the Evidence page ------------------------------------------
 
+def leaning_label(leaning: Leaning) -> str:
+    """A leaning in words ('B12 pseudo-TMA'), from about.json."""
+    return about()["leanings"][str(leaning)]
+
+
 def group_columns() -> list[str]:
-    return ["truth group", "cases", *(str(lean) for lean in LEANING_ORDER), "critical alert", "with ADAMTS13"]
+    return ["truth group", "cases", *map(leaning_label, LEANING_ORDER), "critical alert", "with ADAMTS13"]
 
 
 def group_rows(table: ValidationTable) -> list[dict[str, Any]]:
@@ -326,9 +331,9 @@ def group_rows(table: ValidationTable) -> list[dict[str, Any]]:
     rows = []
     for g in table.groups:
         row: dict[str, Any] = {"truth group": g.label, "cases": f"{g.cases} ({g.new} new)"}
-        row.update({str(lean): n for lean, n in g.leanings})
+        row.update({leaning_label(lean): n for lean, n in g.leanings})
         row["critical alert"] = g.critical
-        row["with ADAMTS13"] = ", ".join(f"{lean} {n}" for lean, n in g.with_adamts13 if n) or None
+        row["with ADAMTS13"] = ", ".join(f"{leaning_label(lean)} {n}" for lean, n in g.with_adamts13 if n) or None
         rows.append(row)
     return rows
 
