@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
 
-.PHONY: run test fuzz lint browser nginx bench clean
+.PHONY: run test fuzz lint browser nginx bench validate clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ fuzz: $(VENV)/.dev
 # what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)
 bench: $(VENV)/.dev browser
 	PYTHONPATH=. $(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Cobalt against published case reports (data/validation/): per truth group how Cobalt leans, the shares
+# and every miss; a reading of case reports, not a validated score (tests/test_validation.py is the test)
+validate: $(VENV)/.runtime
+	PYTHONPATH=. $(PY) scripts/validate.py $(VALIDATE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache   # var/ holds the case database: never removed here

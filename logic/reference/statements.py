@@ -80,4 +80,5 @@ def alert(
     ``lead_refs`` (sources read from other data, such as the number quoted) come before the entry's own."""
     entry = statement(key)
     note = say(key, t, **values)
-    return Alert(key.split(".", 1)[1], Severity(severity or entry["severity"]), note.text, tuple(lead_refs) + note.refs)
+    refs = tuple(dict.fromkeys(tuple(lead_refs) + note.refs))  # each source once, the lead ones first
+    return Alert(key.split(".", 1)[1], Severity(severity or entry["severity"]), note.text, refs)

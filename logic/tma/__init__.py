@@ -235,7 +235,9 @@ def tma(
     res = {"thr": thr, "hem": hem, "sch": sch, "picture": picture}
     tests = _deciding_tests(decision, res, b12, adamts, values, t, plasmic_result, case.history)
     plt_pull = next((p.weight for p in pulls if p.id == "platelets"), None)
-    alerts = tma_alerts(decision, plt_pull, plt, picture, b12, adamts, plasmic_result, t, collapse)
+    # haemolysis or schistocytes not known to be absent: a TMA is still possible (unknown is not "no")
+    possible = thr is True and not (hem is False and sch is False)
+    alerts = tma_alerts(decision, plt_pull, plt, picture, b12, adamts, plasmic_result, t, collapse, possible)
     context = (_note("frequency"), _note("plasma_therapy_text"), _note("unsourced_claim"), _note("coexistence"))
     return TmaResult(
         leaning=decision.leaning,

@@ -36,12 +36,18 @@ def _missing(plasmic_result: PlasmicResult, adamts: Adamts13, b12: B12Status) ->
 
 def not_excluded_alert(
     picture: bool, platelets: Observation | None, plasmic_result: PlasmicResult, adamts: Adamts13, b12: B12Status,
-    t: ThresholdSet,
+    t: ThresholdSet, possible: bool | None = None,
 ) -> Alert | None:
-    """Missing is not reassuring: with a microangiopathic picture and no ADAMTS13 result, a critical
-    alert when PLASMIC could still reach 6-7 because items are unknown, or when platelets are below
-    30; it names what to complete now and quotes the ISTH statement on high suspicion."""
-    if not picture or not adamts.status.awaited:
+    """Missing is not reassuring: while ADAMTS13 has no result, a critical alert when PLASMIC could still reach
+    6-7 because items are unknown (with a microangiopathic picture, or with thrombocytopenia whose film and
+    haemolysis markers are not known to be normal, ``possible``, while B12 deficiency is not shown), when a microangiopathic picture has platelets below 30, or when a
+    microangiopathic picture without shown B12 deficiency could still score in PLASMIC's intermediate band or
+    above. It names what to complete now and quotes the ISTH statement on high suspicion."""
+    if not adamts.status.awaited:
+        return None
+    # a picture not shown to be microangiopathic counts while B12 deficiency does not explain the count
+    possible = picture or (bool(possible) and b12 != B12Status.DEFICIENT)
+    if not possible:
         return None
     spec = weights()["not_excluded"]
     reasons = []
@@ -49,8 +55,10 @@ def not_excluded_alert(
     unknown = sum(1 for c in p.criteria if c.met is None)
     if unknown and p.min_score < p.max_score and p.max_score >= spec["plasmic_high_from"]:
         reasons.append(text("alerts.not_excluded_plasmic", lo=p.min_score, hi=p.max_score, n=unknown))
-    if bands.below(platelets, spec["platelets_below"]) is True:
+    if picture and bands.below(platelets, spec["platelets_below"]) is True:
         reasons.append(text("alerts.not_excluded_platelets", value=platelets.display(), below=spec["platelets_below"]))
+    if picture and not reasons and b12 != B12Status.DEFICIENT and p.max_score >= spec["plasmic_intermediate_from"]:
+        reasons.append(text("alerts.not_excluded_picture", hi=p.max_score))
     if not reasons:
         return None
     missing = _missing(p, adamts, b12)
@@ -70,6 +78,7 @@ def tma_alerts(
     plasmic_result: PlasmicResult,
     t: ThresholdSet,
     collapse: Collapse | None = None,
+    possible: bool | None = None,
 ) -> list[Alert]:
     """The alerts that apply, most urgent first within this list's own order."""
     g = groups()
@@ -85,7 +94,7 @@ def tma_alerts(
         why = _WHY.get(decision.rule, "ttp_likely_balance")
         score = plasmic_result.score or plasmic_result.min_score
         out.append(alert("alerts.ttp_likely", t, why=text(f"alerts.{why}", score=score)))
-    missing = not_excluded_alert(picture, platelets, plasmic_result, adamts, b12, t)
+    missing = not_excluded_alert(picture, platelets, plasmic_result, adamts, b12, t, possible)
     if missing is not None:
         out.append(missing)
     if decision.rule == "picture_undecided" and platelet_pull is not None and platelet_pull < 0:
