@@ -280,6 +280,8 @@ class Pending:
 
 
 def _oauth(settings: SmartSettings, **kwargs: Any) -> Any:
+    import authlib.deprecate  # noqa: F401 - its own "always" filter first, so that the one below wins
+
     with warnings.catch_warnings():  # Authlib prefers httpx2 and warns when it falls back on httpx (pinned)
         warnings.simplefilter("ignore", DeprecationWarning)
         from authlib.integrations.httpx_client import OAuth2Client
@@ -333,10 +335,7 @@ def exchange(settings: SmartSettings, pending: Pending, code: str, client_kwargs
              ) -> dict[str, Any]:  # fmt: skip
     """The token response for ``code``, with the PKCE verifier; :class:`SmartError` if refused."""
     import httpx
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.base_client.errors import OAuthError
     try:
         with _oauth(settings, **dict(client_kwargs or {})) as oauth:
             token = oauth.fetch_token(
@@ -346,6 +345,9 @@ def exchange(settings: SmartSettings, pending: Pending, code: str, client_kwargs
     except OAuthError as exc:
         raise SmartError(Refusal.TOKEN, f"The record system did not give Cobalt access ({exc.error}). "
                          f"{NOTHING_DONE} Open Cobalt again from the record.") from None  # fmt: skip
+    except httpx.HTTPStatusError as exc:
+        raise SmartError(Refusal.TOKEN, f"The record system's token service answered with HTTP status "
+                         f"{exc.response.status_code}. {NOTHING_DONE} Try again.") from None  # fmt: skip
     except (httpx.HTTPError, ValueError) as exc:
         raise SmartError(Refusal.TOKEN, f"The record system's token service failed ({type(exc).__name__}). "
                          f"{NOTHING_DONE} Try again from the record.") from None  # fmt: skip
@@ -373,6 +375,12 @@ class LaunchContext:
         """How the clinician is named: the ID token's name (or e-mail), else their record reference."""
         name = self.claims.get("name") or self.claims.get("email")
         return str(name)[:255] if name else "/".join(self.fhir_user.rsplit("/", 2)[-2:])
+
+    def actor_claims(self) -> dict[str, Any]:
+        """The claims the store's actor is made of (``ui.auth.actor_from_claims``): ``sub`` is the verified
+        ``fhirUser`` under the provider ``smart`` (so the owner is ``smart:<fhirUser>``), named as shown."""
+        claims = {k: v for k, v in self.claims.items() if k not in ("sub", "email", "provider")}
+        return {**claims, "sub": self.fhir_user, "provider": "smart", "name": self.clinician}
 
     def expired(self, now: float) -> bool:
         return self.expires_at is not None and now >= self.expires_at

@@ -41,12 +41,10 @@ from ehr.smart import (
     provider_refusal,
     smart_settings,
 )
-from ehr.smart_store import BROWSER_COOKIE, HANDOVERS, PENDING, Expiring, browser_hash, new_id
+from ehr.smart_store import BROWSER_COOKIE, HANDOVERS, PENDING, TICKET_PARAM, Expiring, browser_hash, new_id
 
 LAUNCH_PATH = "/launch"
 CALLBACK_PATH = "/launch/callback"
-#: The app's query parameter that carries the one-time ticket.
-TICKET_PARAM = "smart"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 log = logging.getLogger("cobalt.smart")
 

@@ -25,6 +25,8 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
+#: The app's query parameter that carries the one-time ticket (``record?smart=TICKET``).
+TICKET_PARAM = "smart"
 #: The browser-binding cookie (random, HttpOnly, SameSite=Lax; its hash is kept, never its value).
 BROWSER_COOKIE = "cobalt_smart"
 PENDING_TTL_S = 600.0  # the sign-in at the record: ten minutes
