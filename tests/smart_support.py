@@ -49,8 +49,10 @@ def _obs(patient_ref: str, day: date, loinc: str, value, unit, extra: dict) -> d
 def load_launch_patient(fhir: FhirServer, today: date) -> str:
     """The launched patient (with the MRN of tests.fhir_support, which must never leak) and their results;
     another patient with a result of their own. Returns the patient's FHIR id."""
-    patient = fhir.post({"resourceType": "Patient", "identifier": [{"system": "urn:mrn", "value": MRN}],
-                         "name": [{"family": "Launchperson", "given": ["Grace"]}], "birthDate": "1959-02-11"})  # fmt: skip
+    patient = fhir.post({
+        "resourceType": "Patient", "identifier": [{"system": "urn:mrn", "value": MRN}],
+        "name": [{"family": "Launchperson", "given": ["Grace"]}], "birthDate": "1959-02-11",
+    })  # fmt: skip
     ref = f"Patient/{patient['id']}"
     for ago, loinc, value, unit, extra in PICTURE:
         fhir.post(_obs(ref, today - timedelta(days=ago), loinc, value, unit, extra))
