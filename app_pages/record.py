@@ -87,8 +87,9 @@ def _launch_days() -> int:
 def _opened_from_record(launched) -> ServerSettings:
     """The header of a SMART-launched session: who and what, never the patient's identifier."""
     st.markdown(
-        f"**Opened from the record** at `{launched.iss}` for **the patient opened from the record** "
-        f"(Cobalt never shows or keeps their identifier), by {esc(launched.clinician)}."
+        f"**The patient opened from the record**, by {esc(launched.clinician)}. Server: `{launched.iss}`  \n"
+        ":small[:gray[Cobalt reads their results with your access from the record; it never shows, keeps or "
+        "logs the patient's identifier.]]"
     )
     days = _launch_days()
     c2, c3 = st.columns(2)

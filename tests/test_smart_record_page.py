@@ -78,7 +78,7 @@ def test_on_arrival_the_patients_recent_results_are_previewed_without_their_iden
     assert len(_picks(at)) == len(PICTURE)  # the old result (OLD) and the other patient's are not there
     assert all(c.value for c in _picks(at))
     text = _everything(at)
-    assert "the patient opened from the record" in text and "Dr Meredith Grey" in text
+    assert "The patient opened from the record" in text and "Dr Meredith Grey" in text
     assert pid not in text and MRN not in text
     assert not [t for t in at.text_input if t.key == "ehr_patient"]  # nothing to type
     new_calls = ehr.fhir_calls[calls:]

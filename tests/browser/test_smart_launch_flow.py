@@ -84,7 +84,7 @@ def test_smart_launch_to_the_leaning_in_two_clicks_and_no_patient_id_anywhere(wo
     wait_idle(page)
     page.wait_for_function("() => !window.location.search.includes('smart=')", timeout=10_000)
     main = page.locator("[data-testid='stMain']")
-    assert "the patient opened from the record" in main.inner_text()
+    assert "The patient opened from the record" in main.inner_text()
     sidebar = page.locator(SIDEBAR).inner_text()
     assert "Signed in as" in sidebar and "Dr Meredith Grey" in sidebar
     picks = page.locator("[class*='st-key-ehr_pick_'] input[type='checkbox']")
@@ -167,3 +167,17 @@ def test_smart_launch_expired(world, page):
 def test_smart_launch_token_without_patient(world, page):
     url = world.ehr.launch_url(world.app.url, world.ehr.new_launch(None))
     _refused(world, page, url, "allow", "without a patient in context", "no-patient")
+
+
+def test_smart_sign_out_ends_the_launched_session(world, page):
+    page.goto(world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid)))
+    _at_the_record(page, "allow")
+    page.get_by_text("result(s) found").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.locator(SIDEBAR).get_by_role("button", name="Sign out").click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Signed in as" not in body and "The patient opened from the record" not in body
+    assert "result(s) found" not in body
+    shot(page, "smart-signed-out")
