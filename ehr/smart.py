@@ -450,7 +450,8 @@ def launch_context(settings: SmartSettings, pending: Pending, token: Mapping[str
     claims = verify_id_token(pending.server, settings, token.get("id_token"), jwks, pending.nonce, now)
     fhir_user = absolute_fhir_user(pending.server.iss, claims.get("fhirUser"))
     expires_in = token.get("expires_in")
-    expires_at = now + float(expires_in) if isinstance(expires_in, int | float) and expires_in > 0 else None
+    counts = isinstance(expires_in, int | float) and not isinstance(expires_in, bool) and 0 < expires_in < 1e9
+    expires_at = now + float(expires_in) if counts else None
     scope = str(token.get("scope", ""))
     return LaunchContext(pending.server.iss, patient, access, fhir_user, claims, expires_at, scope)
 

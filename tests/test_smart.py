@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -390,3 +392,51 @@ def test_a_missing_or_malformed_browser_cookie_binds_nothing(cookie):
 ])
 def test_the_app_is_reached_beside_the_redirect_uri(redirect, app):
     assert SmartSettings((ISS,), "c", redirect).app_url == app
+
+
+# -- total: whatever the address or the record sends, a launch or a refusal, never a crash ----------
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=30), inner, max_size=6),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_iss_but_the_configured_one_is_refused(iss):
+    try:
+        assert allowed_iss(SETTINGS, iss) == ISS
+    except SmartError as exc:
+        assert exc.kind == Refusal.ISS_NOT_ALLOWED
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(JSON, st.fixed_dictionaries({}, optional={k: JSON | st.just(v) for k, v in _config().items()})))
+def test_any_smart_configuration_gives_a_server_or_a_refusal(body):
+    try:
+        server = parse_configuration(ISS, body)
+    except SmartError as exc:
+        assert exc.kind == Refusal.DISCOVERY
+    else:
+        assert server.token_endpoint.startswith("https://") and server.iss == ISS
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.none() | st.text(max_size=2000))
+def test_any_error_from_the_record_is_said_without_markup(error, description):
+    refusal = provider_refusal(error, description)
+    assert refusal.kind in (Refusal.DENIED, Refusal.PROVIDER)
+    assert "<" not in refusal.message and ">" not in refusal.message and len(refusal.message) < 600
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(["access_token", "token_type", "patient", "id_token", "expires_in", "scope"]),
+                       JSON, max_size=6))  # fmt: skip
+def test_any_token_response_gives_a_launch_or_a_refusal(token):
+    try:
+        context = _context(token)
+    except SmartError:
+        return
+    assert isinstance(context.patient, str) and context.fhir_user.startswith(ISS)
