@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from ehr.fhir import Fetch, ServerError, ServerSettings, add_to_case, fetch_results, settings_from
+from ehr.fhir import Failure, Fetch, ServerError, ServerSettings, add_to_case, fetch_results, settings_from
 from ehr.smart import DEFAULT_DAYS, SmartError, smart_settings
 from logic.case import CaseError
 from ui.common import DISCLAIMER, esc
@@ -56,8 +56,10 @@ def _search(settings) -> None:
         ss["ehr_fetch"] = fetch_results(settings, patient, ss["ehr_since"], ss["ehr_until"], datetime.now(UTC))
         ss["ehr_message"] = None
     except ServerError as exc:
+        again = " Open Cobalt again from the patient's record." if launched is not None and exc.kind in (
+            Failure.UNAUTHORIZED, Failure.FORBIDDEN) else ""  # fmt: skip
         ss["ehr_fetch"] = None
-        ss["ehr_message"] = ("error", exc.message)
+        ss["ehr_message"] = ("error", exc.message + again)
 
 
 def _add(fetch: Fetch) -> None:

@@ -147,3 +147,13 @@ def test_a_session_value_that_is_not_a_verified_launch_signs_nobody_in(forged, m
     at.run()
     assert "Sign in with your hospital account" in _everything(at)
     assert [b.label for b in at.button] == ["Sign in"]
+
+
+def test_an_access_token_the_record_no_longer_honours_says_to_open_cobalt_again(record, monkeypatch):
+    ehr, pid = record
+    context = _context(ehr, pid)
+    del ehr.tokens[context.access_token]  # revoked at the record
+    at = _launched(context, monkeypatch)
+    message = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "401" in message and "Open Cobalt again from the patient's record" in message
+    assert not _picks(at) and pid not in message

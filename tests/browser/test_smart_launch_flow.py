@@ -136,8 +136,12 @@ def test_smart_launch_to_the_leaning_in_two_clicks_and_no_patient_id_anywhere(wo
 def _refused(world: World, page, start: str, decision: str | None, words: str, name: str) -> None:
     seen = _record_addresses(page)
     before = world.cases()
-    page.goto(start)
-    if decision is not None:
+    response = page.goto(start)
+    if decision is None:  # refused before the sign-in: the refusal page is the navigation's answer
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]  # served with the app's headers
+        assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+    else:
         _at_the_record(page, decision)
     page.wait_for_selector("text=Cobalt could not open the record", timeout=30_000)
     body = page.inner_text("body")
