@@ -8,9 +8,9 @@ The record opens ``/launch?iss=…&launch=…`` (:mod:`ehr.smart_routes`). Cobal
 3. sends the browser to the record's authorisation endpoint (:func:`begin`): authorisation code with
    PKCE (S256), ``state``, ``nonce``, ``aud=iss``, ``launch`` and the scopes of :data:`DEFAULT_SCOPE`;
 4. back at the redirect URI, exchanges the code with its PKCE verifier (:func:`exchange`) and reads
-   the token response (:func:`launch_context`): the patient is the response's ``patient``, the clinician
-   the ``fhirUser`` of the ID token, whose signature (the record's JWKS), issuer, audience, expiry and
-   nonce are checked. Neither ever comes from the address.
+   the token response (:func:`ehr.smart_token.launch_context`): the patient is the response's
+   ``patient``, the clinician the ``fhirUser`` of the ID token, whose signature (the record's JWKS),
+   issuer, audience, expiry and nonce are checked. Neither ever comes from the address.
 
 The OAuth client is Authlib's (``authlib.integrations.httpx_client.OAuth2Client``); the ID token is
 verified with joserfc (Authlib's JOSE library). Every refusal is a :class:`SmartError` whose message a
@@ -97,7 +97,7 @@ def normal_url(url: str) -> str:
     return str(url).strip().rstrip("/")
 
 
-def _http_url(url: str) -> bool:
+def is_http_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.fragment
 
@@ -149,14 +149,14 @@ def smart_settings(env: Mapping[str, str], secrets_table: Mapping[str, Any] | No
     if not issuers:
         return None
     problems = []
-    bad = [i for i in issuers if not _http_url(i) or urlsplit(i).query]
+    bad = [i for i in issuers if not is_http_url(i) or urlsplit(i).query]
     if bad:
         problems.append(f"an allowed iss is not an http(s) base URL ({bad[0][:80]!r})")
     client_id = str(get(CLIENT_ID_ENV, "client_id") or "").strip()
     if not client_id:
         problems.append(f"no client id ({CLIENT_ID_ENV} or client_id)")
     redirect_uri = str(get(REDIRECT_URI_ENV, "redirect_uri") or "").strip()
-    if not _http_url(redirect_uri) or urlsplit(redirect_uri).query:
+    if not is_http_url(redirect_uri) or urlsplit(redirect_uri).query:
         problems.append(f"no http(s) redirect URI ({REDIRECT_URI_ENV} or redirect_uri)")
     days_raw = get(DAYS_ENV, "days")
     try:
@@ -221,7 +221,7 @@ def parse_configuration(iss: str, body: Any) -> SmartServer:
     found = {}
     for key in ("authorization_endpoint", "token_endpoint", "issuer", "jwks_uri"):
         value = body.get(key)
-        if not isinstance(value, str) or not _http_url(value):
+        if not isinstance(value, str) or not is_http_url(value):
             what = "sign-in (OpenID Connect)" if key in ("issuer", "jwks_uri") else "an OAuth endpoint"
             raise _discovery_error(f"it names no {key}, which Cobalt needs for {what}")
         if not _secure(value):
@@ -230,7 +230,7 @@ def parse_configuration(iss: str, body: Any) -> SmartServer:
     return SmartServer(iss=iss, **found)
 
 
-def _get_json(client: Any, url: str, what: str) -> Any:
+def get_json(client: Any, url: str, what: str) -> Any:
     import httpx
 
     try:
@@ -247,7 +247,7 @@ def _get_json(client: Any, url: str, what: str) -> Any:
         raise _discovery_error(f"its {what} is not valid JSON") from None
 
 
-def _client(settings: SmartSettings, client: Any) -> tuple[Any, bool]:
+def http_client(settings: SmartSettings, client: Any) -> tuple[Any, bool]:
     if client is not None:
         return client, False
     import httpx
@@ -257,9 +257,9 @@ def _client(settings: SmartSettings, client: Any) -> tuple[Any, bool]:
 
 def discover(settings: SmartSettings, iss: str, client: Any = None) -> SmartServer:
     """Read and check ``{iss}/.well-known/smart-configuration`` (``iss`` must be allowed already)."""
-    http, own = _client(settings, client)
+    http, own = http_client(settings, client)
     try:
-        body = _get_json(http, f"{iss}/.well-known/smart-configuration", "smart-configuration")
+        body = get_json(http, f"{iss}/.well-known/smart-configuration", "smart-configuration")
     finally:
         if own:
             http.close()
@@ -352,120 +352,3 @@ def exchange(settings: SmartSettings, pending: Pending, code: str, client_kwargs
         raise SmartError(Refusal.TOKEN, f"The record system's token service failed ({type(exc).__name__}). "
                          f"{NOTHING_DONE} Try again from the record.") from None  # fmt: skip
     return dict(token)
-
-
-@dataclass(frozen=True)
-class LaunchContext:
-    """A verified launch: whose record (never shown, logged or stored) and who opened it.
-
-    ``iss`` is the FHIR server the results are read from, with ``access_token`` (the clinician's).
-    ``fhir_user`` is the ID token's ``fhirUser`` made absolute; ``claims`` the verified ID token.
-    """
-
-    iss: str
-    patient: str = field(repr=False)
-    access_token: str = field(repr=False)
-    fhir_user: str
-    claims: Mapping[str, Any] = field(repr=False, compare=False)
-    expires_at: float | None = None
-    scope: str = ""
-
-    @property
-    def clinician(self) -> str:
-        """How the clinician is named: the ID token's name (or e-mail), else their record reference."""
-        name = self.claims.get("name") or self.claims.get("email")
-        return str(name)[:255] if name else "/".join(self.fhir_user.rsplit("/", 2)[-2:])
-
-    def actor_claims(self) -> dict[str, Any]:
-        """The claims the store's actor is made of (``ui.auth.actor_from_claims``): ``sub`` is the verified
-        ``fhirUser`` under the provider ``smart`` (so the owner is ``smart:<fhirUser>``), named as shown."""
-        claims = {k: v for k, v in self.claims.items() if k not in ("sub", "email", "provider")}
-        return {**claims, "sub": self.fhir_user, "provider": "smart", "name": self.clinician}
-
-    def expired(self, now: float) -> bool:
-        return self.expires_at is not None and now >= self.expires_at
-
-
-def _identity_error(why: str) -> SmartError:
-    return SmartError(
-        Refusal.IDENTITY,
-        f"The record did not say verifiably who you are ({why}), so Cobalt opened nothing. {NOTHING_DONE} "
-        "Open Cobalt again from the record; if it keeps failing, tell the hospital's IT team.",
-    )
-
-
-def absolute_fhir_user(iss: str, fhir_user: Any) -> str:
-    """``fhirUser`` as an absolute reference to a clinician (``Practitioner`` or ``PractitionerRole``)."""
-    if not isinstance(fhir_user, str) or not fhir_user.strip() or len(fhir_user) > 240:
-        raise _identity_error("its sign-in named no fhirUser")
-    ref = fhir_user.strip()
-    if not _http_url(ref):
-        ref = f"{iss}/{ref.lstrip('/')}"
-    parts = ref.rstrip("/").rsplit("/", 2)
-    if len(parts) != 3 or parts[1] not in CLINICIAN_TYPES or not FHIR_ID.fullmatch(parts[2]):
-        raise _identity_error("its fhirUser is not a Practitioner or PractitionerRole")
-    return ref.rstrip("/")
-
-
-def verify_id_token(server: SmartServer, settings: SmartSettings, id_token: Any, jwks: Any, nonce: str,
-                    now: float) -> dict[str, Any]:  # fmt: skip
-    """The ID token's claims once its signature (``jwks``), issuer, audience, expiry and nonce check out."""
-    from joserfc import jwt
-    from joserfc.errors import JoseError
-    from joserfc.jwk import KeySet
-
-    if not isinstance(id_token, str) or not id_token:
-        raise _identity_error("no ID token came with the access")
-    try:
-        keys = KeySet.import_key_set(jwks)
-        token = jwt.decode(id_token, keys, algorithms=list(ID_TOKEN_ALGS))
-        registry = jwt.JWTClaimsRegistry(
-            now=int(now), leeway=CLOCK_LEEWAY_S, iss={"essential": True, "value": server.issuer},
-            aud={"essential": True, "value": settings.client_id}, exp={"essential": True},
-            sub={"essential": True}, nonce={"essential": True, "value": nonce},
-        )  # fmt: skip
-        registry.validate(token.claims)
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise _identity_error(f"its ID token failed the check: {type(exc).__name__}") from None
-    return dict(token.claims)
-
-
-def launch_context(settings: SmartSettings, pending: Pending, token: Mapping[str, Any], jwks: Any, now: float
-                   ) -> LaunchContext:  # fmt: skip
-    """Check the token response and build the launch: the patient from ``patient``, the clinician from
-    the verified ID token's ``fhirUser``."""
-    access = token.get("access_token")
-    if not isinstance(access, str) or not access or str(token.get("token_type", "")).lower() != "bearer":
-        raise SmartError(Refusal.TOKEN, f"The record system gave no bearer access token. {NOTHING_DONE}")
-    patient = token.get("patient")
-    if patient is None or patient == "":
-        raise SmartError(
-            Refusal.NO_PATIENT,
-            f"The record opened Cobalt without a patient in context, so there is nothing to show. {NOTHING_DONE} "
-            "Open Cobalt from within a patient's record.",
-        )
-    if not isinstance(patient, str) or not FHIR_ID.fullmatch(patient):
-        raise SmartError(Refusal.NO_PATIENT, f"The record named its patient in a form Cobalt cannot use. "
-                         f"{NOTHING_DONE}")  # fmt: skip
-    claims = verify_id_token(pending.server, settings, token.get("id_token"), jwks, pending.nonce, now)
-    fhir_user = absolute_fhir_user(pending.server.iss, claims.get("fhirUser"))
-    expires_in = token.get("expires_in")
-    counts = isinstance(expires_in, int | float) and not isinstance(expires_in, bool) and 0 < expires_in < 1e9
-    expires_at = now + float(expires_in) if counts else None
-    scope = str(token.get("scope", ""))
-    return LaunchContext(pending.server.iss, patient, access, fhir_user, claims, expires_at, scope)
-
-
-def fetch_jwks(settings: SmartSettings, server: SmartServer, client: Any = None) -> Any:
-    """The record's signing keys (``jwks_uri``)."""
-    http, own = _client(settings, client)
-    try:
-        body = _get_json(http, server.jwks_uri, "signing keys (jwks_uri)")
-    except SmartError:
-        raise _identity_error("its signing keys could not be read") from None
-    finally:
-        if own:
-            http.close()
-    if not isinstance(body, dict) or not isinstance(body.get("keys"), list):
-        raise _identity_error("its signing keys are not a JSON Web Key Set")
-    return body

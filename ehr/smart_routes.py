@@ -36,12 +36,11 @@ from ehr.smart import (
     begin,
     discover,
     exchange,
-    fetch_jwks,
-    launch_context,
     provider_refusal,
     smart_settings,
 )
 from ehr.smart_store import BROWSER_COOKIE, HANDOVERS, PENDING, TICKET_PARAM, Expiring, browser_hash, new_id
+from ehr.smart_token import fetch_jwks, launch_context
 
 LAUNCH_PATH = "/launch"
 CALLBACK_PATH = "/launch/callback"

@@ -20,23 +20,21 @@ from ehr.smart import (
     CLOCK_LEEWAY_S,
     DEFAULT_DAYS,
     DEFAULT_SCOPE,
-    LaunchContext,
     Pending,
     Refusal,
     SmartError,
     SmartServer,
     SmartSettings,
-    absolute_fhir_user,
     allowed_iss,
     begin,
     discover,
     exchange,
-    launch_context,
     parse_configuration,
     provider_refusal,
     smart_settings,
 )
 from ehr.smart_store import Expiring, browser_hash
+from ehr.smart_token import LaunchContext, absolute_fhir_user, launch_context
 
 ISS = "https://ehr.hospital.example/fhir"
 ISSUER = "https://login.hospital.example"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ehr.smart import LaunchContext
+from ehr.smart_token import LaunchContext
 from store import Actor
 from tests.fhir_support import MRN, FhirServer
 from tests.page_session import opened

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ehr.smart import LaunchContext
 from ehr.smart_store import BROWSER_COOKIE, HANDOVERS, TICKET_PARAM, browser_hash
+from ehr.smart_token import LaunchContext
 
 RECORD_PAGE = Path(__file__).resolve().parents[1] / "app_pages" / "record.py"
 LAUNCH_KEY = "ehr_smart"  # the verified launch (an ehr.smart.LaunchContext); no widget has this key
