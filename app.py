@@ -14,7 +14,7 @@ from ui.banner import status_banner
 from ui.browser import browser_script
 from ui.callbacks import run_interrupted
 from ui.common import page_failed
-from ui.launch import patient_at_launch
+from ui.launch import claim_launch, patient_at_launch
 from ui.perf import freeze_imports
 from ui.session import sync_saved
 from ui.sidebar import sidebar
@@ -25,6 +25,7 @@ st.set_page_config(
     layout="wide",
 )
 
+claim_launch()  # ?smart=TICKET from a SMART launch: out of the address, the verified launch into the session
 require_sign_in()  # with sign-in on (a shared store): the sign-in screen, until the user is signed in
 
 PAGES = Path(__file__).parent / "app_pages"  # not pages/: see README, "Layout"

@@ -11,6 +11,7 @@ import signal
 import streamlit as st
 from starlette.middleware import Middleware
 
+from ehr.smart_routes import smart_routes
 from ui.saver import flush_all
 from ui.security import SecurityHeaders
 
@@ -33,4 +34,6 @@ def _terminate(signum: int, _frame) -> None:
 
 signal.signal(signal.SIGTERM, _terminate)
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)], on_script_error=_script_error)
+#: /launch and /launch/callback: the SMART EHR launch (ehr/smart_routes.py), answered before Streamlit's own routes
+ROUTES = smart_routes()
+app = st.App("app.py", routes=ROUTES, middleware=[Middleware(SecurityHeaders)], on_script_error=_script_error)

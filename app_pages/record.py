@@ -6,18 +6,26 @@ launch as ``?patient=ID`` on any page, which app.py reads and removes from the a
 (``ui/launch.py``) before opening this page. It is used for
 the query only: never stored in the case, logged or kept in the address, and the field is emptied
 once results are added. The search, paging and mapping are :mod:`ehr.fhir`.
+
+Opened from the record (a SMART EHR launch, :mod:`ehr.smart`): the server is the launch's ``iss``, the
+search runs with the clinician's access token, and the patient is the one the record put in context,
+shown as "the patient opened from the record" and never as an identifier. The results of the last
+``days`` days (``COBALT_SMART_DAYS``, default 30) are searched on arrival.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from ehr.fhir import Fetch, ServerError, add_to_case, fetch_results, settings_from
+from ehr.fhir import Failure, Fetch, ServerError, ServerSettings, add_to_case, fetch_results, settings_from
+from ehr.smart import DEFAULT_DAYS, SmartError, smart_settings
 from logic.case import CaseError
 from ui.common import DISCLAIMER, esc
+from ui.launch import launch_context
 from ui.session import current_doc, is_read_only, set_doc
 
 ss = st.session_state
@@ -37,14 +45,21 @@ def _forget_preview() -> None:
 
 
 def _search(settings) -> None:
+    launched = launch_context()
+    if launched is not None and launched.expired(time.time()):
+        ss["ehr_fetch"] = None
+        ss["ehr_message"] = ("error", "The record's permission for this session has ended. Open Cobalt again "
+                                      "from the patient's record to read their results.")  # fmt: skip
+        return
+    patient = launched.patient if launched is not None else ss.get("ehr_patient", "")
     try:
-        ss["ehr_fetch"] = fetch_results(
-            settings, ss.get("ehr_patient", ""), ss["ehr_since"], ss["ehr_until"], datetime.now(UTC)
-        )
+        ss["ehr_fetch"] = fetch_results(settings, patient, ss["ehr_since"], ss["ehr_until"], datetime.now(UTC))
         ss["ehr_message"] = None
     except ServerError as exc:
+        again = " Open Cobalt again from the patient's record." if launched is not None and exc.kind in (
+            Failure.UNAUTHORIZED, Failure.FORBIDDEN) else ""  # fmt: skip
         ss["ehr_fetch"] = None
-        ss["ehr_message"] = ("error", exc.message)
+        ss["ehr_message"] = ("error", exc.message + again)
 
 
 def _add(fetch: Fetch) -> None:
@@ -62,35 +77,71 @@ def _add(fetch: Fetch) -> None:
     ss["ehr_patient"] = ""  # used for the query only
 
 
+def _launch_days() -> int:
+    """The window searched on arrival from the record (``COBALT_SMART_DAYS`` or ``[smart] days``)."""
+    try:
+        found = smart_settings(os.environ, _secrets())
+    except SmartError:
+        return DEFAULT_DAYS
+    return found.days if found is not None else DEFAULT_DAYS
+
+
+def _opened_from_record(launched) -> ServerSettings:
+    """The header of a SMART-launched session: who and what, never the patient's identifier."""
+    st.markdown(
+        f"**The patient opened from the record**, by {esc(launched.clinician)}. Server: `{launched.iss}`  \n"
+        ":small[:gray[Cobalt reads their results with your access from the record; it never shows, keeps or "
+        "logs the patient's identifier.]]"
+    )
+    days = _launch_days()
+    c2, c3 = st.columns(2)
+    c2.date_input("Results from", value=today - timedelta(days=days), key="ehr_since", on_change=_forget_preview,
+                  format="YYYY-MM-DD", help=f"On arrival Cobalt shows the last {days} days.")  # fmt: skip
+    c3.date_input("to", value=today, key="ehr_until", on_change=_forget_preview, format="YYYY-MM-DD")
+    settings = ServerSettings(launched.iss, launched.access_token)
+    if not ss.get("ehr_smart_searched"):  # on arrival: the patient's recent results, without a click
+        ss["ehr_smart_searched"] = True
+        _search(settings)
+    st.button("Search the record again", key="ehr_search", icon=":material/search:", on_click=_search,
+              args=(settings,))  # fmt: skip
+    return settings
+
+
+def _configured_server() -> ServerSettings:
+    """The configured server and the typed patient id (or ``?patient=``)."""
+    try:
+        settings = settings_from(os.environ, _secrets())
+    except ServerError as exc:
+        st.error(exc.message, icon=":material/settings:")
+        st.stop()
+    if settings is None:
+        st.info(
+            "No hospital FHIR server is configured. Set `COBALT_FHIR_BASE_URL` (and `COBALT_FHIR_TOKEN` if the "
+            "server needs one), or a `[fhir]` table with `base_url` in `.streamlit/secrets.toml`, then restart.",
+            icon=":material/link_off:",
+        )
+        st.stop()
+    st.markdown(f"Server: `{settings.base_url}`")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    c1.text_input(
+        "Patient's FHIR id on that server",
+        key="ehr_patient",
+        on_change=_forget_preview,
+        autocomplete="off",
+        help="Used for the search only: never saved in the case, logged or put in the address.",
+    )
+    c2.date_input("Results from", value=today - timedelta(days=90), key="ehr_since", on_change=_forget_preview,
+                  format="YYYY-MM-DD")  # fmt: skip
+    c3.date_input("to", value=today, key="ehr_until", on_change=_forget_preview, format="YYYY-MM-DD")
+    st.button("Search the record", key="ehr_search", icon=":material/search:", on_click=_search, args=(settings,),
+              type="primary")  # fmt: skip
+    return settings
+
+
 st.title("Hospital record")
 st.caption("Laboratory results from the hospital's FHIR server, checked before they join the case.")
-try:
-    settings = settings_from(os.environ, _secrets())
-except ServerError as exc:
-    st.error(exc.message, icon=":material/settings:")
-    st.stop()
-if settings is None:
-    st.info(
-        "No hospital FHIR server is configured. Set `COBALT_FHIR_BASE_URL` (and `COBALT_FHIR_TOKEN` if the "
-        "server needs one), or a `[fhir]` table with `base_url` in `.streamlit/secrets.toml`, then restart.",
-        icon=":material/link_off:",
-    )
-    st.stop()
-
-st.markdown(f"Server: `{settings.base_url}`")
-c1, c2, c3 = st.columns([2, 1, 1])
-c1.text_input(
-    "Patient's FHIR id on that server",
-    key="ehr_patient",
-    on_change=_forget_preview,
-    autocomplete="off",
-    help="Used for the search only: never saved in the case, logged or put in the address.",
-)
-c2.date_input("Results from", value=today - timedelta(days=90), key="ehr_since", on_change=_forget_preview,
-              format="YYYY-MM-DD")  # fmt: skip
-c3.date_input("to", value=today, key="ehr_until", on_change=_forget_preview, format="YYYY-MM-DD")
-st.button("Search the record", key="ehr_search", icon=":material/search:", on_click=_search, args=(settings,),
-          type="primary")  # fmt: skip
+launched = launch_context()
+settings = _opened_from_record(launched) if launched is not None else _configured_server()
 
 message = ss.get("ehr_message")
 if message:

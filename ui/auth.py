@@ -26,6 +26,7 @@ from typing import Any
 import streamlit as st
 
 from store import LOCAL, Actor, StoreError, is_shared
+from ui.launch import launch_context
 
 REQUIRE_ENV = "COBALT_REQUIRE_LOGIN"
 TEAM_CLAIM_ENV = "COBALT_TEAM_CLAIM"
@@ -136,6 +137,9 @@ def current_actor() -> Actor | None:
     (every store call then fails closed)."""
     if not sign_in_required():
         return LOCAL
+    launched = launch_context()  # opened from the record (SMART): the verified fhirUser, see ui/launch.py
+    if launched is not None:
+        return actor_from_claims(launched.actor_claims(), os.environ.get(TEAM_CLAIM_ENV) or None)
     if not signed_in():
         return None
     return actor_from_claims(_user(), os.environ.get(TEAM_CLAIM_ENV) or None)
@@ -175,6 +179,8 @@ def require_sign_in() -> Actor:
     """The acting user; with sign-in on and nobody signed in, show the sign-in screen and stop the run."""
     if not sign_in_required():
         return LOCAL
+    if launch_context() is not None and (launched := current_actor()) is not None:
+        return launched  # signed in at the record, which opened Cobalt (SMART launch, ui/launch.py)
     names = providers(_auth_section())
     if not names:
         _not_configured("no identity provider is set in .streamlit/secrets.toml ([auth])")

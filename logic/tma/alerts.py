@@ -40,9 +40,9 @@ def not_excluded_alert(
 ) -> Alert | None:
     """Missing is not reassuring: while ADAMTS13 has no result, a critical alert when PLASMIC could still reach
     6-7 because items are unknown (with a microangiopathic picture, or with thrombocytopenia whose film and
-    haemolysis markers are not known to be normal, ``possible``, while B12 deficiency is not shown), when a microangiopathic picture has platelets below 30, or when a
-    microangiopathic picture without shown B12 deficiency could still score in PLASMIC's intermediate band or
-    above. It names what to complete now and quotes the ISTH statement on high suspicion."""
+    haemolysis markers are not known to be normal, ``possible``, while B12 deficiency is not shown), when a
+    microangiopathic picture has platelets below 30, or when a microangiopathic picture without shown B12
+    deficiency could still score in PLASMIC's intermediate band or above. It names what to complete now and quotes the ISTH statement on high suspicion."""
     if not adamts.status.awaited:
         return None
     # a picture not shown to be microangiopathic counts while B12 deficiency does not explain the count

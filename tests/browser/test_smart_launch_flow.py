@@ -1,0 +1,187 @@
+"""The SMART EHR launch in Chromium: the test EHR (tests/smart_server.py, in front of sekmet-fhir) opens
+Cobalt, the clinician allows it at the record, and Cobalt lands on the Hospital record page with the
+patient's recent results previewed; one click adds them, one click opens TTP or B12? and the leaning
+shows. Sign-in is on (as on a ward): the clinician of the launch owns the saved case. The patient's id is
+in no address the browser visited, not in the app's log and not in the saved case. Each refusal (the
+clinician denies, an iss not configured, an expired launch, a token without a patient) is a clear page
+and stores nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from store import Actor, Store
+from tests.browser.bedside import SIDEBAR, wait_saved
+from tests.browser.conftest import Server, _need_browser, shot, wait_idle
+from tests.fhir_support import MRN, FhirServer
+from tests.smart_server import SmartEHR
+from tests.smart_support import PICTURE, load_launch_patient, smart_env
+
+
+class World:
+    def __init__(self, app: Server, ehr: SmartEHR, pid: str):
+        self.app, self.ehr, self.pid = app, ehr, pid
+
+    @property
+    def database(self) -> Path:
+        return self.app.data_dir / "cobalt.sqlite3"
+
+    def cases(self) -> int:
+        if not self.database.exists():
+            return 0
+        with sqlite3.connect(self.database) as db:
+            return db.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def world():
+    _need_browser()
+    fhir = FhirServer().start()
+    data_dir = Path(tempfile.mkdtemp(prefix="cobalt-smart-"))
+    app = Server(data_dir)
+    ehr = SmartEHR(fhir.base_url, (f"{app.url}/launch/callback",)).start()
+    try:
+        pid = load_launch_patient(fhir, date.today())
+        app.extra_env = {**smart_env(ehr, app.url), "COBALT_REQUIRE_LOGIN": "1"}
+        app.start()
+        yield World(app, ehr, pid)
+    finally:
+        if app.proc is not None:
+            app.stop()
+        ehr.stop()
+        fhir.cleanup()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _record_addresses(page) -> list[str]:
+    """Every address the browser asks for or shows: navigations, requests, websockets."""
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    page.on("framenavigated", lambda f: seen.append(f.url))
+    page.on("websocket", lambda ws: seen.append(ws.url))
+    return seen
+
+
+def _at_the_record(page, decision: str) -> None:
+    """The sign-in at the provider (not one of Cobalt's interactions): the clinician allows or denies."""
+    page.wait_for_selector(f"#{decision}", timeout=30_000)
+    page.locator(f"#{decision}").click()
+
+
+def test_smart_launch_to_the_leaning_in_two_clicks_and_no_patient_id_anywhere(world, page):
+    seen = _record_addresses(page)
+    page.goto(world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid)))  # the record opens Cobalt
+    _at_the_record(page, "allow")
+    page.wait_for_url(re.compile(r".*/record.*"), timeout=30_000)
+    page.get_by_text("result(s) found").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.wait_for_function("() => !window.location.search.includes('smart=')", timeout=10_000)
+    main = page.locator("[data-testid='stMain']")
+    assert "The patient opened from the record" in main.inner_text()
+    sidebar = page.locator(SIDEBAR).inner_text()
+    assert "Signed in as" in sidebar and "Dr Meredith Grey" in sidebar
+    picks = page.locator("[class*='st-key-ehr_pick_'] input[type='checkbox']")
+    assert picks.count() == len(PICTURE)
+    shot(page, "smart-launch-preview")
+
+    interactions = 0
+    page.locator(".st-key-ehr_add button").click()
+    interactions += 1
+    page.get_by_text("from the hospital record to the case").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.locator(SIDEBAR).get_by_role("link", name="TTP or B12?", exact=True).click()
+    interactions += 1
+    box = page.locator(".st-key-ttp_leaning")
+    box.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert "Leans B12 pseudo-TMA" in box.inner_text()
+    assert interactions <= 3
+    shot(page, "smart-launch-leaning")
+    wait_saved(page)
+
+    tickets = [u for u in seen if "smart=" in u]
+    assert tickets, "the hand-over ticket was never in an address"
+    assert [u for u in seen + [page.url] if world.pid in u or MRN in u] == []
+    owner = Actor(f"smart:{world.ehr.fhir_user('dr.grey')}")
+    store = Store.open(f"sqlite:///{world.database}")
+    try:
+        mine = store.list_cases(actor=owner)
+        assert len(mine) == 1
+        doc = store.load(mine[0].id, actor=owner).document
+    finally:
+        store.close()
+    imported = [o for o in doc["observations"] if "source" in o]
+    assert len(imported) == len(PICTURE) and {o["source"]["server"] for o in imported} == {world.ehr.iss}
+    for path in world.app.data_dir.rglob("*"):  # the database (and its WAL) and the app's log
+        if path.is_file():
+            raw = path.read_bytes()
+            assert world.pid.encode() not in raw and MRN.encode() not in raw, path.name
+    assert (world.app.data_dir / "server.log").stat().st_size > 0
+
+    again = page.context.new_page()  # the ticket's address opened again: it was spent
+    again.goto(tickets[0])
+    wait_idle(again)
+    assert "already been used" in again.inner_text("body")
+    assert "Signed in as" not in again.inner_text("body")
+    again.close()
+
+
+def _refused(world: World, page, start: str, decision: str | None, words: str, name: str) -> None:
+    seen = _record_addresses(page)
+    before = world.cases()
+    response = page.goto(start)
+    if decision is None:  # refused before the sign-in: the refusal page is the navigation's answer
+        headers = response.headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]  # served with the app's headers
+        assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+    else:
+        _at_the_record(page, decision)
+    page.wait_for_selector("text=Cobalt could not open the record", timeout=30_000)
+    body = page.inner_text("body")
+    assert words in body and "Nothing was opened or saved." in body
+    shot(page, f"smart-refused-{name}")
+    assert world.cases() == before
+    assert [u for u in seen if world.pid in u] == []
+
+
+def test_smart_launch_the_clinician_denies(world, page):
+    url = world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid))
+    _refused(world, page, url, "deny", "refused or cancelled", "denied")
+
+
+def test_smart_launch_from_an_iss_not_configured(world, page):
+    before = len(world.ehr.seen)
+    url = world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid), iss=f"{world.ehr.url}/other-fhir")
+    _refused(world, page, url, None, "not one this Cobalt is set up to trust", "wrong-iss")
+    assert world.ehr.seen[before:] == []  # nothing was asked of it
+
+
+def test_smart_launch_expired(world, page):
+    url = world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid, ttl_s=-1))
+    _refused(world, page, url, None, "launch expired", "expired")
+
+
+def test_smart_launch_token_without_patient(world, page):
+    url = world.ehr.launch_url(world.app.url, world.ehr.new_launch(None))
+    _refused(world, page, url, "allow", "without a patient in context", "no-patient")
+
+
+def test_smart_sign_out_ends_the_launched_session(world, page):
+    page.goto(world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid)))
+    _at_the_record(page, "allow")
+    page.get_by_text("result(s) found").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.locator(SIDEBAR).get_by_role("button", name="Sign out").click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "Signed in as" not in body and "The patient opened from the record" not in body
+    assert "result(s) found" not in body
+    shot(page, "smart-signed-out")
