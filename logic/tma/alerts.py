@@ -42,7 +42,8 @@ def not_excluded_alert(
     6-7 because items are unknown (with a microangiopathic picture, or with thrombocytopenia whose film and
     haemolysis markers are not known to be normal, ``possible``, while B12 deficiency is not shown), when a
     microangiopathic picture has platelets below 30, or when a microangiopathic picture without shown B12
-    deficiency could still score in PLASMIC's intermediate band or above. It names what to complete now and quotes the ISTH statement on high suspicion."""
+    deficiency could still score in PLASMIC's intermediate band or above. It names what to complete now and
+    quotes the ISTH statement on high suspicion."""
     if not adamts.status.awaited:
         return None
     # a picture not shown to be microangiopathic counts while B12 deficiency does not explain the count
