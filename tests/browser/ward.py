@@ -316,3 +316,30 @@ def decode_user_cookie(secret: str, value: str) -> dict:
     from itsdangerous import URLSafeTimedSerializer
 
     return json.loads(URLSafeTimedSerializer(secret, salt="_streamlit_user").loads(value))
+
+
+def raw_session_text(base: str, cookie: str, timeout_s: float = 30) -> str:
+    """What the app sends a raw websocket that presents ``cookie`` (no browser): one run of the script, as
+    the text of its elements (protobuf text format)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    xsrf = re.search(r"_streamlit_xsrf=([^;]+)", cookie)
+    protocols = ["streamlit", xsrf.group(1)] if xsrf else ["streamlit"]
+    texts: list[str] = []
+    with connect(base.replace("https://", "wss://", 1) + "/_stcore/stream", ssl=no_verify(), subprotocols=protocols,
+                 additional_headers={"Cookie": cookie, "Origin": base}, open_timeout=15) as ws:
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = ""
+        ws.send(rerun.SerializeToString())
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            message = ForwardMsg()
+            message.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            kind = message.WhichOneof("type")
+            if kind == "delta":
+                texts.append(str(message.delta))
+            elif kind == "script_finished":
+                break
+    return "\n".join(texts)
