@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 
 from store import LOCAL, Actor, StoreError, is_shared
-from ui.signins import STATE_HEADER, WHY, SignInState, records
+from ui.signins import STATE_COOKIE, STATE_HEADER, WHY, SignInState, records
 
 REQUIRE_ENV = "COBALT_REQUIRE_LOGIN"
 TEAM_CLAIM_ENV = "COBALT_TEAM_CLAIM"
@@ -165,10 +165,10 @@ def shown_name() -> str | None:
 
 def _ended_reason(state: SignInState | None) -> str | None:
     """Why this browser is signed out although it was signed in: this session's sign-in has ended, or the
-    gate took an ended sign-in off the connection (ui/gate.py's header)."""
+    gate took an ended sign-in off the connection (its header) or out of the browser (its cookie)."""
     if state is not None and state is not SignInState.VALID:
         return WHY[state]
-    said = st.context.headers.get(STATE_HEADER) if hasattr(st.context, "headers") else None
+    said = st.context.headers.get(STATE_HEADER) or st.context.cookies.get(STATE_COOKIE)
     try:
         return WHY.get(SignInState(said)) if said else None
     except ValueError:
@@ -179,11 +179,10 @@ def _sign_in_screen(names: list[str], state: SignInState | None = None) -> None:
     st.title("Cobalt")
     st.markdown("**B12 deficiency with thrombocytopenia.** Sign in with your hospital account to see your cases.")
     auth = _auth_section()
-    ended = _ended_reason(state)
-    if ended:
-        st.warning(ended, icon=":material/lock_clock:")
-    elif unfinished_sign_in(st.context.cookies.get(SESSION_COOKIE), auth.get("cookie_secret")):
+    if unfinished_sign_in(st.context.cookies.get(SESSION_COOKIE), auth.get("cookie_secret")):
         st.error(REFUSED_MESSAGE, icon=":material/block:")
+    elif ended := _ended_reason(state):
+        st.warning(ended, icon=":material/lock_clock:")
     for name in names:
         label = "Sign in" if name == DEFAULT_PROVIDER else f"Sign in with {name}"
         if st.button(label, key=f"app_sign_in_{name}", type="primary", icon=":material/login:"):

@@ -31,9 +31,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from ui.signins import (
-    STATE_HEADER as _STATE_HEADER,
-)
-from ui.signins import (
+    STATE_COOKIE,
+    STATE_HEADER,
     TOKENS_COOKIE,
     USER_COOKIE,
     SignInState,
@@ -48,7 +47,7 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
-STATE_HEADER = _STATE_HEADER.encode()  # set here only (an incoming one is dropped): why the sign-in was taken off
+_STATE = STATE_HEADER.encode()  # set here only (an incoming one is dropped): why the sign-in was taken off
 _UPLOAD = re.compile(r"^/_stcore/upload_file/([^/]+)/[^/]+$")
 _MEDIA = re.compile(r"^/media/([0-9A-Za-z_-]+)(?:\.[0-9A-Za-z]+)?$")
 _NOT_PAGES = (
@@ -131,7 +130,7 @@ def _without_auth_cookies(scope: Scope, why: SignInState) -> Scope:
                 headers.append((name, ";".join(kept).strip().encode("latin-1")))
         else:
             headers.append((name, value))
-    headers.append((STATE_HEADER, why.value.encode()))
+    headers.append((_STATE, why.value.encode()))
     return {**scope, "headers": headers}
 
 
@@ -153,12 +152,13 @@ def _rewrite_cookie(value: bytes, max_age: int, secure: bool) -> bytes:
     return text.encode("latin-1")
 
 
-def _deletions(cookies: dict[str, str]) -> list[tuple[bytes, bytes]]:
+def _deletions(cookies: dict[str, str], why: SignInState) -> list[tuple[bytes, bytes]]:
+    """Delete the sign-in cookies; say why for five minutes (the sign-in screen reads it: ui/auth.py)."""
     return [
         (b"set-cookie", f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode())
         for name in cookies
         if name.startswith(_AUTH_COOKIES)
-    ]
+    ] + [(b"set-cookie", f"{STATE_COOKIE}={why.value}; Max-Age=300; Path=/; HttpOnly; SameSite=lax".encode())]
 
 
 async def _refuse(send: Callable[[Message], Awaitable[None]], status: int = 403) -> None:
@@ -182,7 +182,7 @@ class AccessGate:
             await self.app(scope, receive, send)
             return
         # a header only the gate sets: one sent by the client is dropped
-        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != STATE_HEADER]}
+        scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != _STATE]}
         path = scope.get("path", "")
         cookies = _cookies(scope)
         claims = read_user_cookie(cookies, _secret()) if USER_COOKIE in cookies else None
@@ -202,7 +202,7 @@ class AccessGate:
             if state is not SignInState.VALID:
                 scope = _without_auth_cookies(scope, state)
                 if kind == "http":
-                    send = self._deleting_cookies(send, cookies)
+                    send = self._deleting_cookies(send, cookies, state)
 
         if kind == "http":
             send = self._cookie_rewriter(send, _over_tls(scope))
@@ -237,10 +237,10 @@ class AccessGate:
         return owner is not None and sign_in_id(owner) == sign_in_id(claims)
 
     @staticmethod
-    def _deleting_cookies(send, cookies: dict[str, str]):
+    def _deleting_cookies(send, cookies: dict[str, str], why: SignInState):
         async def wrapped(message: Message) -> None:
             if message.get("type") == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_deletions(cookies)]
+                message["headers"] = [*message.get("headers", []), *_deletions(cookies, why)]
             await send(message)
 
         return wrapped

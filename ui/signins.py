@@ -39,8 +39,10 @@ DEFAULT_HOURS = 12.0
 ID_TOKEN = "id-token"
 #: At most this many hours may be configured (Streamlit's own cookie lasts 30 days).
 MAX_HOURS = 24.0 * 30
-#: The request header ui/gate.py sets (and only it) when it took an ended sign-in off a connection.
+#: The request header ui/gate.py sets (and only it) when it took an ended sign-in off a connection, and the
+#: short-lived cookie it sets when it deletes the sign-in cookies of a page load: why the sign-in screen is back.
 STATE_HEADER = "x-cobalt-sign-in"
+STATE_COOKIE = "cobalt_sign_in"
 USER_COOKIE = "_streamlit_user"
 TOKENS_COOKIE = "_streamlit_user_tokens"
 #: Streamlit accepts its signed cookies for 30 days and a day's grace (starlette_app_utils).
