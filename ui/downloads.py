@@ -15,6 +15,10 @@ the page, never reads session state). On that click:
 
 A failure at any step gives no file (Streamlit shows "Failed to generate file for download"); nothing
 about the case or the user is logged. With sign-in off (the laptop, one user) steps 1 and 4 fall away.
+
+The click does not rerun the page (``on_click="ignore"``): with a rerun, Streamlit 1.67 may drop the
+button's deferred callable (the rerun draws a new one) before the browser asks for the file, and the
+download then fails now and then.
 """
 
 from __future__ import annotations
@@ -96,4 +100,4 @@ def download_button(label: str, make: Callable[[], bytes | str], *, file_name: s
     """Streamlit's download button whose file ``make`` makes on the click (see the module docstring);
     ``audit`` names the download in the case's audit trail (at most 64 characters)."""
     (where or st).download_button(label, make_on_click(make, audit, _who()), file_name=file_name, mime=mime,
-                                  key=key, icon=icon, help=help)
+                                  key=key, icon=icon, help=help, on_click="ignore")

@@ -289,7 +289,7 @@ def test_app_role_is_the_only_role_the_app_processes_connect_as(ward):
 
 def _download(page, name: str) -> bytes:
     with page.expect_download(timeout=60_000) as got:
-        page.get_by_role("button", name=name).click()
+        page.get_by_role("button", name=name, exact=True).click()
     return open(got.value.path(), "rb").read()
 
 
@@ -323,7 +323,7 @@ def test_download_audit_every_download_and_export_leaves_a_row(ward, browser):
     finally:
         store.close()
     assert sorted(exports) == sorted(["case-json", "regimen-ics", "regimen-csv", "patient-sheet", "schedule-pdf",
-                                      "assessment-pdf", "json", "csv", "csv-wide", "fhir"])
+                                      "assessment-pdf", "json", "csv", "csv-wide", "fhir"]), exports
 
 
 # -- hole 6: no case id in any log ------------------------------------------------------------------
