@@ -47,7 +47,7 @@ def _route(context) -> str:
 
 def _port_of(ward, route: str) -> str:
     """The app process (port) nginx sends this route cookie to, from nginx's own log."""
-    ups = [e["up"].rstrip(",") for e in ward.proxy.log() if e["route"] == route and e["up"] != "-"]
+    ups = [e["up"] for e in ward.proxy.log() if e["route"] == route and e["up"] != "-"]
     return ups[-1].rsplit(":", 1)[1]
 
 
@@ -412,6 +412,7 @@ def test_lost_edit_when_a_process_is_killed_is_said_with_what_the_database_holds
             text = wait_for_text(page, r"may not have been saved", where="body", timeout_s=60)
             assert f"version {saved}" in text
             wait_idle(page)
+            page.get_by_text("may not have been saved").scroll_into_view_if_needed()
             shot(page, "ward-lost-edit-said")
             store = _store(ward)
             try:
