@@ -171,14 +171,15 @@ class AccessGate:
     """ASGI middleware: see the module docstring."""
 
     def __init__(self, app: ASGIApp):
+        from ui.auth import sign_in_required
+
         self.app = app
+        self._on = sign_in_required()  # from the environment, fixed for the process
         self._limit = sign_in_limit()  # a wrong $COBALT_SIGN_IN_HOURS stops the start, never a request
 
     async def __call__(self, scope: Scope, receive, send) -> None:
-        from ui.auth import sign_in_required
-
         kind = scope.get("type")
-        if kind not in ("http", "websocket") or not sign_in_required():
+        if kind not in ("http", "websocket") or not self._on:
             await self.app(scope, receive, send)
             return
         # a header only the gate sets: one sent by the client is dropped
