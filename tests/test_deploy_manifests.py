@@ -211,3 +211,27 @@ def test_no_secrets_file_is_committed():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert not [f for f in tracked.splitlines() if f.endswith("secrets.toml")]
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+# -- two database roles (issue 22, hole 4) -------------------------------------------------------------
+
+
+def test_the_app_connects_as_the_app_role_and_only_the_migration_as_the_owner():
+    kinds = manifests()
+    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["command"][-4:] == ["store", "migrate", "--app-role", "cobalt_app"]
+    (app,) = pod["containers"]
+    key = {c["name"]: {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e}
+           for c in (init, app)}
+    assert key == {"migrate": {"COBALT_DATABASE_URL": "owner-database-url"},
+                   "cobalt": {"COBALT_DATABASE_URL": "database-url"}}
+    urls = kinds["Secret"]["stringData"]
+    assert urls["database-url"].startswith("postgresql://cobalt_app:")
+    assert urls["owner-database-url"].startswith("postgresql://cobalt_owner:")
+    unit = (DEPLOY / "systemd" / "cobalt@.service").read_text()
+    assert "Requires=cobalt-migrate.service" in unit and "cobalt-migrate.service" in unit.split("After=", 1)[1]
+    assert "store migrate --app-role cobalt_app" in (DEPLOY / "systemd" / "cobalt-migrate.service").read_text()
+    sql = (DEPLOY / "postgresql" / "roles.sql").read_text()
+    assert "\\set owner cobalt_owner" in sql and "\\set app cobalt_app" in sql
+    assert not re.search(r"CREATE ROLE[^;]*(SUPERUSER|CREATEROLE|BYPASSRLS)", sql, re.I)

@@ -71,7 +71,8 @@ def upgrade_if_behind(engine: Engine) -> None:
     try:
         upgrade_engine(engine)
     except sa.exc.DBAPIError as exc:
-        if "permission denied" in str(exc.orig).lower() or "must be owner" in str(exc.orig).lower():
+        # 42501 insufficient privilege; 3F000 no schema to create in (the role may not use the schema)
+        if getattr(exc.orig, "sqlstate", None) in ("42501", "3F000"):
             raise StoreError(
                 f"the case database's schema is not at revision {head} and this database role may not change it: "
                 "run `python -m store migrate --app-role ROLE` as the database owner (README, 'Deploying for a ward')"
