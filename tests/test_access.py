@@ -501,3 +501,17 @@ def test_expired_shift_of_an_open_session_ends_it_on_its_next_run(records):
     old = time.time() - 12 * 3600 - 1
     at = app({"is_logged_in": True, "sub": "dr.ada", "iat": old, "exp": old + 3600})
     assert "Signed in as" not in texts(at) and [w.value for w in at.warning] == [signins.WHY[SignInState.EXPIRED]]
+
+
+def test_a_cookie_that_is_not_genuine_is_taken_off_without_a_reason(gated):
+    app, _files, _sessions, _made = gated
+    seen = _call(app, "/", _streamlit_cookies(ADA, "f" * 64))
+    assert b"_streamlit_user" not in dict(seen.reached["headers"]).get(b"cookie", b"")
+    assert b"x-cobalt-sign-in" not in dict(seen.reached["headers"])
+    assert not [c for c in seen.cookies_set() if c.startswith("cobalt_sign_in=")]
+
+
+def test_a_sign_out_the_database_cannot_record_still_signs_the_browser_out(gated, records):
+    app, _files, _sessions, _made = gated
+    records[1].end_sign_in = lambda *a: (_ for _ in ()).throw(OSError("down"))
+    assert _call(app, "/auth/logout", _streamlit_cookies(ADA)).reached is not None

@@ -17,7 +17,8 @@ before Streamlit sees the request:
 - **The sign-in cookie** lasts a shift (Max-Age), not 30 days, and is Secure when the request came over
   TLS (``X-Forwarded-Proto: https`` from the proxy, which also sets Secure on every cookie).
 
-Nothing here is logged: no path, no id. With sign-in off (the laptop default) the gate lets everything
+Nothing here logs a path or an id (a sign-out the database could not record is logged as just that).
+With sign-in off (the laptop default) the gate lets everything
 through. Database look-ups run in a worker thread, never on the event loop.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
@@ -43,6 +45,7 @@ from ui.signins import (
     sign_in_limit,
 )
 
+log = logging.getLogger("cobalt.gate")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
@@ -117,8 +120,8 @@ async def _state(claims: dict[str, Any] | None) -> SignInState | None:
     return await asyncio.to_thread(records().state, claims)
 
 
-def _without_auth_cookies(scope: Scope, why: SignInState) -> Scope:
-    """The request as a signed-out browser's: no sign-in cookies, and a header saying why."""
+def _without_auth_cookies(scope: Scope, why: SignInState | None) -> Scope:
+    """The request as a signed-out browser's: no sign-in cookies, and a header saying why (if known)."""
     headers = []
     for name, value in scope.get("headers", []):
         if name.lower() == b"cookie":
@@ -130,7 +133,8 @@ def _without_auth_cookies(scope: Scope, why: SignInState) -> Scope:
                 headers.append((name, ";".join(kept).strip().encode("latin-1")))
         else:
             headers.append((name, value))
-    headers.append((_STATE, why.value.encode()))
+    if why is not None:
+        headers.append((_STATE, why.value.encode()))
     return {**scope, "headers": headers}
 
 
@@ -152,13 +156,17 @@ def _rewrite_cookie(value: bytes, max_age: int, secure: bool) -> bytes:
     return text.encode("latin-1")
 
 
-def _deletions(cookies: dict[str, str], why: SignInState) -> list[tuple[bytes, bytes]]:
+def _deletions(cookies: dict[str, str], why: SignInState | None) -> list[tuple[bytes, bytes]]:
     """Delete the sign-in cookies; say why for five minutes (the sign-in screen reads it: ui/auth.py)."""
-    return [
+    deleted = [
         (b"set-cookie", f"{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode())
         for name in cookies
         if name.startswith(_AUTH_COOKIES)
-    ] + [(b"set-cookie", f"{STATE_COOKIE}={why.value}; Max-Age=300; Path=/; HttpOnly; SameSite=lax".encode())]
+    ]
+    if why is None:
+        return deleted
+    said = f"{STATE_COOKIE}={why.value}; Max-Age=300; Path=/; HttpOnly; SameSite=lax"
+    return [*deleted, (b"set-cookie", said.encode())]
 
 
 async def _refuse(send: Callable[[Message], Awaitable[None]], status: int = 403) -> None:
@@ -185,21 +193,27 @@ class AccessGate:
         # a header only the gate sets: one sent by the client is dropped
         scope = {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k.lower() != _STATE]}
         path = scope.get("path", "")
-        cookies = _cookies(scope)
+        is_media, upload = kind == "http" and path.startswith("/media/"), kind == "http" and _UPLOAD.match(path)
+        is_logout, is_entry = kind == "http" and path == "/auth/logout", kind == "websocket" or _is_page(path)
+        cookies = _cookies(scope) if (is_media or upload or is_logout or is_entry) else {}
         claims = read_user_cookie(cookies, _secret()) if USER_COOKIE in cookies else None
 
-        if kind == "http" and path.startswith("/media/"):
+        if is_media:
             if not await self._media_allowed(path, claims):
                 await _refuse(send)
                 return
-        elif kind == "http" and _UPLOAD.match(path):
-            if not await self._upload_allowed(_UPLOAD.match(path).group(1), claims):
+        elif upload:
+            if not await self._upload_allowed(upload.group(1), claims):
                 await _refuse(send)
                 return
-        elif kind == "http" and path == "/auth/logout" and claims is not None:
-            await asyncio.to_thread(records().end, claims, self._limit)
-        elif (kind == "websocket" or _is_page(path)) and USER_COOKIE in cookies:
-            state = await _state(claims) if claims is not None else SignInState.ENDED
+        elif is_logout and claims is not None:
+            try:
+                await asyncio.to_thread(records().end, claims, self._limit)
+            except Exception:  # noqa: BLE001 - the browser is signed out all the same; no id in the log
+                log.warning("a sign-out could not be recorded in the case database; the sign-in ends with its shift")
+        elif is_entry and USER_COOKIE in cookies:
+            # a cookie that is not genuine (another secret, tampered with) is taken off without a reason
+            state = await _state(claims) if claims is not None else None
             if state is not SignInState.VALID:
                 scope = _without_auth_cookies(scope, state)
                 if kind == "http":
@@ -238,7 +252,7 @@ class AccessGate:
         return owner is not None and sign_in_id(owner) == sign_in_id(claims)
 
     @staticmethod
-    def _deleting_cookies(send, cookies: dict[str, str], why: SignInState):
+    def _deleting_cookies(send, cookies: dict[str, str], why: SignInState | None):
         async def wrapped(message: Message) -> None:
             if message.get("type") == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *_deletions(cookies, why)]
