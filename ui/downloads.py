@@ -65,25 +65,28 @@ def grants() -> Grants:
     return _GRANTS
 
 
-def _who() -> tuple[Any, dict[str, Any] | None, Any, str | None]:
-    """The acting user, their sign-in claims (None with sign-in off), the store and the saved open case."""
+def _who() -> tuple[Any, dict[str, Any] | None, Any, Callable[[], str | None]]:
+    """The acting user, their sign-in claims (None with sign-in off), the store, and how to learn the open
+    case's id at the click: from its saver, since a background save may give a new case its id after
+    the page was drawn (a teaching case has no saver, and no trail)."""
     from ui.auth import current_actor, sign_in_required
-    from ui.session import is_read_only, state, store_or_none
+    from ui.session import _saver, store_or_none
 
     claims = st.user.to_dict() if sign_in_required() else None
-    case_id = None if is_read_only() else state().id
-    return current_actor(), claims, store_or_none(), case_id
+    saver = _saver()
+    return current_actor(), claims, store_or_none(), (lambda: saver.case_id) if saver is not None else (lambda: None)
 
 
 def make_on_click(make: Callable[[], bytes | str], audit: str, who: tuple) -> Callable[[], bytes]:
     """The deferred data of a download button: steps 1 to 4 of the module docstring around ``make``."""
-    actor, claims, store, case_id = who
+    actor, claims, store, open_case = who
 
     def build() -> bytes:
         if claims is not None and records().state(claims) is not SignInState.VALID:
             raise PermissionError("the sign-in this page was drawn for has ended")
         made = make()
         data = made.encode("utf-8") if isinstance(made, str) else bytes(made)
+        case_id = open_case() if callable(open_case) else open_case
         if case_id is not None:
             if store is None or actor is None:
                 raise PermissionError("the download cannot be written to the case's audit trail")
