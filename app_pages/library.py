@@ -250,8 +250,6 @@ if tab_files.open is not False:
             st.success(f"Added {ss.pop('lib_added')} result(s) to the case.")
         st.subheader("Export the open case")
         doc = current_doc()
-
-
         e = st.columns(4)
         for col, (fmt, name, mime) in zip(
             e,
