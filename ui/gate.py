@@ -29,7 +29,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import SimpleCookie
 from typing import Any
 
 from ui.signins import (
@@ -95,14 +94,14 @@ def _is_page(path: str) -> bool:
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
-    jar = SimpleCookie()
+    """The request's cookies, parsed as Starlette (and so Streamlit) parses them."""
+    from starlette.requests import cookie_parser
+
+    jar: dict[str, str] = {}
     for name, value in scope.get("headers", []):
         if name.lower() == b"cookie":
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed header: no cookies
-                return {}
-    return {k: m.value for k, m in jar.items()}
+            jar.update(cookie_parser(value.decode("latin-1")))
+    return jar
 
 
 def _secret() -> str | None:
@@ -147,11 +146,9 @@ def _rewrite_cookie(value: bytes, max_age: int, secure: bool) -> bytes:
     """A sign-in cookie that Streamlit sets lasts ``max_age`` seconds (not 30 days); Secure over TLS."""
     text = value.decode("latin-1")
     name = text.split("=", 1)[0].strip()
-    if not name.startswith(_AUTH_COOKIES):
-        return value if not secure or "secure" in text.lower() else (text + "; Secure").encode("latin-1")
-    if re.search(r"(?i)max-age=(\d+)", text) and not re.search(r"(?i)max-age=0\b", text):
-        text = re.sub(r"(?i)max-age=\d+", f"Max-Age={max_age}", text)
-    if secure and "secure" not in text.lower():
+    if name.startswith(_AUTH_COOKIES) and not re.search(r"(?i);\s*max-age=0\b", text):
+        text = re.sub(r"(?i)(;\s*)max-age=\d+", rf"\g<1>Max-Age={max_age}", text)
+    if secure and not re.search(r"(?i);\s*secure\b", text):
         text += "; Secure"
     return text.encode("latin-1")
 
