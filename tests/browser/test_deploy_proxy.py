@@ -26,7 +26,6 @@ from tests.browser.ward import (
     _NoRedirect,
     sign_in_through,
     type_into,
-    ward_fixture,  # noqa: F401 - the fixture `ward`: one ward set-up per module
 )
 
 

@@ -1,6 +1,6 @@
 """Issue 22, "Access control around the edges", tried on the ward set-up as an attacker would: Debian's
 nginx with deploy/nginx/ in front of two app processes, PostgreSQL used by the apps as the restricted
-app role, sign-in through the local OpenID provider (tests/browser/ward.py: one set-up for the module).
+app role, sign-in through the local OpenID provider (tests/browser/ward.py: one set-up for the run).
 
 One test per hole, named after it: ``media_file`` (1), ``upload_hijack`` (2), ``revoked`` sign-in and
 ``expired`` token (3), ``app_role`` (4; the refused statements are in tests/store/test_app_role.py),
@@ -30,7 +30,6 @@ from tests.browser.ward import (
     sign_in_through,
     type_into,
     user_cookie,
-    ward_fixture,  # noqa: F401 - the fixture `ward`: one ward set-up for this module
 )
 
 SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy",
@@ -66,6 +65,16 @@ def _store(ward) -> Store:
     return Store.open(ward.roles.owner_url, migrate=False)
 
 
+def _signed_in_elsewhere(ward, sub: str) -> str:
+    """Another clinician's sign-in and XSRF cookies, as a Cookie header: a sign-in cookie exactly as the
+    ward's processes issue one (the same secret and claims as the provider's), without a browser."""
+    now = int(time.time())
+    claims = {"sub": sub, "email": f"{sub}@ward.example", "iat": now, "exp": now + 3600, "nonce": uuid.uuid4().hex}
+    (xsrf,) = [c.split(";")[0] for c in request(f"{ward.url}/_stcore/health").all("set-cookie")
+               if c.startswith("_streamlit_xsrf=")]
+    return f"_streamlit_user={user_cookie(ward.cookie_secret, ward.url, claims)}; {xsrf}"
+
+
 def _media_requests(page) -> list[str]:
     seen: list[str] = []
     page.on("request", lambda r: seen.append(r.url) if urlsplit(r.url).path.startswith("/media/") else None)
@@ -76,11 +85,9 @@ def _media_requests(page) -> list[str]:
 
 
 def test_media_file_of_a_case_is_made_on_the_click_and_served_only_to_its_owner(ward, browser):
-    ada_ctx, bob_ctx = _context(browser), _context(browser)
+    ada_ctx = _context(browser)
+    bobs = _signed_in_elsewhere(ward, "media.bob")  # another clinician of the ward, signed in
     try:
-        bob = bob_ctx.new_page()
-        sign_in_through(bob, ward.url, "media.bob")  # another clinician of the ward, signed in
-        bobs = "; ".join(f"{c['name']}={c['value']}" for c in bob_ctx.cookies() if c["name"] != "cobalt_route")
         ada = ada_ctx.new_page()
         fetched = _media_requests(ada)
         sign_in_through(ada, ward.url, "media.ada")
@@ -110,7 +117,6 @@ def test_media_file_of_a_case_is_made_on_the_click_and_served_only_to_its_owner(
         shot(ada, "ward-media-file-owner-only")
     finally:
         ada_ctx.close()
-        bob_ctx.close()
     store = _store(ward)
     try:
         trail = [(e.action, e.detail) for e in store.audit(case_id, actor=Actor("media.ada"))]
@@ -130,7 +136,7 @@ def _multipart(name: str, text: str) -> tuple[bytes, str]:
 
 
 def test_upload_hijack_of_a_pending_upload_is_refused_without_the_uploaders_sign_in(ward, browser, tmp_path):
-    ada_ctx, bob_ctx = _context(browser), _context(browser)
+    ada_ctx = _context(browser)
     try:
         ada = ada_ctx.new_page()
         puts: list[str] = []
@@ -156,17 +162,14 @@ def test_upload_hijack_of_a_pending_upload_is_refused_without_the_uploaders_sign
 
         anonymous = request(f"{ward.url}/_stcore/health", cookie=route).header("set-cookie").split(";")[0]
         assert put(f"{route}; {anonymous}") == 403  # signed out, with an XSRF pair of its own: refused
-        bob = bob_ctx.new_page()
-        sign_in_through(bob, ward.url, "upload.bob")
-        bobs = "; ".join(f"{c['name']}={c['value']}" for c in bob_ctx.cookies() if c["name"] != "cobalt_route")
-        assert put(f"{route}; {bobs}") == 403  # signed in, but not the uploader's sign-in
+        bobs = _signed_in_elsewhere(ward, "upload.bob")
+        assert put(f"{route}; {bobs}") == 403  # signed in, with an XSRF pair, but not the uploader's sign-in
         ada.get_by_role("button", name="Add 1 result(s) to the case").click()
         ada.wait_for_selector("text=Added 1 result(s) to the case.", timeout=30_000)
         wait_saved(ada)
         shot(ada, "ward-upload-hijack-refused")
     finally:
         ada_ctx.close()
-        bob_ctx.close()
     store = _store(ward)
     try:
         saved = store.load(case_id, actor=Actor("upload.ada")).document

@@ -3,8 +3,9 @@ certificate made here) in front of two `streamlit run` processes, a throwaway Po
 the owner role migrates and which the app processes use as the restricted app role (store/roles.py),
 sign-in through a local OpenID provider; all on 127.0.0.1 and free ports, all stopped at the end.
 
-``ward_fixture`` is a module-scoped pytest fixture (imported by the test modules that use it): one
-set-up per module. Under CI=true a missing nginx or PostgreSQL fails the test instead of skipping it
+``ward_fixture`` is the session-scoped pytest fixture ``ward`` (registered by tests/browser/conftest.py):
+one set-up for the run, shared by tests/browser/test_deploy_proxy.py and test_ward_access.py; a test
+that stops a process starts it again. Under CI=true a missing nginx or PostgreSQL fails the test instead of skipping it
 (`make test` installs both when run as root).
 """
 
@@ -258,7 +259,7 @@ def start_ward(oidc_provider):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="module", name="ward")
+@pytest.fixture(scope="session", name="ward")
 def ward_fixture(oidc_provider):
     yield from start_ward(oidc_provider)
 
