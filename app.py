@@ -16,6 +16,7 @@ from ui.callbacks import run_interrupted
 from ui.common import page_failed
 from ui.launch import claim_launch, patient_at_launch
 from ui.perf import freeze_imports
+from ui.resume import resume_notice
 from ui.session import sync_saved
 from ui.sidebar import sidebar
 
@@ -60,6 +61,7 @@ sync_saved()  # the sidebar's save line (ui/common._save_status) syncs again and
 browser_script()
 sidebar()
 status_banner(address_problem)
+resume_notice()  # ui/resume.py: back from a process that stopped, the last edit may be lost: said, with what is saved
 try:
     page.run()
 except Exception as exc:  # noqa: BLE001 - the page edge: a message and what to do next, never a traceback

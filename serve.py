@@ -1,8 +1,11 @@
-"""Cobalt served with security headers: ``streamlit run serve.py`` (or any ASGI server: ``uvicorn serve:app``).
+"""Cobalt served with its gate and security headers: ``streamlit run serve.py`` (or ``uvicorn serve:app``).
 
-The same app as ``streamlit run app.py``, mounted with ``st.App`` so that every HTTP response carries the
-headers of ui/security.py (Streamlit has no setting for them), and so that an error escaping a widget
-callback is shown as a message with what to do next, never a traceback (``on_script_error``).
+The same app as ``streamlit run app.py``, mounted with ``st.App`` so that, before Streamlit sees a request,
+ui/gate.py checks the sign-in around Streamlit's own endpoints (case files under ``/media/`` only for
+the signed-in user they were made for, uploads only into the uploader's own session, ended sign-ins
+taken off, sign-out recorded for every process), every HTTP response carries the headers of
+ui/security.py (Streamlit has no setting for them), and an error escaping a widget callback is shown
+as a message with what to do next, never a traceback (``on_script_error``).
 """
 
 import os
@@ -12,6 +15,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from ehr.smart_routes import smart_routes
+from ui.gate import AccessGate
 from ui.saver import flush_all
 from ui.security import SecurityHeaders
 
@@ -36,4 +40,10 @@ signal.signal(signal.SIGTERM, _terminate)
 
 #: /launch and /launch/callback: the SMART EHR launch (ehr/smart_routes.py), answered before Streamlit's own routes
 ROUTES = smart_routes()
-app = st.App("app.py", routes=ROUTES, middleware=[Middleware(SecurityHeaders)], on_script_error=_script_error)
+# The first middleware sees a request first: headers on every answer, the gate's refusals included.
+app = st.App(
+    "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(SecurityHeaders), Middleware(AccessGate)],
+    on_script_error=_script_error,
+)

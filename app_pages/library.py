@@ -21,6 +21,7 @@ from ui.auth import current_actor
 from ui.banner import teaching_title
 from ui.common import esc
 from ui.database import note_store_change, store_or_none
+from ui.downloads import download_button
 from ui.session import (
     current_doc,
     flush_saves,
@@ -249,14 +250,6 @@ if tab_files.open is not False:
             st.success(f"Added {ss.pop('lib_added')} result(s) to the case.")
         st.subheader("Export the open case")
         doc = current_doc()
-        saved_id = None if is_read_only() else state().id
-
-        def _export(fmt: str, doc=doc, case_id=saved_id, who=actor) -> bytes | str:
-            """The file, built when the button is clicked; a download of a saved case goes in its audit trail."""
-            if case_id and store is not None:
-                store.record_export(case_id, fmt, actor=who)
-            return write_as(doc, fmt)
-
         e = st.columns(4)
         for col, (fmt, name, mime) in zip(
             e,
@@ -268,14 +261,8 @@ if tab_files.open is not False:
             ),
             strict=True,
         ):
-            col.download_button(
-                f"{fmt.upper()}",
-                lambda fmt=fmt: _export(fmt),  # built only when clicked
-                file_name=f"cobalt-{name}",
-                mime=mime,
-                key=f"lib_export_{fmt}",
-                icon=":material/download:",
-            )
+            download_button(f"{fmt.upper()}", lambda fmt=fmt: write_as(doc, fmt), file_name=f"cobalt-{name}", mime=mime,
+                            key=f"lib_export_{fmt}", audit=fmt, where=col, icon=":material/download:")  # ui/downloads
         st.caption(
             "Only the case document (JSON) carries the history checklist; CSV and FHIR carry the lab results. "
             "Exports contain the case label and nothing else that identifies a patient."

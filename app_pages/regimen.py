@@ -38,6 +38,7 @@ from ui.banner import case_title, teaching_gate
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
 from ui.common import DISCLAIMER, esc, md_table, why, why_each
+from ui.downloads import download_button
 from ui.pdf_buttons import patient_pdf_button
 from ui.session import chosen_plan, current_case, set_chosen_plan, state, thresholds_id
 from ui.session import today as today_of_user
@@ -278,30 +279,14 @@ def planner() -> None:
 
     label = case_title(case) if case.label else "B12 plan"
     e1, e2, e3 = st.columns(3)
-    e1.download_button(
-        "Calendar (.ics)",
-        lambda: to_ics(sched, label=label, stamp=datetime.now(UTC), clinic=True, caveat=caveat_text),  # on click
-        file_name="b12-plan.ics",
-        mime="text/calendar",
-        key="reg_ics",
-        icon=":material/event:",
-    )
-    e2.download_button(
-        "Dates (.csv)",
-        lambda: to_csv(sched, clinic=True, caveat=caveat_text),
-        file_name="b12-plan.csv",
-        mime="text/csv",
-        key="reg_csv",
-        icon=":material/table:",
-    )
-    e3.download_button(
-        "Patient sheet (print)",
-        lambda: patient_sheet_html(sched, label, unconfirmed=caveat is not None),
-        file_name="b12-plan.html",
-        mime="text/html",
-        key="reg_sheet",
-        icon=":material/print:",
-    )
+    download_button("Calendar (.ics)", lambda: to_ics(sched, label=label, stamp=datetime.now(UTC), clinic=True,
+                    caveat=caveat_text), file_name="b12-plan.ics", mime="text/calendar", key="reg_ics",
+                    audit="regimen-ics", where=e1, icon=":material/event:")  # made on the click, audited
+    download_button("Dates (.csv)", lambda: to_csv(sched, clinic=True, caveat=caveat_text), file_name="b12-plan.csv",
+                    mime="text/csv", key="reg_csv", audit="regimen-csv", where=e2, icon=":material/table:")
+    download_button("Patient sheet (print)", lambda: patient_sheet_html(sched, label, unconfirmed=caveat is not None),
+                    file_name="b12-plan.html", mime="text/html", key="reg_sheet", audit="patient-sheet", where=e3,
+                    icon=":material/print:")
     patient_pdf_button(sched, key="reg_pdf", unconfirmed=caveat is not None)  # ui/pdf_buttons.py: built on click
     st.caption("The address bar now holds this plan's settings (no patient data): copy it to share the plan.")
 

@@ -5,6 +5,10 @@
     python scripts/pg-test-server.py start                start; print the URL and the folder (for `stop`)
     python scripts/pg-test-server.py stop FOLDER          stop the server started in FOLDER and remove it
 
+``two_roles(server)`` makes a database of its own for a ward set-up as deployed, with
+deploy/postgresql/roles.sql: an owner role that owns it (migrations) and an app role with no rights of
+its own (README, "Deploying for a ward"); ``drop_two_roles`` removes them.
+
 Uses Debian's PostgreSQL (``/usr/lib/postgresql/<N>/bin``), installed with apt-get if it is
 missing and we are root. As root the server runs as the ``postgres`` user (PostgreSQL refuses to
 run as root). Trust authentication on 127.0.0.1 only; the data are thrown away on stop.
@@ -129,6 +133,48 @@ def start() -> Server:
     url = f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
     (folder / URL_FILE).write_text(url + "\n")
     return Server(url, folder, port)
+
+
+@dataclass(frozen=True)
+class TwoRoles:
+    owner_url: str  # postgresql+psycopg://<owner>@127.0.0.1:PORT/<database>: runs the migrations
+    app_url: str  # the same database as the app's restricted role
+    owner: str
+    app: str
+    database: str
+
+
+def _psql(server: Server, *args: str, database: str = DATABASE) -> None:
+    bindir = _install()
+    done = subprocess.run(
+        [str(bindir / "psql"), "-h", "127.0.0.1", "-p", str(server.port), "-U", SUPERUSER, "-d", database,
+         "-v", "ON_ERROR_STOP=1", "-q", *args],
+        capture_output=True, text=True, timeout=60,
+    )
+    if done.returncode != 0:
+        raise PostgresUnavailable(f"psql failed: {done.stderr.strip()[-500:]}")
+
+
+ROLES_SQL = Path(__file__).resolve().parents[1] / "deploy" / "postgresql" / "roles.sql"
+
+
+def two_roles(server: Server, prefix: str = "cobalt") -> TwoRoles:
+    """A fresh database owned by a new owner role, and a new app role that may only connect to it, made by
+    deploy/postgresql/roles.sql as a DBA would (the grants come from ``python -m store migrate
+    --app-role``). Names are ``<prefix>_owner_<n>`` etc.; passwords are unused (trust on 127.0.0.1)."""
+    tag = os.urandom(4).hex()
+    owner, app, database = f"{prefix}_owner_{tag}", f"{prefix}_app_{tag}", f"{prefix}_db_{tag}"
+    _psql(server, "-v", f"owner={owner}", "-v", f"app={app}", "-v", f"db={database}",
+          "-v", "owner_password=unused", "-v", "app_password=unused", "-f", str(ROLES_SQL))
+    base = f"postgresql+psycopg://{{}}@127.0.0.1:{server.port}/{database}"
+    return TwoRoles(base.format(owner), base.format(app), owner, app, database)
+
+
+def drop_two_roles(server: Server, roles: TwoRoles) -> None:
+    """Drop the database and both roles of :func:`two_roles` (connections to it are ended first)."""
+    _psql(server, "-c", f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{roles.database}'")
+    _psql(server, "-c", f"DROP DATABASE IF EXISTS {roles.database}")
+    _psql(server, "-c", f"DROP ROLE IF EXISTS {roles.app}; DROP ROLE IF EXISTS {roles.owner}")
 
 
 def _stop_folder(folder: Path, bindir: Path | None) -> None:

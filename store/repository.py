@@ -74,6 +74,7 @@ from store.rows import (
     version_fields,
 )
 from store.schema import ACTIVE, CASE_AUDIT, CASE_VERSIONS, CASES, DELETED, METADATA
+from store.signins import SignInRecords
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -147,8 +148,9 @@ def _case_version(row: Any) -> CaseVersion:
     return CaseVersion(**version_fields(row), document=json.loads(row.document))
 
 
-class Store:
-    """The case repository. Thread-safe; share one per process (e.g. ``st.cache_resource``).
+class Store(SignInRecords):
+    """The case repository (and the record of ended sign-ins, store/signins.py). Thread-safe; share one
+    per process (e.g. ``st.cache_resource``).
 
     Every method names the acting user (``actor=``, an :class:`Actor`); with sign-in off that is
     :data:`store.records.LOCAL`. There is deliberately no method that changes or removes a version
@@ -161,12 +163,21 @@ class Store:
 
     @classmethod
     def open(cls, url: str | None = None, *, clock: Clock | None = None, migrate: bool = True) -> Store:
-        """Open the store at ``resolve_url(url)``, first upgrading its schema unless ``migrate`` is false."""
+        """Open the store at ``resolve_url(url)``, first upgrading its schema unless ``migrate`` is false.
+
+        The upgrade runs only when the schema is behind: the app's restricted PostgreSQL role (no DDL,
+        store/roles.py) opens a migrated database as it is, and is told to run the migrations as the
+        owner when it is not.
+        """
         engine = make_engine(url)
         if migrate:
-            from store.migrations import upgrade_engine
+            from store.migrations import upgrade_if_behind
 
-            upgrade_engine(engine)
+            try:
+                upgrade_if_behind(engine)
+            except BaseException:
+                engine.dispose()
+                raise
         return cls(engine, clock)
 
     @property

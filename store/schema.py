@@ -2,8 +2,10 @@
 
 ``cases`` holds each case's current version, owner and indexed columns; ``case_versions`` every saved
 version with who saved it; ``case_audit`` one append-only row per view, save, restore, export or
-delete. The append-only rule is also in the database (triggers made by migration 0002 refuse UPDATE
-and DELETE on ``case_audit`` and ``case_versions``), not only in the absence of an API.
+delete; ``ended_sign_ins`` one row per sign-out. The append-only rule is also in the database (triggers
+made by migration 0002 refuse UPDATE and DELETE on ``case_audit`` and ``case_versions``, and on PostgreSQL
+the app's own role has no right to change them or their triggers: store/roles.py), not only in the absence
+of an API.
 """
 
 from __future__ import annotations
@@ -71,4 +73,16 @@ CASE_AUDIT = sa.Table(
         name="ck_case_audit_action",
     ),
     sa.Index("ix_case_audit_case_id_seq", "case_id", "seq"),
+)
+
+#: Sign-ins that have ended (a sign-out), by the digest of the sign-in (ui/signins.py): a copy of the
+#: sign-in cookie taken before the sign-out is refused on every process. The app may add rows and read
+#: them, never change or remove one (store/roles.py).
+ENDED_SIGN_INS = sa.Table(
+    "ended_sign_ins",
+    METADATA,
+    sa.Column("sign_in", sa.String(64), primary_key=True),
+    sa.Column("subject", sa.String(SUBJECT_MAX), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),  # when it would have ended anyway
 )

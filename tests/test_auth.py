@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import itsdangerous
@@ -27,8 +28,9 @@ AUTH = {
     "client_secret": "not-a-real-secret",
     "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration",
 }
-ADA = {"is_logged_in": True, "sub": "dr.ada", "email": "ada@ward.example"}
-BOB = {"is_logged_in": True, "sub": "dr.bob", "email": "bob@ward.example"}
+NOW = int(time.time())  # an ID token names when the sign-in was made (iat): a sign-in lasts one shift
+ADA = {"is_logged_in": True, "sub": "dr.ada", "email": "ada@ward.example", "iat": NOW, "exp": NOW + 3600}
+BOB = {"is_logged_in": True, "sub": "dr.bob", "email": "bob@ward.example", "iat": NOW, "exp": NOW + 3600}
 
 
 # -- when sign-in is on -----------------------------------------------------------------------

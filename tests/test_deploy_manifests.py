@@ -21,7 +21,7 @@ K8S = sorted((DEPLOY / "kubernetes").glob("*.yaml"))
 K8S_VERSION = "1.37.0"
 NGINX = "\n".join(  # the directives, without comments
     line.split("#", 1)[0]
-    for name in ("cobalt.conf", "cobalt-proxy.conf")
+    for name in ("cobalt.conf", "cobalt-proxy.conf", "cobalt-headers.conf")
     for line in (DEPLOY / "nginx" / name).read_text().splitlines()
 )
 
@@ -133,6 +133,39 @@ def test_nginx_passes_websockets_with_long_timeouts_and_takes_uploads():
     assert "$request_uri" not in NGINX.split("log_format", 1)[1].split(";", 1)[0]  # no query string logged
 
 
+def test_nginx_sends_the_apps_security_headers_once_on_every_answer_of_its_own():
+    """Issue 22, hole 7: nginx's own answers (a redirect, a 403, a 502) carry the headers too, with the
+    same values as the app's (ui/security.py); the app's copies are hidden so each is sent once."""
+    from ui.security import HEADERS
+
+    added = {name.lower(): (name, value) for name, value in re.findall(r'add_header (\S+) "([^"]*)" always;', NGINX)}
+    for name, value in HEADERS:
+        assert name.decode() in added and added[name.decode()][1] == value.decode(), name
+        assert f"proxy_hide_header {added[name.decode()][0]};" in NGINX, name
+    conf = (DEPLOY / "nginx" / "cobalt.conf").read_text()
+    assert conf.count("include /etc/nginx/snippets/cobalt-headers.conf;") == 2  # both server blocks
+    assert conf.count("server_tokens off;") == 2
+
+
+def test_nginx_marks_every_cookie_it_passes_secure():
+    """Issue 22, hole 7: Streamlit sets its sign-in, session and XSRF cookies without Secure."""
+    locations = re.findall(r"location [^{]*\{[^}]*\}", NGINX)
+    assert locations and all("proxy_cookie_flags ~ secure;" in block for block in locations if "proxy_pass" in block)
+    assert "Secure" in re.search(r'"cobalt_route=[^"]*"', NGINX).group(0)
+
+
+def test_nginx_logs_neither_query_strings_nor_upload_and_file_ids():
+    """Issue 22, hole 6: the access log names no case, session or file; the error log, which names the
+    request with its query string, keeps only critical errors."""
+    log_format = NGINX.split("log_format", 1)[1].split(";", 1)[0]
+    assert "$request_uri" not in log_format and "$request " not in log_format and "$args" not in log_format
+    assert "$cobalt_logged_uri" in log_format and "$uri" not in log_format.replace("$cobalt_logged_uri", "")
+    assert re.search(r"~\^/_stcore/upload_file/\s+/_stcore/upload_file/-;", NGINX)
+    assert re.search(r"~\^/media/\s+/media/-;", NGINX)
+    error_logs = re.findall(r"error_log (\S+) (\w+);", NGINX)
+    assert len(error_logs) == 2 and {level for _path, level in error_logs} == {"crit"}
+
+
 def test_nginx_accepts_the_configuration(tmp_path):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
@@ -148,9 +181,9 @@ def test_nginx_accepts_the_configuration(tmp_path):
     conf = (DEPLOY / "nginx" / "cobalt.conf").read_text()
     conf = conf.replace("/etc/ssl/cobalt/fullchain.pem", str(tmp_path / "cert.pem"))
     conf = conf.replace("/etc/ssl/cobalt/privkey.pem", str(tmp_path / "key.pem"))
-    conf = conf.replace("/etc/nginx/snippets/cobalt-proxy.conf", str(tmp_path / "proxy.conf"))
-    proxy = (DEPLOY / "nginx" / "cobalt-proxy.conf").read_text()
-    (tmp_path / "proxy.conf").write_text(proxy.replace("/var/log/nginx/", f"{tmp_path}/"))
+    conf = conf.replace("/etc/nginx/snippets/", f"{tmp_path}/").replace("/var/log/nginx/", f"{tmp_path}/")
+    for snippet in (DEPLOY / "nginx").glob("cobalt-*.conf"):
+        (tmp_path / snippet.name).write_text(snippet.read_text().replace("/var/log/nginx/", f"{tmp_path}/"))
     (tmp_path / "cobalt.conf").write_text(conf)
     (tmp_path / "nginx.conf").write_text(
         f"error_log {tmp_path}/error.log;\npid {tmp_path}/nginx.pid;\nevents {{}}\n"
@@ -178,3 +211,27 @@ def test_no_secrets_file_is_committed():
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert not [f for f in tracked.splitlines() if f.endswith("secrets.toml")]
     assert ".streamlit/secrets.toml" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+# -- two database roles (issue 22, hole 4) -------------------------------------------------------------
+
+
+def test_the_app_connects_as_the_app_role_and_only_the_migration_as_the_owner():
+    kinds = manifests()
+    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    (init,) = pod["initContainers"]
+    assert init["command"][-4:] == ["store", "migrate", "--app-role", "cobalt_app"]
+    (app,) = pod["containers"]
+    key = {c["name"]: {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in c["env"] if "valueFrom" in e}
+           for c in (init, app)}
+    assert key == {"migrate": {"COBALT_DATABASE_URL": "owner-database-url"},
+                   "cobalt": {"COBALT_DATABASE_URL": "database-url"}}
+    urls = kinds["Secret"]["stringData"]
+    assert urls["database-url"].startswith("postgresql://cobalt_app:")
+    assert urls["owner-database-url"].startswith("postgresql://cobalt_owner:")
+    unit = (DEPLOY / "systemd" / "cobalt@.service").read_text()
+    assert "Requires=cobalt-migrate.service" in unit and "cobalt-migrate.service" in unit.split("After=", 1)[1]
+    assert "store migrate --app-role cobalt_app" in (DEPLOY / "systemd" / "cobalt-migrate.service").read_text()
+    sql = (DEPLOY / "postgresql" / "roles.sql").read_text()
+    assert "\\set owner cobalt_owner" in sql and "\\set app cobalt_app" in sql
+    assert not re.search(r"CREATE ROLE[^;]*(SUPERUSER|CREATEROLE|BYPASSRLS)", sql, re.I)

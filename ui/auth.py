@@ -11,6 +11,10 @@ claim named by ``$COBALT_TEAM_CLAIM`` (e.g. ``ward``) puts the user in a team th
 A sign-in that the provider refused (or that was cancelled) comes back to the app without a user;
 Streamlit then leaves the unfinished sign-in's state in its session cookie (Authlib removes it only
 when a sign-in completes), which is how the sign-in screen knows to say so.
+
+Streamlit trusts its signed cookie for 30 days; Cobalt asks more on every run (ui/signins.py): a sign-in
+lasts one shift, and one that was signed out (in any process) is over. Either way the sign-in screen
+comes back and says why; the store is never called for that session again.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import streamlit as st
 
 from store import LOCAL, Actor, StoreError, is_shared
 from ui.launch import launch_context
+from ui.signins import STATE_COOKIE, STATE_HEADER, WHY, SignInState, records
 
 REQUIRE_ENV = "COBALT_REQUIRE_LOGIN"
 TEAM_CLAIM_ENV = "COBALT_TEAM_CLAIM"
@@ -128,8 +133,17 @@ def _user() -> dict[str, Any]:
     return st.user.to_dict()
 
 
+def _sign_in_state() -> SignInState | None:
+    """This session's sign-in: None if nobody is signed in, else whether it still holds."""
+    user = _user()
+    if not user.get("is_logged_in"):
+        return None
+    return records().state(user)
+
+
 def signed_in() -> bool:
-    return bool(_user().get("is_logged_in"))
+    """Signed in, and the sign-in still holds (not signed out, shift not over)."""
+    return _sign_in_state() is SignInState.VALID
 
 
 def current_actor() -> Actor | None:
@@ -153,12 +167,26 @@ def shown_name() -> str | None:
     return actor.shown
 
 
-def _sign_in_screen(names: list[str]) -> None:
+def _ended_reason(state: SignInState | None) -> str | None:
+    """Why this browser is signed out although it was signed in: this session's sign-in has ended, or the
+    gate took an ended sign-in off the connection (its header) or out of the browser (its cookie)."""
+    if state is not None and state is not SignInState.VALID:
+        return WHY[state]
+    said = st.context.headers.get(STATE_HEADER) or st.context.cookies.get(STATE_COOKIE)
+    try:
+        return WHY.get(SignInState(said)) if said else None
+    except ValueError:
+        return None
+
+
+def _sign_in_screen(names: list[str], state: SignInState | None = None) -> None:
     st.title("Cobalt")
     st.markdown("**B12 deficiency with thrombocytopenia.** Sign in with your hospital account to see your cases.")
     auth = _auth_section()
     if unfinished_sign_in(st.context.cookies.get(SESSION_COOKIE), auth.get("cookie_secret")):
         st.error(REFUSED_MESSAGE, icon=":material/block:")
+    elif ended := _ended_reason(state):
+        st.warning(ended, icon=":material/lock_clock:")
     for name in names:
         label = "Sign in" if name == DEFAULT_PROVIDER else f"Sign in with {name}"
         if st.button(label, key=f"app_sign_in_{name}", type="primary", icon=":material/login:"):
@@ -190,8 +218,9 @@ def require_sign_in() -> Actor:
     if importlib.util.find_spec("authlib") is None:
         _not_configured("Authlib is not installed (pip install -r requirements.txt)")
         st.stop()
-    if not signed_in():
-        _sign_in_screen(names)
+    state = _sign_in_state()
+    if state is not SignInState.VALID:
+        _sign_in_screen(names, state)
         st.stop()
     actor = current_actor()
     if actor is None:

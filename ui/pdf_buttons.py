@@ -1,7 +1,8 @@
 """PDF download buttons: the patient's schedule (Regimen page) and the assessment (Diagnosis page).
 
 Each is one call from its page. The PDF is built only when the button is clicked (Streamlit's
-deferred download data), never on a rerun: WeasyPrint takes a second or more.
+deferred download data, through ui/downloads.py: audited, for the signed-in user only), never on a
+rerun: WeasyPrint takes a second or more.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import streamlit as st
 from logic.assess import Assessment
 from logic.case import Case
 from logic.regimen import RegimenError, Schedule, build_schedule, plan_for_case, regimen_for_case
+from ui.downloads import download_button
 from ui.session import chosen_plan, thresholds_id
 
 
@@ -24,9 +26,9 @@ def patient_pdf_button(sched: Schedule, key: str, where=st, unconfirmed: bool = 
 
         return render_pdf(patient_html(sched, date.today(), unconfirmed))
 
-    where.download_button("Patient schedule (PDF)", build, file_name="b12-schedule.pdf", mime="application/pdf",
-                          key=key, icon=":material/picture_as_pdf:",
-                          help="For the patient: dates, blood tests, what to report, space for a name")  # fmt: skip
+    download_button("Patient schedule (PDF)", build, file_name="b12-schedule.pdf", mime="application/pdf", key=key,
+                    audit="schedule-pdf", where=where, icon=":material/picture_as_pdf:",
+                    help="For the patient: dates, blood tests, what to report, space for a name")  # ui/downloads
 
 
 def _plan(case: Case) -> Schedule | None:
@@ -50,5 +52,5 @@ def assessment_pdf_button(case: Case, result: Assessment, key: str, where=st) ->
 
         return render_pdf(assessment_html(case, result, date.today(), _plan(case)))
 
-    where.download_button("Assessment (PDF)", build, file_name="b12-assessment.pdf", mime="application/pdf",
-                          key=key, icon=":material/picture_as_pdf:")  # fmt: skip
+    download_button("Assessment (PDF)", build, file_name="b12-assessment.pdf", mime="application/pdf", key=key,
+                    audit="assessment-pdf", where=where, icon=":material/picture_as_pdf:")  # ui/downloads: audited

@@ -13,6 +13,7 @@ from logic.convert import MAX_UPLOAD_BYTES
 from logic.reference import example_cases
 from ui.banner import teaching_title
 from ui.common import esc, uploaded_text
+from ui.downloads import download_button
 from ui.session import current_doc, load_example, new_case, open_document, teaching_mode, today, verdicts_hidden
 
 ss = st.session_state
@@ -83,10 +84,10 @@ def draw(form: Form) -> None:
             u1, u2 = st.columns(2)
             u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
                              help=f"A b12-case/1 JSON document, up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-            u2.download_button("Download this case (JSON)",
-                               data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
-                               file_name="cobalt-case.json", mime="application/json", key="case_download",
-                               icon=":material/download:")
+            download_button("Download this case (JSON)",
+                            lambda d=current_doc(): json.dumps(d, indent=2, ensure_ascii=False),
+                            file_name="cobalt-case.json", mime="application/json", key="case_download",
+                            audit="case-json", where=u2, icon=":material/download:")  # made on the click, audited
             st.text_area("Or paste a case document", key="case_paste", height=120)
             st.button("Load pasted case", key="case_load_paste",
                       on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))

@@ -4,8 +4,11 @@ The schema is created and upgraded only here, never by ``create_all``. Several p
 start at once: the upgrade runs in one transaction under a lock (a PostgreSQL advisory lock; on
 SQLite the write lock taken by ``BEGIN IMMEDIATE``), so the second finds the schema current.
 
-From a shell: ``alembic -c store/migrations/alembic.ini upgrade head`` (database from
-``-x url=...``, else ``$COBALT_DATABASE_URL``, else the default SQLite file).
+From a shell: ``python -m store migrate`` (see store/__main__.py; ``--app-role`` also grants the
+app's restricted PostgreSQL role what it needs) or ``alembic -c store/migrations/alembic.ini upgrade
+head`` (database from ``-x url=...``, else ``$COBALT_DATABASE_URL``, else the default SQLite file).
+On a ward the migrations run as the database owner, the app as a role that cannot change the schema:
+it only checks that the schema is current (:func:`upgrade_if_behind`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from store.engine import make_engine
+from store.records import StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent
 #: The PostgreSQL advisory lock held while migrating ("cobalt" in ASCII).
@@ -53,6 +57,27 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     with locked_connection(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def upgrade_if_behind(engine: Engine) -> None:
+    """Upgrade to head only when the schema is behind it (a current schema is not touched, so a role
+    without DDL rights opens it); a refused upgrade says to run the migrations as the owner."""
+    head = head_revision()
+    try:
+        if current_revision(engine) == head:
+            return
+    except sa.exc.DBAPIError:
+        pass  # e.g. no right to read alembic_version: the upgrade below says what is wrong
+    try:
+        upgrade_engine(engine)
+    except sa.exc.DBAPIError as exc:
+        # 42501 insufficient privilege; 3F000 no schema to create in (the role may not use the schema)
+        if getattr(exc.orig, "sqlstate", None) in ("42501", "3F000"):
+            raise StoreError(
+                f"the case database's schema is not at revision {head} and this database role may not change it: "
+                "run `python -m store migrate --app-role ROLE` as the database owner (README, 'Deploying for a ward')"
+            ) from None
+        raise
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:

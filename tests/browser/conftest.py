@@ -241,3 +241,8 @@ def sign_in(page, app_url: str, sub: str) -> None:
     wait_idle(page)
     page.wait_for_selector("[data-testid='stSidebar'] :text('Signed in as')", timeout=30_000)
 
+
+
+# The ward set-up (nginx, two app processes, PostgreSQL, the OpenID provider), started once for the run and
+# shared by test_deploy_proxy.py and test_ward_access.py: the fixture `ward` of tests/browser/ward.py.
+from tests.browser.ward import ward_fixture  # noqa: E402, F401

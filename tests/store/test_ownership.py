@@ -130,7 +130,7 @@ PUBLIC_CALLS = {
 def test_every_store_call_takes_a_required_keyword_actor():
     public = {
         name for name, member in inspect.getmembers(Store, inspect.isfunction) if not name.startswith("_")
-    } - {"close", "open"}
+    } - {"close", "open", "end_sign_in", "sign_in_ended"}  # sign-in records hold no case (store/signins.py)
     assert public == PUBLIC_CALLS  # a new call needs an actor (and a place in this list)
     for name in PUBLIC_CALLS:
         param = inspect.signature(getattr(Store, name)).parameters["actor"]
