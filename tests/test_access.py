@@ -52,7 +52,8 @@ def test_a_sign_in_is_named_by_its_identity_claims_only():
 
 @pytest.mark.parametrize(
     ("value", "limit"),
-    [(None, DEFAULT_HOURS), ("", DEFAULT_HOURS), ("12", 12.0), (" 8 ", 8.0), ("0.5", 0.5), ("720", 720.0),
+    [(None, ID_TOKEN), ("", ID_TOKEN), ("shift", DEFAULT_HOURS), (" Shift ", DEFAULT_HOURS), ("12", 12.0), (" 8 ", 8.0),
+     ("0.5", 0.5), ("720", 720.0),
      ("id-token", ID_TOKEN), (" ID-Token ", ID_TOKEN)],
 )
 def test_the_sign_in_limit_is_hours_or_the_id_token(value, limit):
@@ -348,10 +349,24 @@ def test_revoked_sign_in_is_taken_off_a_connection_and_a_page_load(gated):
 
 
 def test_expired_sign_in_is_taken_off_and_said_so(gated, monkeypatch):
+    """By default a sign-in ends with its ID token: one that expired two hours ago (hole 3) is taken off."""
     app, _files, _sessions, _made = gated
-    old = _streamlit_cookies({**ADA, "iat": NOW - 13 * 3600, "exp": NOW + 60})
+    old = _streamlit_cookies({**ADA, "iat": NOW - 3 * 3600, "exp": NOW - 2 * 3600})
     seen = _call(app, "/_stcore/stream", old, kind="websocket").reached
     assert dict(seen["headers"])[b"x-cobalt-sign-in"] == b"expired"
+
+
+def test_with_a_shift_a_sign_in_older_than_the_shift_is_taken_off(monkeypatch, records):
+    monkeypatch.setenv("COBALT_REQUIRE_LOGIN", "1")
+    monkeypatch.setenv("COBALT_SIGN_IN_HOURS", "shift")
+    monkeypatch.setattr(gate, "_secret", lambda: SECRET)
+    monkeypatch.setattr(time, "time", lambda: NOW)
+    app = gate.AccessGate(None)
+    old = _streamlit_cookies({**ADA, "iat": NOW - 13 * 3600, "exp": NOW + 60})  # token valid, shift over
+    assert dict(_call(app, "/_stcore/stream", old, kind="websocket").reached["headers"])[b"x-cobalt-sign-in"] == (
+        b"expired")
+    within = _streamlit_cookies({**ADA, "iat": NOW - 11 * 3600, "exp": NOW - 3600})  # within the shift
+    assert b"x-cobalt-sign-in" not in dict(_call(app, "/_stcore/stream", within, kind="websocket").reached["headers"])
 
 
 def test_a_client_cannot_send_the_gates_own_header(gated):

@@ -6,11 +6,11 @@ one whose ID token expired long ago. Cobalt adds three rules, checked on every r
 (ui/auth.py), on every case file, upload and new connection (ui/gate.py) and on every download click
 (ui/downloads.py):
 
-- **A sign-in lasts one shift.** It ends ``$COBALT_SIGN_IN_HOURS`` hours (default 12) after it was
-  made (the ID token's ``iat``, else ``auth_time``); set it to ``id-token`` to end it at the ID token's
-  own ``exp`` instead (for a provider whose ID tokens are made to last a shift: most last 5 to 60
-  minutes, and Streamlit cannot renew them, so that would sign clinicians out mid-task). A token that
-  names no time of sign-in is refused.
+- **A sign-in ends when its ID token expires** (``exp``), by default. A deployment whose provider issues
+  short ID tokens (most last 5 to 60 minutes, and Streamlit cannot renew them, so clinicians would be
+  signed out mid-task) sets a shift instead: ``$COBALT_SIGN_IN_HOURS`` hours after the sign-in was made
+  (the ID token's ``iat``, else ``auth_time``), or ``shift`` for 12 hours; the ward files in deploy/ do.
+  A token that names no expiry (or, with a shift, no time of sign-in) is refused.
 - **A sign-out ends the sign-in everywhere.** Signing out records the sign-in, by a digest of its
   claims (:func:`sign_in_id`, nothing readable about the user), in the case database
   (``ended_sign_ins``); every process refuses it from then on.
@@ -35,8 +35,9 @@ from enum import StrEnum
 from typing import Any
 
 HOURS_ENV = "COBALT_SIGN_IN_HOURS"
-DEFAULT_HOURS = 12.0
+DEFAULT_HOURS = 12.0  # a shift, when a shift is configured (``shift``); also the sign-in cookie's Max-Age
 ID_TOKEN = "id-token"
+SHIFT = "shift"
 #: At most this many hours may be configured (Streamlit's own cookie lasts 30 days).
 MAX_HOURS = 24.0 * 30
 #: The request header ui/gate.py sets (and only it) when it took an ended sign-in off a connection, and the
@@ -65,7 +66,8 @@ class SignInState(StrEnum):
 
 WHY = {
     SignInState.ENDED: "You signed out, so this sign-in has ended.",
-    SignInState.EXPIRED: "Your sign-in has ended: a sign-in lasts one shift. Sign in again to go on.",
+    SignInState.EXPIRED: "Your sign-in has expired (a sign-in lasts as long as the hospital sets, at most one "
+    "shift). Sign in again to go on.",
     SignInState.UNCHECKED: (
         "Your sign-in cannot be checked now (the case database does not answer). Try again in a minute."
     ),
@@ -85,18 +87,19 @@ def sign_in_id(claims: Mapping[str, Any]) -> str:
 
 
 def sign_in_limit(environ: Mapping[str, str] | None = None) -> float | str:
-    """Hours a sign-in lasts (``$COBALT_SIGN_IN_HOURS``, default 12), or ``"id-token"``. A value that
-    is not a number of hours in (0, 720] is refused at start-up, never silently replaced."""
+    """``"id-token"`` (the default: a sign-in ends at its ID token's ``exp``), or the hours of a shift
+    (``$COBALT_SIGN_IN_HOURS``: a number, or ``shift`` for 12). A value that is none of these, or not a
+    number of hours in (0, 720], is refused at start-up, never silently replaced."""
     env = os.environ if environ is None else environ
     raw = (env.get(HOURS_ENV) or "").strip().lower()
-    if not raw:
-        return DEFAULT_HOURS
-    if raw == ID_TOKEN:
+    if not raw or raw == ID_TOKEN:
         return ID_TOKEN
+    if raw == SHIFT:
+        return DEFAULT_HOURS
     try:
         hours = float(raw)
     except ValueError:
-        raise ValueError(f"{HOURS_ENV} is a number of hours or {ID_TOKEN!r}, not {raw!r}") from None
+        raise ValueError(f"{HOURS_ENV} is a number of hours, {SHIFT!r} or {ID_TOKEN!r}, not {raw!r}") from None
     if not 0 < hours <= MAX_HOURS:
         raise ValueError(f"{HOURS_ENV} must be more than 0 and at most {MAX_HOURS:g} hours, not {hours:g}")
     return hours

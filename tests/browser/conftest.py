@@ -219,10 +219,11 @@ def signin_server(oidc_provider):
 
     data_dir = Path(tempfile.mkdtemp(prefix="cobalt-signin-"))
     server = Server(data_dir)
+    server.cookie_secret = secrets.token_hex(32)  # tests that forge a sign-in cookie sign it as Streamlit does
     secrets_file = write_secrets(
-        data_dir / "secrets.toml", f"{server.url}/oauth2callback", oidc_provider, secrets.token_hex(32)
+        data_dir / "secrets.toml", f"{server.url}/oauth2callback", oidc_provider, server.cookie_secret
     )
-    server.extra_env = {"COBALT_REQUIRE_LOGIN": "1"}
+    server.extra_env = {"COBALT_REQUIRE_LOGIN": "1"}  # sign-in ends with the ID token (the default)
     server.extra_args = ["--secrets.files", str(secrets_file)]
     server.start()
     yield server

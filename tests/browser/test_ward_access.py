@@ -237,9 +237,9 @@ def _forged(ward, sub: str, iat: float, exp: float) -> dict:
         (-14, -2, False),  # an ID token that expired two hours ago, from a sign-in 14 hours ago
         (-13, 1, False),  # a token still valid, but the sign-in is 13 hours old: the shift is over
         (-11.9, 1, True),  # within the shift: the same forged kind of cookie signs in
-        # within the shift a short ID token's own expiry does not sign out by default (a provider's tokens
-        # last 5 to 60 minutes and Streamlit cannot renew them); COBALT_SIGN_IN_HOURS=id-token makes it
-        # (tests/test_access.py)
+        # the ward runs a 12-hour shift (COBALT_SIGN_IN_HOURS=12, as deploy/ sets it): within the shift a
+        # short ID token's own expiry does not sign out (a provider's tokens last 5 to 60 minutes and
+        # Streamlit cannot renew them); without a shift, the default, it does (the test below)
         (-3, -2, True),
     ],
 )
@@ -256,7 +256,32 @@ def test_expired_token_or_shift_ends_the_sign_in(ward, browser, iat_h, exp_h, si
         else:
             body = page.inner_text("body")
             assert "Sign in with your hospital account" in body and not _signed_in(page)
-            assert "a sign-in lasts one shift" in body
+            assert "Your sign-in has expired" in body
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("iat_h", "exp_h", "signed_in"), [(-3, -2, False), (-3, 0.5, True)],
+                         ids=["expired_two_hours_ago", "still_valid"])
+def test_expired_id_token_ends_the_sign_in_by_default(signin_server, browser, iat_h, exp_h, signed_in):
+    """Hole 3 as the issue found it, with the default settings (no shift configured): a cookie whose ID token
+    expired two hours ago does not sign in; one whose token is still valid does."""
+    now = time.time()
+    ctx = browser.new_context()
+    try:
+        value = user_cookie(signin_server.cookie_secret, signin_server.url, {
+            "sub": f"expired.{uuid.uuid4().hex[:6]}", "email": "x@ward.example", "iat": int(now + iat_h * 3600),
+            "exp": int(now + exp_h * 3600), "nonce": uuid.uuid4().hex})
+        ctx.add_cookies([{"name": "_streamlit_user", "value": value, "url": signin_server.url}])
+        page = ctx.new_page()
+        page.goto(signin_server.url + "/")
+        wait_idle(page)
+        if signed_in:
+            page.wait_for_selector(f"{SIDEBAR} :text('Signed in as')", timeout=30_000)
+        else:
+            body = page.inner_text("body")
+            assert "Sign in with your hospital account" in body and not _signed_in(page)
+            assert "Your sign-in has expired" in body
     finally:
         ctx.close()
 

@@ -245,7 +245,8 @@ def start_ward(oidc_provider):
             folder / "secrets.toml", f"https://127.0.0.1:{https_port}/oauth2callback", oidc_provider, cookie_secret,
         )
         for app in apps:
-            app.extra_env = {"COBALT_DATABASE_URL": roles.app_url}  # PostgreSQL: sign-in is on by itself
+            # PostgreSQL: sign-in is on by itself; a 12-hour shift, as deploy/ sets it for a ward
+            app.extra_env = {"COBALT_DATABASE_URL": roles.app_url, "COBALT_SIGN_IN_HOURS": "12"}
             app.extra_args = ["--secrets.files", str(secrets_file)]
             app.start()
         proxy = Proxy(folder, [a.port for a in apps], https_port)
