@@ -31,6 +31,8 @@ _GUARD = """
     const isField = (el) => !!el && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" &&
       !["checkbox", "radio", "button", "submit", "file", "range"].includes(el.type)));
     doc.addEventListener("input", (e) => { if (isField(e.target)) dirty.add(e.target); }, true);
+    // the element focused last: a refused field takes the focus back only if the user has not moved on
+    doc.addEventListener("focusin", (e) => { w.__cobaltLastFocus = e.target; }, true);
     doc.addEventListener("keydown", (e) => {
       if (isField(e.target) && (e.key === "Enter" || e.key === "Tab")) dirty.delete(e.target);
     }, true);

@@ -157,13 +157,23 @@ def uploaded_text(file, limit: int) -> tuple[str | None, str | None]:
 
 
 def focus_field(key: str | None) -> None:
-    """Put the cursor in a field (after an error in it), once; nothing without a key."""
+    """Put the cursor back in a field after an error in it, once, and only if the user has not moved on: when
+    nothing has the focus (the page itself) and the element focused last was that field (ui/browser.py records
+    it). A user who pressed Tab or clicked another field or control keeps the focus there, so what they type
+    next lands where they are typing (issue 21: the refused field took the focus back 250 ms later and swallowed
+    the next field's keystrokes). The refused text stays in its field, with its message under it."""
     if not key:
         return
     safe = re.sub(r"[^A-Za-z0-9_-]", "", key)
     st.html(
-        "<script>setTimeout(() => { const el = document.querySelector("
-        f"'.st-key-{safe} input, .st-key-{safe} textarea'); if (el) el.focus(); }}, 250);</script>",
+        "<script>setTimeout(() => { const doc = document; const a = doc.activeElement;"
+        " if (a && a !== doc.body && a !== doc.documentElement) return;"  # the user is somewhere: stay there
+        f" const want = 'st-key-{safe}'; const el = doc.querySelector('.' + want + ' input, .' + want + ' textarea');"
+        # the last element focused (ui/browser.py records it): another one means the user has moved on
+        " const last = window.__cobaltLastFocus;"
+        " const box = last && last.closest && last.closest('[class*=\"st-key-\"]');"
+        " if (last && !(box && box.classList.contains(want))) return;"
+        " if (el) el.focus(); }, 250);</script>",
         unsafe_allow_javascript=True,
         width=1,
     )
