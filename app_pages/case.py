@@ -17,6 +17,7 @@ form = fields.begin()
 
 st.title("Case")
 st.caption("Pseudonymous: give a label such as a bed or teaching number, never a name, record number or birth date.")
+labs.draw_units(form)  # at the top: every value below is shown and typed in these units
 source.draw(form)
 # A message that appears above a field moves it, and a field the browser draws anew loses the focus (the user's
 # next keystrokes went nowhere): the notice has a place that is always there, and each section is a keyed

@@ -100,8 +100,9 @@ def test_history_radio_sets_a_tri_state_flag():
 
 
 def test_switching_to_si_units_converts_the_values_shown():
-    # issue 11: a value keeps the unit it was typed in; the unit system changes what is shown beside it
-    # and the unit a bare number is read in (no stored value is re-expressed)
+    # issue 11: a value keeps the unit it was typed in (no stored value is re-expressed); the unit system is
+    # what the fields show and read a bare number in. Issue 21: the field shows the value in the field's unit,
+    # never "0.8 mg/dL" beside a µmol/L label; the caption says what was entered
     at = new_app()
     at.radio(key="case_units").set_value("conventional").run()
     open_section(at, "other")
@@ -109,8 +110,10 @@ def test_switching_to_si_units_converts_the_values_shown():
     assert any("= 71 µmol/L" in c.value for c in at.caption)
     at.radio(key="case_units").set_value("si").run()
     no_exceptions(at)
-    assert at.text_input(key="case_lab_creatinine").value == "0.8 mg/dL"
+    assert at.text_input(key="case_lab_creatinine").value == "70.72"
+    assert any("entered as 0.8 mg/dL" in c.value for c in at.caption)
     assert opened(at).doc["unit_system"] == "si"
+    assert [(o["value"], o["unit"]) for o in opened(at).doc["observations"]] == [(0.8, "mg/dL")]
     at.text_input(key="case_lab_creatinine").set_value("71").run()
     stored = [o for o in opened(at).doc["observations"] if o["analyte"] == "creatinine"]
     assert [(o["value"], o["unit"]) for o in stored] == [(71, "umol/L")]
@@ -235,7 +238,7 @@ def test_a_folded_result_section_draws_no_fields_and_shows_the_case_when_opened_
     at.run()
     assert "case_lab_haptoglobin" not in [t.key for t in at.text_input]
     open_section(at, "hemolysis")
-    assert at.text_input(key="case_lab_haptoglobin").value == "<8 mg/dL"
+    assert at.text_input(key="case_lab_haptoglobin").value == "<0.08"  # in g/L, the SI field's unit (issue 21)
 
 
 def test_a_refused_entry_keeps_its_section_open():

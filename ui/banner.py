@@ -27,7 +27,14 @@ def case_title(case: Case | None = None) -> str:
 
 
 def status_banner(address_problem: str | None = None) -> None:
-    """At the top of every page: read-only teaching case, save conflict, or a store that is down."""
+    """At the top of every page: read-only teaching case, save conflict, or a store that is down. In a container
+    that is always there, so a message appearing here (a conflict while typing) does not redraw the page's fields
+    below it (a field drawn anew loses the focus)."""
+    with st.container():
+        _status_banner(address_problem)
+
+
+def _status_banner(address_problem: str | None) -> None:
     if address_problem:  # said once, on the run that read the address
         st.error(address_problem, icon=":material/link_off:")
     if st.session_state.pop("app_pick_failed", False):

@@ -10,7 +10,8 @@ and are never saved unless copied to "my cases".
 The open case lasts beyond the browser session: its opaque id is in the address (``?case=<id>``,
 never a patient detail), so a reload, a new tab or a bookmark reopens it; a teaching case is named
 there by an opaque token. The regimen chosen for the case and the unit system are in the case
-document itself.
+document itself; a case that names no unit system shows the reference set's (a new case starts there, whatever
+the case open before used).
 
 Pages read and change the open case only through the functions here; a page never reads another
 page's session keys. The sidebar (ui/sidebar.py) owns the ``app_`` widgets whose values are read
@@ -40,10 +41,8 @@ from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
 SAVER_KEY = "session_saver"
-UNITS_KEY = "session_units"  # this browser's unit system (from its cookie), for new cases
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
-UNITS_COOKIE = "cobalt_units"
 #: Seconds without another edit before a burst of edits is saved (0: at once, in the page tests).
 QUIET_S = float(os.environ.get("COBALT_SAVE_QUIET_S", "1.5"))
 
@@ -235,16 +234,12 @@ def open_case(case_id: str) -> None:
 
 
 def new_case() -> None:
-    """A blank case in this browser's unit system; it is saved (and gets an id) on its first change."""
+    """A blank case in the reference set's units; it is saved (and gets an id) on its first change."""
     _load(_blank())
 
 
 def _blank() -> dict[str, Any]:
-    doc = blank_case()
-    units = ss.get(UNITS_KEY)
-    if units in (SI, CONVENTIONAL):
-        doc["unit_system"] = units
-    return doc
+    return blank_case()
 
 
 def save_as_new(label_prefix: str = "Copy of", label: str | None = None) -> None:
@@ -287,25 +282,24 @@ def thresholds_id() -> str:
 
 
 def unit_system() -> str:
-    """The case's unit system: its own ``unit_system``, else this browser's, else the reference set's."""
-    own = current_doc().get("unit_system")
+    """The case's unit system: its own ``unit_system`` (a read-only teaching case: the one chosen for it in this
+    session), else the reference set's. Never the previous case's: each case has its own."""
+    now = state()
+    own = now.doc.get("unit_system") if not now.read_only or now.units is None else now.units
     if own in (SI, CONVENTIONAL):
         return own
-    return system_of(ss.get(UNITS_KEY)) if ss.get(UNITS_KEY) else threshold_unit_system(thresholds_id())
+    return threshold_unit_system(thresholds_id())
 
 
 def set_unit_system(system: str) -> None:
-    """Remember the unit system with the case (saved) and for this browser (its cookie, set by the page)."""
-    ss[UNITS_KEY] = system
-    if not is_read_only():
-        doc = copy.deepcopy(current_doc())
-        doc["unit_system"] = system
-        set_doc(doc)
-
-
-def browser_units() -> str | None:
-    """This browser's unit system, for the cookie that remembers it."""
-    return ss.get(UNITS_KEY)
+    """The unit system of the open case: saved with it (a read-only teaching case keeps it for this session)."""
+    system = system_of(system)
+    if is_read_only():
+        _put(units=system)
+        return
+    doc = copy.deepcopy(current_doc())
+    doc["unit_system"] = system
+    set_doc(doc)
 
 
 def teaching_mode() -> bool:

@@ -12,9 +12,16 @@ from ui.session import current_case, verdicts_hidden
 ss = st.session_state
 
 
+BROKEN = "\ufffd"  # what the browser puts for half a character (ui/browser.py): the text was damaged
+
+
 @kept
 def _on_patient(field: str) -> None:
     doc, value = doc_copy(), ss[f"case_{field}"]
+    if field == "label" and BROKEN in (value or ""):
+        set_error(field, "The label holds a character that could not be read (shown as \ufffd: text pasted with "
+                  "a broken character); retype the label", f"case_{field}")
+        return
     if field == "label":
         doc["label"] = value.strip() or None
     elif field == "age":

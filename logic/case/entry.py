@@ -223,17 +223,36 @@ def day_words(day: date) -> str:
 def field_text(
     value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str | None = None
 ) -> str:
-    """What a lab field shows: the number alone in the field's unit (or one of the same size, pg/mL for
-    ng/L, given ``analyte``), else the number with its own unit."""
+    """What a lab field shows: the number in the field's unit (the case's unit system), converted from the unit
+    it was entered in when that differs (4 significant digits; :func:`entered_text` says what was entered), so
+    a field never shows a value in one unit beside another unit's label (issue 21: ``6.2 g/dL`` beside ``g/L``).
+    A unit of the same size (pg/mL for ng/L) keeps its number. Without ``analyte``, or a unit that does not
+    convert, the number with its own unit."""
     text = format_entry(value, comparator)
-    if unit in (None, "", "1") or unit == shown_unit:
+    if unit in (None, "", "1") or not shown_unit or unit == shown_unit:
         return text
-    if analyte and shown_unit:
+    if analyte:
         from logic.case.units import convert
 
-        if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
-            return text
+        try:
+            if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
+                return text  # a unit of the same size: the number as entered, every digit
+            return format_entry(convert_entry(analyte, value, unit, shown_unit), comparator)
+        except (ValueError, KeyError):
+            pass
     return f"{text} {display_unit(unit)}"
+
+
+def entered_text(
+    value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str
+) -> str:
+    """``entered as 6.2 g/dL`` when the field shows the value converted (:func:`field_text`), else empty."""
+    if unit in (None, "", "1") or not shown_unit or unit == shown_unit:
+        return ""
+    shown = field_text(value, comparator, unit, shown_unit, analyte)
+    if shown == format_entry(value, comparator):
+        return ""  # the same number (pg/mL shown as ng/L)
+    return f"entered as {format_entry(value, comparator)} {display_unit(unit)}"
 
 
 def conversion_text(
