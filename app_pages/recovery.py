@@ -28,7 +28,7 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
-from ui.banner import case_title, teaching_gate
+from ui.banner import case_title, pending_notice, teaching_gate
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, esc, why
 from ui.session import (
@@ -62,6 +62,7 @@ st.title("Recovery")
 teaching_gate("rec")
 RO = is_read_only()
 st.caption(f"{esc(case_title(case))} · platelets and reticulocytes after B12, against what to expect")
+pending_notice("rec")  # entries on the Case page not applied, near the answer (ui/banner.py)
 
 
 def _set_start() -> None:

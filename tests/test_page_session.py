@@ -127,17 +127,24 @@ def test_reveal_on_one_page_reveals_on_every_page_and_the_toggle_hides_again():
 # -- facts pages share ----------------------------------------------------------------------
 
 
-def test_a_case_page_entry_not_applied_is_pending_on_the_diagnosis_page_until_corrected():
+@pytest.mark.parametrize("page", ["diagnosis", "ttp", "regimen", "recovery"])
+def test_a_case_page_entry_not_applied_is_pending_on_every_page_that_reads_the_case_until_corrected(page):
+    # issue 21, item 3: one shared notice (ui.banner.pending_notice), near each page's answer
+    from logic.reference import analytes
+
+    label = analytes()["b12"]["label"]
     at = _app()
     at.text_input(key="case_lab_b12").set_value("abc").run()
+    at.text_input(key="case_date_treatment_start").set_value("2020-01-01").run()  # Recovery draws its answer
     assert set(opened(at).errors) == {"b12"}
-    at.switch_page("app_pages/diagnosis.py").run()
-    assert any("(b12)" in w.value and "not applied" in w.value for w in at.warning)
+    at.switch_page(f"app_pages/{page}.py").run()
+    notices = [w.value for w in at.warning if "not applied" in w.value]
+    assert len(notices) == 1 and f"({label})" in notices[0] and notices[0].startswith("1 entry on the Case page")
     at.switch_page("app_pages/case.py").run()
     assert at.text_input(key="case_lab_b12").value == "abc"  # the draft is kept on screen
     at.text_input(key="case_lab_b12").set_value("150").run()
     assert opened(at).errors == {}
-    at.switch_page("app_pages/diagnosis.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not any("not applied" in w.value for w in at.warning)
 
 
