@@ -13,7 +13,7 @@ The page's top. Streamlit keeps the scroll position of the main area when anothe
 (it is one scrolling element): after work low on the Case page, TTP or B12? opened 2,000-2,800 px down in
 5 of 15 runs, its leaning out of view (issue 21). When the address's path changes (a page switch: a link, a
 ``st.switch_page``, the browser's back button), the main area is put at its top, and kept there until the
-new page's run is over, unless the user scrolls meanwhile.
+new page's run is over, unless the user scrolls meanwhile (nothing is held after that run).
 
 Broken characters. Text holding a lone surrogate (half of a character, e.g. pasted from a damaged
 document) cannot be encoded as UTF-8: Streamlit's server refused every message of the session from then on
@@ -114,18 +114,21 @@ _GUARD = r"""
       if (w.location.pathname === path) return;  // the same page (a query parameter changed)
       path = w.location.pathname;
       const started = holding = Date.now();
-      let sawRunning = false, idleSince = 0;
-      const hold = () => {
-        if (holding !== started) return;  // the user scrolled, or another page opened meanwhile
+      let sawRunning = false;
+      const top = () => {
         const area = main();
         if (area && area.scrollTop) area.scrollTop = 0;
         if (doc.scrollingElement && doc.scrollingElement.scrollTop) doc.scrollingElement.scrollTop = 0;
+      };
+      const hold = () => {  // at the top now, and once more when the new page's run is over
+        if (holding !== started) return;  // the user scrolled, or another page opened meanwhile
+        top();
         const app = doc.querySelector("[data-testid='stApp']");
-        const state = app ? app.getAttribute("data-test-script-state") : "notRunning";
-        const now = Date.now();
-        if (state !== "notRunning") { sawRunning = true; idleSince = 0; } else if (!idleSince) idleSince = now;
-        const settled = idleSince && now - idleSince > 400 && (sawRunning || now - started > 1500);
-        if (!settled && now - started < 8000) setTimeout(hold, 40);
+        const running = app && app.getAttribute("data-test-script-state") !== "notRunning";
+        sawRunning = sawRunning || running;
+        const waited = Date.now() - started;
+        if ((running || !sawRunning) && waited < (sawRunning ? 8000 : 1500)) setTimeout(hold, 40);
+        else holding = 0;
       };
       hold();
     };
