@@ -88,5 +88,5 @@ def test_teaching_case_without_start_cannot_be_edited_from_recovery():
     at.selectbox(key="case_example").set_value("pseudo_tma_composite")
     at.button(key="case_load_example").click().run()
     at.switch_page("app_pages/recovery.py").run()
-    assert at.date_input(key="rec_start").disabled
+    assert at.text_input(key="rec_start").disabled
     assert [e.message for e in at.exception] == []
