@@ -96,6 +96,27 @@ def test_case_page_example_picker_hides_the_teaching_point_in_teaching_mode(teac
     assert any(point in c.value for c in at.caption) is shown
 
 
+@pytest.mark.parametrize(("teaching", "revealed", "shown"), [(True, False, False), (True, True, True),
+                                                             (False, False, True)])
+def test_a_teaching_cases_answer_result_is_hidden_on_the_case_page_until_the_reveal(teaching, revealed, shown):
+    # issue 21, item 5: teaching case 12's ADAMTS13 <5 % (about.hidden_until_reveal) gave the answer away
+    sleeve = OpenCase(doc=example("ttp_after_sleeve"), read_only=True, source="ttp_after_sleeve", revealed=revealed)
+    at = _app(sleeve, teaching)
+    at.session_state["case_grp_other"] = True  # its result section open
+    at.run()
+    assert (at.text_input(key="case_lab_adamts13_activity").value == "<5") is shown
+    table = at.dataframe[0].value
+    assert ("ADAMTS13 activity" in set(table["Test"])) is shown
+    assert len(table) == len(example("ttp_after_sleeve")["observations"]) - (0 if shown else 1)
+
+
+def test_a_copy_of_a_hidden_teaching_case_keeps_every_result():
+    at = _app(OpenCase(doc=example("ttp_after_sleeve"), read_only=True, source="ttp_after_sleeve"), teaching=True)
+    at.button(key="app_copy_case").click().run()
+    assert not opened(at).read_only
+    assert "adamts13_activity" in {o["analyte"] for o in opened(at).doc["observations"]}
+
+
 def test_library_hides_final_diagnoses_in_teaching_mode_and_shows_the_revealed_open_one():
     final = {k: example(k)["about"]["final_diagnosis"] for k in (TEACHING, "ttp_after_sleeve")}
 

@@ -128,8 +128,28 @@ def flush_saves(timeout: float = 5.0) -> SaveSnapshot | None:
 # -- the open case --------------------------------------------------------------------
 
 
+#: The key of a teaching case's ``about`` that lists the analytes whose results give its answer (an ADAMTS13
+#: activity of <5 %): hidden on every page, like the case's label and verdicts, until the presenter reveals.
+HIDDEN_UNTIL_REVEAL = "hidden_until_reveal"
+_SHOWN = ByIdentity(16)  # a teaching case's document -> the document pages see before the reveal
+
+
 def current_doc() -> dict[str, Any]:
-    return state().doc
+    """The open case's document as pages see it: a teaching case in teaching mode, before the reveal, without
+    the results marked as its answer (``about.hidden_until_reveal``)."""
+    now = state()
+    if not now.read_only or not now.hides_verdicts(teaching_mode()):
+        return now.doc
+    about = now.doc.get("about")
+    hidden = set(about.get(HIDDEN_UNTIL_REVEAL) or ()) if isinstance(about, dict) else set()
+    if not hidden:
+        return now.doc
+    shown = _SHOWN.get(now.doc)
+    if shown is None:  # made once per document, so the case parsed from it is found again by identity
+        shown = {**now.doc, "observations": [o for o in now.doc.get("observations", [])
+                                             if not (isinstance(o, dict) and o.get("analyte") in hidden)]}
+        _SHOWN.put(now.doc, shown)
+    return shown
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -243,8 +263,9 @@ def _blank() -> dict[str, Any]:
 
 
 def save_as_new(label_prefix: str = "Copy of", label: str | None = None) -> None:
-    """The open document (edits included) as a new editable case in the store (``label``: instead of its own)."""
-    doc = copy.deepcopy(current_doc())
+    """The open document (edits included) as a new editable case in the store (``label``: instead of its own);
+    whole: results a teaching case hides until the reveal included (the copy is the user's own case)."""
+    doc = copy.deepcopy(state().doc)
     doc["label"] = f"{label_prefix} {label or doc.get('label') or 'case'}"[:120]
     open_document(doc)
 

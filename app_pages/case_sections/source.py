@@ -18,9 +18,19 @@ from ui.session import current_doc, load_example, new_case, open_document, teach
 ss = st.session_state
 
 
+def _example_id(value: str | None) -> str:
+    """The teaching case the picker names. The picker's value is its id; but right after teaching mode changes
+    the titles, the browser still sends the title it showed (a label, or "Teaching case 4"): read back to its id
+    (issue 21: the first "Load example" after teaching mode was turned on loaded nothing, 3 of 3)."""
+    examples = example_cases()
+    if value in examples:
+        return value
+    by_title = {t: k for k, d in examples.items() for t in (d.get("label", k), teaching_title(k))}
+    return by_title.get(value, next(iter(examples)))
+
+
 def _load_example() -> None:
-    if ss.get("case_example") not in example_cases():
-        return  # a stale title: the next run reads it back to its id
+    ss["case_example"] = _example_id(ss.get("case_example"))
     load_example(ss["case_example"])
     ss["case_import_errors"] = []
     sync_widgets(force=True)
@@ -64,10 +74,8 @@ def draw(form: Form) -> None:
     examples = example_cases()
     titles = {k: teaching_title(k) if teaching_mode() and verdicts_hidden(k) else d.get("label", k)
               for k, d in examples.items()}  # in teaching mode, no title gives a diagnosis away
-    if ss.get("case_example") not in examples:
-        # a kept title (teaching mode changed the titles): back to its id, never shown or loaded as it is
-        by_title = {t: k for k, d in examples.items() for t in (d.get("label", k), teaching_title(k))}
-        ss["case_example"] = by_title.get(ss.get("case_example"), next(iter(examples)))
+    if ss.get("case_example") not in examples:  # a kept title: back to its id, never shown or loaded as it is
+        ss["case_example"] = _example_id(ss.get("case_example"))
     with st.container(border=True):
         c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
         c1.selectbox("Example case", list(examples), key="case_example", format_func=titles.get)
