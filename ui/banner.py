@@ -53,10 +53,10 @@ def _status_banner(address_problem: str | None) -> None:
         if c2.button("Save mine as a new case", key="app_conflict_new"):
             save_as_new("Edited copy of")
             st.rerun()
-    elif now.read_only:
-        c1, c2 = st.columns([4, 1], vertical_alignment="center")
-        c1.info("Teaching case: read-only. Copy it to your cases to edit it.", icon=":material/school:")
-        if c2.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
+    elif now.read_only:  # one line (on a phone, two): the page's answer keeps the first screen (issue 21)
+        row = st.container(horizontal=True, vertical_alignment="center", key="app_read_only")
+        row.markdown(":blue-background[:material/school: Teaching case: read-only]", width="content")
+        if row.button("Copy to my cases", key="app_copy_case", icon=":material/content_copy:"):
             save_as_new("Copy of", case_title() if verdicts_hidden() else None)  # no diagnosis in the copy's label
             st.rerun()
     store = get_store()

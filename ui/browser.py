@@ -142,7 +142,28 @@ _GUARD = r"""
 """
 
 
+#: A phone (issue 21: at 390 px the TTP or B12? page's critical alert started below the first screen and the
+#: PLASMIC table's last column was cut off): less space above the page's title and between elements, and
+#: markdown tables (``ui.common.md_table``) that fit the screen, a cell wrapping anywhere rather than pushing a
+#: column off its edge. Only style: sent alone, it takes no place on the page.
+_NARROW = """<style>
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stHeading"] h1 { font-size: 2rem; padding: 0.5rem 0 0.25rem; }
+  [data-testid="stMainBlockContainer"] h3 { font-size: 1.375rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.625rem; }
+  [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] table {
+    width: 100%; font-size: 0.8125rem; display: block; overflow-x: auto;
+  }
+  [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] :is(th, td) {
+    overflow-wrap: break-word; hyphens: auto; padding: 0.25rem 0.375rem;
+  }
+}
+</style>"""
+
+
 def browser_script() -> None:
     """Install the click guard, the page's top, the broken-character guard and the focus record (once per page
     load: the script returns at once when they are there)."""
     st.html("<script>" + _GUARD + "</script>", unsafe_allow_javascript=True, width=1)
+    st.html(_NARROW)

@@ -210,10 +210,19 @@ def set_doc(doc: dict[str, Any]) -> Case:
     return case
 
 
+#: Seconds the first save of a new case may take before the page goes on (it is then saved in the background).
+FIRST_SAVE_S = 2.0
+
+
 def _submit() -> None:
+    """Hand the document to the saver. A new case is saved at once, before the page goes on, so the id is in
+    the address from its first edit: a reload 0.5 s after typing a label reopened "New case" (issue 21); the
+    edits after it are saved in bursts as before."""
     saver = _saver()
     if saver is not None and not state().conflict:
         saver.submit(state().doc)
+        if state().id is None and saver.case_id is None:
+            saver.flush(FIRST_SAVE_S)  # a database that does not answer in time: saved later, the page says so
         sync_saved()
 
 
