@@ -9,10 +9,12 @@ import streamlit as st
 
 from app_pages.case_sections.fields import Form, sync_widgets
 from logic.case import CaseError, parse_case
+from logic.case.limits import limit_text
+from logic.case.parse import read_case_document
 from logic.convert import MAX_UPLOAD_BYTES
 from logic.reference import example_cases
 from ui.banner import teaching_title
-from ui.common import esc, uploaded_text
+from ui.common import problem_list
 from ui.session import current_doc, load_example, new_case, open_document, teaching_mode, today, verdicts_hidden
 
 ss = st.session_state
@@ -42,18 +44,18 @@ def _new_case() -> None:
     sync_widgets(force=True)
 
 
-def _import_text(text: str, source: str) -> None:
+def _import_text(data: str | bytes, source: str) -> None:
+    """A case file's bytes or pasted text, read as ``assess`` reads one (logic.case.parse.read_case_document:
+    the size limit, UTF-8 with one byte-order mark at most, strict JSON, the contract's dates and numbers)."""
     try:
-        doc = json.loads(text)
+        doc = read_case_document(data)
         parse_case(doc, today=today())
         open_document(doc)
-    except json.JSONDecodeError as exc:
-        ss["case_import_errors"] = [f"{source}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
-        return
     except CaseError as exc:
-        ss["case_import_errors"] = [f"{source}: {p}" for p in exc.problems]
+        ss["case_import_errors"] = [f"{source}: {p.message}" if p.field == "file" else f"{source}: {p}"
+                                    for p in exc.problems]
         return
-    except (ValueError, RecursionError) as exc:  # nested too deep, a number too long, ...
+    except (ValueError, RecursionError) as exc:  # a safety net: every reader's problem is a CaseError
         ss["case_import_errors"] = [f"{source}: not a case document this app can read ({type(exc).__name__})"]
         return
     ss["case_import_errors"] = []
@@ -62,11 +64,7 @@ def _import_text(text: str, source: str) -> None:
 
 def _on_upload() -> None:
     if (file := ss.get("case_upload")) is not None:
-        text, problem = uploaded_text(file, MAX_UPLOAD_BYTES)
-        if problem:
-            ss["case_import_errors"] = [problem]
-        else:
-            _import_text(text, file.name)
+        _import_text(file.getvalue(), file.name)
 
 
 def draw(form: Form) -> None:
@@ -90,7 +88,7 @@ def draw(form: Form) -> None:
         with st.expander("Open or save a case file (JSON)"):
             u1, u2 = st.columns(2)
             u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
-                             help=f"A b12-case/1 JSON document, up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+                             help=f"A b12-case/1 JSON document, up to {limit_text(MAX_UPLOAD_BYTES)}.")
             u2.download_button("Download this case (JSON)",
                                data=json.dumps(current_doc(), indent=2, ensure_ascii=False),
                                file_name="cobalt-case.json", mime="application/json", key="case_download",
@@ -98,6 +96,4 @@ def draw(form: Form) -> None:
             st.text_area("Or paste a case document", key="case_paste", height=120)
             st.button("Load pasted case", key="case_load_paste",
                       on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))
-        if ss["case_import_errors"]:
-            st.error("The case was not loaded; nothing was changed:\n\n"
-                     + "\n".join(f"- {esc(m)}" for m in ss["case_import_errors"]), icon=":material/error:")
+        problem_list(ss["case_import_errors"], "The case was not loaded; nothing was changed:")
