@@ -248,3 +248,25 @@ def test_a_refused_entry_keeps_its_section_open():
     at.session_state["case_grp_other"] = False  # a fold asked for while the entry is refused
     at.run()
     assert at.text_input(key="case_lab_creatinine").value == "35 furlongs"  # still drawn, as typed
+
+
+def test_a_schistocyte_count_sets_schistocytes_seen_as_the_assessment_reads_it():
+    # issue 21, item 8: 2 % typed left "Schistocytes seen on film" at "Not examined"
+    at = new_app()
+    assert at.radio(key="case_bool_schistocytes_seen").value == "Not examined"
+    at.text_input(key="case_lab_schistocytes_pct").set_value("2").run()
+    seen = at.radio(key="case_bool_schistocytes_seen")
+    assert seen.value == "Seen" and seen.disabled
+    assert any("From the schistocyte count (2 %)" in c.value for c in at.caption)
+    at.text_input(key="case_lab_schistocytes_pct").set_value("0").run()
+    assert at.radio(key="case_bool_schistocytes_seen").value == "Not seen"
+    at.text_input(key="case_lab_schistocytes_pct").set_value("<1").run()  # censored: it does not say
+    assert not at.radio(key="case_bool_schistocytes_seen").disabled
+    at.text_input(key="case_lab_schistocytes_pct").set_value("").run()
+    at.radio(key="case_bool_schistocytes_seen").set_value("Seen").run()  # by hand again, without a count
+    assert {o["analyte"]: o["value"] for o in opened(at).doc["observations"]} == {"schistocytes_seen": True}
+
+
+def test_the_history_says_that_either_neurological_question_counts_for_the_regimen():
+    at = new_app()
+    assert any("either counts as neurological involvement" in c.value for c in at.caption)

@@ -138,11 +138,27 @@ def _lab_field(form: Form, name: str, base: dict) -> None:
         st.button(f"Use {display_unit(slip.suggested)}", key=f"case_slip_{name}", on_click=_switch_unit, args=(name,))
 
 
+def _seen_from_count(base: dict) -> str | None:
+    """"Schistocytes seen on film" as the schistocyte count on file says it: Seen for a count above 0, Not seen
+    for 0; None when there is no count, or a censored one (<1 %) that does not say (issue 21: 2 % typed left
+    the finding at "Not examined")."""
+    count = base.get("schistocytes_pct")
+    if count is None or count.comparator in ("<", "<="):
+        return None
+    return FILM[1] if float(count.canonical) > 0 else FILM[2]
+
+
 def _bool_field(form: Form, name: str, base: dict) -> None:
     options = DAT if name == "dat_positive" else FILM
     label = "Direct antiglobulin test (DAT)" if name == "dat_positive" else SPECS[name]["label"]
+    derived = _seen_from_count(base) if name == "schistocytes_seen" and "schistocytes_pct" not in form.errors else None
+    if derived is not None:  # derived, as the assessment derives it: the count is the finer record
+        ss[f"case_bool_{name}"] = derived
     st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool, args=(name,),
-             disabled=form.read_only)
+             disabled=form.read_only or derived is not None)
+    if derived is not None:
+        st.caption(f"From the schistocyte count ({base['schistocytes_pct'].display()}); clear the count to set "
+                   "this by hand.")
     field_error(form, name)
 
 
