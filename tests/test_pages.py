@@ -270,3 +270,15 @@ def test_a_schistocyte_count_sets_schistocytes_seen_as_the_assessment_reads_it()
 def test_the_history_says_that_either_neurological_question_counts_for_the_regimen():
     at = new_app()
     assert any("either counts as neurological involvement" in c.value for c in at.caption)
+
+
+def test_a_pasted_file_with_thousands_of_problems_is_one_box_counted_by_kind():
+    # issue 21, item 9: a 1.9 MB junk Bundle drew 8,915 error boxes; problems are listed 20 in full, then counted
+    junk = {"observations": [{"date": f"2026-11-{1 + i % 28:02d}", "analyte": "platelets", "value": "lots",
+                              "unit": "10^9/L"} for i in range(3000)]}
+    at = new_app()
+    at.text_area(key="case_paste").set_value(json.dumps(junk))
+    at.button(key="case_load_paste").click().run()
+    boxes = [e.value for e in at.error]
+    assert len(boxes) == 1
+    assert boxes[0].count("\n- ") == 21 and "… and **2,980 more** (3,000 in all): 2,980 ×" in boxes[0]
