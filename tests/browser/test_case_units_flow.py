@@ -3,7 +3,7 @@ in the reference set's units, not the last case's; a teaching case's fields neve
 beside another unit's label (``6.2 g/dL`` beside ``g/L``)."""
 from __future__ import annotations
 
-from tests.browser.bedside import settle
+from tests.browser.bedside import pick_example, settle
 from tests.browser.conftest import shot, wait_idle
 
 UNITS = ".st-key-case_units"
@@ -36,10 +36,7 @@ def test_units_at_the_top_per_case_and_a_new_case_starts_in_the_reference_sets(p
 def test_a_teaching_case_printed_in_us_units_shows_each_value_in_the_unit_beside_it(page, app_server):
     page.goto(app_server.url)
     wait_idle(page)
-    page.locator(".st-key-case_example").click()
-    page.keyboard.type("Immune")  # one word: a space in the open list picks the option it is on
-    page.get_by_role("option", name="Immune TTP after gastric sleeve surgery", exact=True).click()
-    settle(page)
+    pick_example(page, "Immune TTP after gastric sleeve surgery")
     page.locator(".st-key-case_load_example button").click()
     settle(page)
     page.locator(".st-key-case_grp_other summary").click()

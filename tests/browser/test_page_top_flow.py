@@ -3,7 +3,7 @@ another page opens; after work low on the Case page (a value typed at the bottom
 TTP or B12? opened 2,000-2,800 px down in 5 of 15 runs, its leaning and critical alert out of view."""
 from __future__ import annotations
 
-from tests.browser.bedside import SIDEBAR, settle
+from tests.browser.bedside import SIDEBAR, pick_example, settle
 from tests.browser.conftest import wait_idle
 
 HEIGHT = 800
@@ -17,10 +17,7 @@ def _scroll_top(page) -> int:
 
 
 def _load_teaching_case_as_mine(page, title: str) -> None:
-    page.locator(".st-key-case_example").click()
-    page.keyboard.type(title.split()[0])  # one word: a space in the open list picks the option it is on
-    page.get_by_role("option", name=title, exact=True).click()
-    settle(page)
+    pick_example(page, title)
     page.locator(".st-key-case_load_example button").click()
     settle(page)
     page.locator(".st-key-app_copy_case button").click()  # editable: values can be typed at the bottom

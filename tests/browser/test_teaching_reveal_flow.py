@@ -4,7 +4,7 @@ on every page until the presenter reveals them."""
 from __future__ import annotations
 
 from logic.reference import example_cases
-from tests.browser.bedside import SIDEBAR, go, settle, wait_for_text
+from tests.browser.bedside import SIDEBAR, go, pick_example, settle, wait_for_text
 from tests.browser.conftest import shot, wait_idle
 
 MAIN = "[data-testid='stMain']"
@@ -21,10 +21,7 @@ def test_the_first_load_after_teaching_mode_loads_and_the_answer_stays_hidden_un
     wait_for_text(page, "Teaching case 1 · label hidden until reveal", where=SIDEBAR)
     assert page.locator(".st-key-case_label input").input_value() == "Teaching case 1"
     number = ids.index("ttp_after_sleeve") + 1
-    page.locator(".st-key-case_example").click()
-    page.keyboard.type(str(number))  # no space: a space in the open list picks the option it is on
-    page.get_by_role("option", name=f"Teaching case {number}", exact=True).click()
-    settle(page)
+    pick_example(page, f"Teaching case {number}")
     page.locator(".st-key-case_load_example button").click()
     settle(page)
     wait_for_text(page, f"Teaching case {number} ·", where=SIDEBAR)
