@@ -11,11 +11,11 @@ from logic.assess import assess
 from logic.diagnosis import diagnose
 from logic.reference import analytes, statements, threshold_set
 from logic.reports.note import note_text
-from ui.banner import teaching_gate
+from ui.banner import pending_notice, teaching_gate
 from ui.charts import b12_chart
 from ui.common import DISCLAIMER, alert_box, alert_sources, esc, why, why_each
 from ui.pdf_buttons import assessment_pdf_button
-from ui.session import current_case, pending_errors, thresholds_id
+from ui.session import current_case, thresholds_id
 
 STATUS_BADGE = {
     "deficient": ("red", ":material/priority_high:"),
@@ -42,14 +42,7 @@ st.title("Diagnosis")
 teaching_gate("dx")
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {t.name}")
 
-pending = pending_errors()
-if pending:
-    st.warning(
-        f"{len(pending)} entr{'y' if len(pending) == 1 else 'ies'} on the Case page "
-        f"({', '.join(sorted(pending))}) {'is' if len(pending) == 1 else 'are'} not applied: this assessment "
-        "leaves them out until they are corrected.",
-        icon=":material/edit_off:",
-    )
+pending_notice("dx")  # entries on the Case page not applied, near the answer (ui/banner.py)
 if not case.observations:
     st.info("No results yet. Enter labs on the Case page, or load an example case there.", icon=":material/info:")
 

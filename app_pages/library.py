@@ -14,12 +14,13 @@ import streamlit as st
 
 from logic.case import CaseError
 from logic.case.changes import changes, describe
+from logic.case.limits import limit_text
 from logic.convert import MAX_UPLOAD_BYTES, read_any, write_as
 from logic.reference import example_cases
 from store import SEARCH_MAX
 from ui.auth import current_actor
 from ui.banner import teaching_title
-from ui.common import esc
+from ui.common import esc, problem_list
 from ui.database import note_store_change, store_or_none
 from ui.downloads import download_button
 from ui.session import (
@@ -213,7 +214,7 @@ if tab_files.open is not False:
         st.caption(
             f"Case JSON, CSV (long: date, analyte, value, unit; or wide: one row per draw with the unit in each "
             f"column header) or a FHIR R4 Bundle of LOINC-coded Observations, up to "
-            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Every row that cannot be read is listed, and nothing is added "
+            f"{limit_text(MAX_UPLOAD_BYTES)}. Every row that cannot be read is listed, and nothing is added "
             "until the whole file reads."
         )
         up = st.file_uploader("Lab file", type=["csv", "json", "txt"], key=f"lib_upload_{ss.get('lib_upload_rev', 0)}")
@@ -225,8 +226,7 @@ if tab_files.open is not False:
                 f"**{esc(up.name)}** ({result.format or 'not recognised'}): {result.imported} result(s) ready to add, "
                 f"{result.rejected} not imported."
             )  # the file name as text, never Markdown
-            for p in result.problems:
-                st.error(esc(str(p)), icon=":material/error:")
+            problem_list(result.problems)  # one box: a junk file's thousands of rows counted by kind
             if result.rejected:  # the contract: a file with any refused part is not partly applied
                 st.warning(f"Nothing from {esc(up.name)} is added while a row is refused: correct the rows named above "
                            "and upload the file again.", icon=":material/block:")

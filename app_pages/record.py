@@ -24,6 +24,7 @@ import streamlit as st
 from ehr.fhir import Failure, Fetch, ServerError, ServerSettings, add_to_case, fetch_results, settings_from
 from ehr.smart import DEFAULT_DAYS, SmartError, smart_settings
 from logic.case import CaseError
+from logic.case.parse import parse_observation
 from ui.common import DISCLAIMER, esc
 from ui.launch import launch_context
 from ui.session import current_doc, is_read_only, set_doc
@@ -168,8 +169,7 @@ if fetch is not None:
             row[0].checkbox("add", key=f"ehr_pick_{f.resource}", value=not there, label_visibility="collapsed")
             row[1].markdown(f.date)
             row[2].markdown(esc(f.label) + (" · already in the case" if there else ""))
-            unit = f.obs.get("unit")
-            row[3].markdown(esc(f"{f.obs.get('comparator', '')}{f.obs['value']}{' ' + unit if unit else ''}"))
+            row[3].markdown(esc(parse_observation(f.obs).display()))  # as the case shows it: 1.1, not "1.1 1"; seen
             row[4].markdown(esc(f"{f.value} (LOINC {f.code})"))
             row[5].caption(esc(f.resource))
         ticked = sum(bool(ss.get(f"ehr_pick_{f.resource}")) for f in fetch.mapped)

@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from logic.case import CaseError
-from logic.case.series import apply_series_rows, column, series_for, series_rows
+from logic.case.entry import parse_day
+from logic.case.series import DRAWN, apply_series_rows, column, draw_moves, series_for, series_rows
 from logic.recovery import response
 from logic.regimen import (
     RegimenError,
@@ -28,7 +29,7 @@ from logic.regimen import (
     routes,
     unrecorded,
 )
-from ui.banner import case_title, teaching_gate
+from ui.banner import case_title, pending_notice, teaching_gate
 from ui.charts import recovery_chart
 from ui.common import DISCLAIMER, alert_box, esc, why
 from ui.session import (
@@ -62,11 +63,19 @@ st.title("Recovery")
 teaching_gate("rec")
 RO = is_read_only()
 st.caption(f"{esc(case_title(case))} · platelets and reticulocytes after B12, against what to expect")
+pending_notice("rec")  # entries on the Case page not applied, near the answer (ui/banner.py)
 
 
 def _set_start() -> None:
+    """A text field, as on the Case page: it takes effect on Enter or Tab (a date picker only on a click
+    elsewhere), and takes 2026-11-02 or 2/11/2026."""
+    try:
+        day = parse_day(ss.get("rec_start"))
+    except ValueError as exc:
+        ss["rec_start_problem"] = str(exc)
+        return
     doc = json.loads(json.dumps(current_doc()))
-    doc["treatment_start"] = ss["rec_start"].isoformat() if ss.get("rec_start") else None
+    doc["treatment_start"] = day.isoformat() if day else None
     try:
         set_doc(doc)
     except CaseError as exc:
@@ -91,12 +100,11 @@ if case.treatment_start is None:
         "The case has no treatment start. Set it here (or on the Case page) to follow the recovery.",
         icon=":material/event:",
     )
-    st.date_input(
+    st.columns([1, 3])[0].text_input(
         "B12 treatment started",
-        value=None,
         key="rec_start",
         on_change=_set_start,
-        format="YYYY-MM-DD",
+        placeholder="2026-11-02 or 2/11/2026",
         disabled=is_read_only(),
         help="Teaching cases are read-only: copy one to your cases first.",
     )
@@ -208,7 +216,7 @@ with right:
     )
     # a data grid here (st.table wrapped each date in this narrow column); the page loads one anyway for the
     # editable tables below
-    st.dataframe(tasks, hide_index=True, width="stretch", height=250)
+    st.dataframe(tasks, hide_index=True, width="stretch", height=250, placeholder="")
     why([ref for t in resp.tasks for ref in t.refs], key="why_tasks")
 
 st.subheader("Lab results over time")
@@ -240,7 +248,7 @@ def _table(name: str, rows: list[dict], columns: list[str], config: dict):
         st.caption(":material/edit_note: Edits not yet applied are shown; press Apply to save them.")
     frame = pd.DataFrame(shown, columns=columns, dtype=object)  # cells as given, None for empty (6 ms less a run)
     edited = st.data_editor(frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", disabled=RO,
-                            column_config=config)
+                            column_config=config, placeholder="")  # an empty cell is empty, not "None"
     records = [{k: (None if v != v else v) for k, v in r.items()} for r in edited.to_dict("records")]
     if _digest(records) != base:
         ss[f"rec_draft_{name}"] = {"key": key, "rows": records}
@@ -251,7 +259,7 @@ def _table(name: str, rows: list[dict], columns: list[str], config: dict):
 
 system = unit_system()
 series = series_for(system)
-lab_columns = ["Date", *[column(a, u) for a, u in series]]
+lab_columns = ["Date", *[column(a, u) for a, u in series], DRAWN]
 lab_rows = [{c: r.get(c) for c in lab_columns} for r in series_rows(case, system)]
 edited = _table(
     "labs",
@@ -260,15 +268,37 @@ edited = _table(
     {
         "Date": st.column_config.TextColumn("Date", help="YYYY-MM-DD"),
         **{column(a, u): st.column_config.TextColumn(column(a, u)) for a, u in series},
+        DRAWN: None,  # hidden: the draw a row came from, so that it moves whole (logic/case/series.py)
     },
 )
-if st.button("Apply lab changes", key="rec_apply", disabled=RO, icon=":material/check:"):
+
+
+def _apply_labs(split_ok: bool) -> None:
+    """Apply the table; a change that splits a draw is named and applied only when confirmed."""
+    moves = draw_moves(current_doc(), edited, system)
+    splits = [m.text() for m in moves if m.splits]
+    if splits and not split_ok:
+        ss["rec_splits"] = {"rows": _digest(edited), "texts": splits}
+        return
+    ss.pop("rec_splits", None)
     new_doc, problems = apply_series_rows(current_doc(), edited, system, today())
     if problems:
         ss["rec_problems"] = [str(p) for p in problems]
     elif _store(new_doc, "rec_problems"):
         ss.pop("rec_draft_labs", None)
+        ss["rec_moved"] = [m.text() for m in moves if m.others and not m.splits]
         st.rerun()
+
+
+if st.button("Apply lab changes", key="rec_apply", disabled=RO, icon=":material/check:"):
+    _apply_labs(split_ok=False)
+asked = ss.get("rec_splits")
+if asked and asked["rows"] == _digest(edited):  # the edit that splits a draw, still as it was: ask
+    st.warning("\n\n".join(esc(t) for t in asked["texts"]), icon=":material/call_split:")
+    if st.button("Apply anyway, leaving them on their date", key="rec_apply_split", disabled=RO):
+        _apply_labs(split_ok=True)
+for msg in ss.pop("rec_moved", []):
+    st.info(esc(msg), icon=":material/move_down:")
 for msg in ss.get("rec_problems", []):
     st.error(esc(msg), icon=":material/error:")
 

@@ -34,7 +34,7 @@ from logic.regimen import (
 from logic.regimen.exports import patient_sheet_html, to_csv, to_ics
 from logic.tma import regimen_caveat
 from ui.address import address_params
-from ui.banner import case_title, teaching_gate
+from ui.banner import case_title, pending_notice, teaching_gate
 from ui.charts import regimen_chart
 from ui.clinic import weekend_option
 from ui.common import DISCLAIMER, esc, md_table, why, why_each
@@ -126,6 +126,7 @@ _init_from_case(_init_from_url())
 st.title("Regimen")
 teaching_gate("reg")
 st.caption(f"{esc(case_title(case))} · a plan to discuss, not an order")
+pending_notice("reg")  # entries on the Case page not applied, near the answer (ui/banner.py)
 if ss.get("reg_url_problems"):
     st.warning("Part of the plan in the address was not understood and was left at its default: "
                + "; ".join(esc(p) for p in ss["reg_url_problems"]), icon=":material/link_off:")

@@ -17,7 +17,7 @@ from logic.diagnosis import diagnose
 from logic.reference import statements, threshold_set
 from logic.tma import TmaResult, decided_by, groups, weights
 from logic.tma.plasmic import PlasmicResult, plasmic
-from ui.banner import teaching_gate
+from ui.banner import pending_notice, teaching_gate
 from ui.charts import balance_chart
 from ui.common import DISCLAIMER, alert_box, alert_sources, esc, md_table, why, why_each
 from ui.session import current_case, thresholds_id
@@ -197,6 +197,7 @@ d = diagnose(case, tid, case.last_date())
 result = assess(case, thresholds=tid, diagnosis=d)
 p, tma = result.plasmic, result.tma
 st.caption(f"{esc(case.label) or 'Unnamed case'} · reference set: {threshold_set(tid).name}")
+pending_notice("ttp")  # entries on the Case page not applied, near the answer (ui/banner.py)
 
 tma_ids = {x.id for x in tma.alerts}
 urgent = [a for a in result.alerts if a.id in tma_ids and a.severity == "critical"]

@@ -91,7 +91,7 @@ def test_values_after_treatment_start_are_not_baseline():
     (obs("b12", True, "ng/L"), "must be a number, got bool"),
     (obs("schistocytes_seen", 1), "value must be true or false"),
     (obs("b12", 100, "ng/L", comparator="~"), "comparator '~'"),
-    ({"date": "2026-02-30", "analyte": "b12", "value": 100, "unit": "ng/L"}, "does not parse"),
+    ({"date": "2026-02-30", "analyte": "b12", "value": 100, "unit": "ng/L"}, "not a day of the calendar"),
     ({"date": 20261101, "analyte": "b12", "value": 100, "unit": "ng/L"}, "date must be a text"),
 ])
 def test_each_invalid_observation_is_named_with_index_analyte_and_reason(bad, fragment):
@@ -257,8 +257,8 @@ def test_a_case_file_reads_the_same_with_or_without_bom_and_crlf(data):
     (b'{"label": "caf\xe9", "observations": []}', ["file: is not UTF-8 text (byte 14); save it as UTF-8"]),
     ("{not json", ["file: is not valid JSON (line 1, column 2: Expecting property name enclosed in double quotes)"]),
     ("null", ["document: must be a JSON object, got NoneType"]),
-    ("x" * (2 * 1024 * 1024 + 1), ["file: is 2,097,153 bytes; the limit is 2 MB (2,097,152 bytes) (split the file, "
-                                   "or export fewer results)"]),
+    ("x" * (2_000_000 + 1), ["file: is 2,000,001 bytes; the limit is 2 MB (2,000,000 bytes) (split the file, "
+                             "or export fewer results)"]),
 ])
 def test_a_case_file_that_cannot_be_taken_whole_is_refused_with_every_problem(data, lines):
     assert read_problems(data) == lines

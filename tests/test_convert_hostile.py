@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from logic.case import limits, parse_case
+from logic.case import CaseError, limits, parse_case
 from logic.convert import MAX_UPLOAD_BYTES, csv_wide, read_any, to_csv_wide, write_as
 from logic.convert.csv_wide import _unit_suffix
 from tests.convert_support import BASE, assert_counts_add_up
@@ -111,7 +111,7 @@ def test_the_unit_in_a_header_is_the_last_bracketed_part():
 
 def test_the_limits_are_declared_with_their_values():
     assert (limits.MAX_UPLOAD_BYTES, limits.MAX_JSON_DEPTH, limits.MAX_CSV_COLUMNS, limits.MAX_HEADER_CELL_CHARS,
-            limits.MAX_ROWS, limits.MAX_FHIR_ENTRIES) == (2 * 1024 * 1024, 64, 256, 200, 50_000, 10_000)
+            limits.MAX_ROWS, limits.MAX_FHIR_ENTRIES) == (2_000_000, 64, 256, 200, 50_000, 10_000)
     assert MAX_UPLOAD_BYTES is limits.MAX_UPLOAD_BYTES
 
 
@@ -220,7 +220,7 @@ def test_a_file_one_byte_over_the_limit_is_refused_with_its_exact_size():
     text = "date,analyte,value,unit\n" + "x" * (MAX_UPLOAD_BYTES - 24 + 1)
     assert len(text.encode()) == MAX_UPLOAD_BYTES + 1
     assert only_problem(read_any(text)) == (
-        "file: is 2,097,153 bytes; the limit is 2 MB (2,097,152 bytes) (split the file, or export fewer results)")
+        "file: is 2,000,001 bytes; the limit is 2 MB (2,000,000 bytes) (split the file, or export fewer results)")
     assert read_any(text.encode()).problems == read_any(text).problems
 
 
@@ -377,9 +377,10 @@ def test_a_blank_label_is_left_out_of_the_fhir_export_instead_of_failing_it(labe
     assert "identifier" not in bundle and len(bundle["entry"]) == 1
 
 
-def test_a_negative_zero_is_written_to_csv_as_zero_so_it_reads_back():
+def test_a_negative_zero_is_refused_as_every_negative_is_and_never_written():
+    # issue 21: -6e-400 was read as -0.0 and kept; it is negative, refused like -1 by every reader and writer
     doc = {"observations": [{"date": "2026-11-01", "analyte": "adamts13_activity", "value": -0.0, "unit": "%"}]}
-    for to, fmt in (("csv", "csv-long"), ("csv-wide", "csv-wide")):
-        text = write_as(doc, to)
-        assert ",-0" not in text and ",0.0" in text
-        assert read_any(text, fmt=fmt).imported == 1
+    for to in ("csv", "csv-wide", "fhir", "json"):
+        with pytest.raises(CaseError, match="negative"):
+            write_as(doc, to)
+    assert read_any(json.dumps(doc)).imported == 0

@@ -31,7 +31,10 @@ def metric(at, label):
 def test_without_a_treatment_start_the_page_asks_for_one():
     at = open_recovery("pseudo_tma_composite")
     assert any("no treatment start" in i.value for i in at.info)
-    at.date_input(key="rec_start").set_value(__import__("datetime").date(2026, 11, 2)).run()
+    at.text_input(key="rec_start").set_value("2099-01-01").run()  # a text field: applied on Enter or Tab
+    assert opened(at).doc.get("treatment_start") is None
+    assert any("after today" in e.value for e in at.error)
+    at.text_input(key="rec_start").set_value("2/11/2026").run()  # day first, as on the Case page
     assert opened(at).doc["treatment_start"] == "2026-11-02"
 
 
@@ -85,5 +88,5 @@ def test_teaching_case_without_start_cannot_be_edited_from_recovery():
     at.selectbox(key="case_example").set_value("pseudo_tma_composite")
     at.button(key="case_load_example").click().run()
     at.switch_page("app_pages/recovery.py").run()
-    assert at.date_input(key="rec_start").disabled
+    assert at.text_input(key="rec_start").disabled
     assert [e.message for e in at.exception] == []

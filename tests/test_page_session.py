@@ -96,6 +96,27 @@ def test_case_page_example_picker_hides_the_teaching_point_in_teaching_mode(teac
     assert any(point in c.value for c in at.caption) is shown
 
 
+@pytest.mark.parametrize(("teaching", "revealed", "shown"), [(True, False, False), (True, True, True),
+                                                             (False, False, True)])
+def test_a_teaching_cases_answer_result_is_hidden_on_the_case_page_until_the_reveal(teaching, revealed, shown):
+    # issue 21, item 5: teaching case 12's ADAMTS13 <5 % (about.hidden_until_reveal) gave the answer away
+    sleeve = OpenCase(doc=example("ttp_after_sleeve"), read_only=True, source="ttp_after_sleeve", revealed=revealed)
+    at = _app(sleeve, teaching)
+    at.session_state["case_grp_other"] = True  # its result section open
+    at.run()
+    assert (at.text_input(key="case_lab_adamts13_activity").value == "<5") is shown
+    table = at.dataframe[0].value
+    assert ("ADAMTS13 activity" in set(table["Test"])) is shown
+    assert len(table) == len(example("ttp_after_sleeve")["observations"]) - (0 if shown else 1)
+
+
+def test_a_copy_of_a_hidden_teaching_case_keeps_every_result():
+    at = _app(OpenCase(doc=example("ttp_after_sleeve"), read_only=True, source="ttp_after_sleeve"), teaching=True)
+    at.button(key="app_copy_case").click().run()
+    assert not opened(at).read_only
+    assert "adamts13_activity" in {o["analyte"] for o in opened(at).doc["observations"]}
+
+
 def test_library_hides_final_diagnoses_in_teaching_mode_and_shows_the_revealed_open_one():
     final = {k: example(k)["about"]["final_diagnosis"] for k in (TEACHING, "ttp_after_sleeve")}
 
@@ -127,17 +148,24 @@ def test_reveal_on_one_page_reveals_on_every_page_and_the_toggle_hides_again():
 # -- facts pages share ----------------------------------------------------------------------
 
 
-def test_a_case_page_entry_not_applied_is_pending_on_the_diagnosis_page_until_corrected():
+@pytest.mark.parametrize("page", ["diagnosis", "ttp", "regimen", "recovery"])
+def test_a_case_page_entry_not_applied_is_pending_on_every_page_that_reads_the_case_until_corrected(page):
+    # issue 21, item 3: one shared notice (ui.banner.pending_notice), near each page's answer
+    from logic.reference import analytes
+
+    label = analytes()["b12"]["label"]
     at = _app()
     at.text_input(key="case_lab_b12").set_value("abc").run()
+    at.text_input(key="case_date_treatment_start").set_value("2020-01-01").run()  # Recovery draws its answer
     assert set(opened(at).errors) == {"b12"}
-    at.switch_page("app_pages/diagnosis.py").run()
-    assert any("(b12)" in w.value and "not applied" in w.value for w in at.warning)
+    at.switch_page(f"app_pages/{page}.py").run()
+    notices = [w.value for w in at.warning if "not applied" in w.value]
+    assert len(notices) == 1 and f"({label})" in notices[0] and notices[0].startswith("1 entry on the Case page")
     at.switch_page("app_pages/case.py").run()
     assert at.text_input(key="case_lab_b12").value == "abc"  # the draft is kept on screen
     at.text_input(key="case_lab_b12").set_value("150").run()
     assert opened(at).errors == {}
-    at.switch_page("app_pages/diagnosis.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not any("not applied" in w.value for w in at.warning)
 
 

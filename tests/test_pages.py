@@ -100,8 +100,9 @@ def test_history_radio_sets_a_tri_state_flag():
 
 
 def test_switching_to_si_units_converts_the_values_shown():
-    # issue 11: a value keeps the unit it was typed in; the unit system changes what is shown beside it
-    # and the unit a bare number is read in (no stored value is re-expressed)
+    # issue 11: a value keeps the unit it was typed in (no stored value is re-expressed); the unit system is
+    # what the fields show and read a bare number in. Issue 21: the field shows the value in the field's unit,
+    # never "0.8 mg/dL" beside a µmol/L label; the caption says what was entered
     at = new_app()
     at.radio(key="case_units").set_value("conventional").run()
     open_section(at, "other")
@@ -109,8 +110,10 @@ def test_switching_to_si_units_converts_the_values_shown():
     assert any("= 71 µmol/L" in c.value for c in at.caption)
     at.radio(key="case_units").set_value("si").run()
     no_exceptions(at)
-    assert at.text_input(key="case_lab_creatinine").value == "0.8 mg/dL"
+    assert at.text_input(key="case_lab_creatinine").value == "70.72"
+    assert any("entered as 0.8 mg/dL" in c.value for c in at.caption)
     assert opened(at).doc["unit_system"] == "si"
+    assert [(o["value"], o["unit"]) for o in opened(at).doc["observations"]] == [(0.8, "mg/dL")]
     at.text_input(key="case_lab_creatinine").set_value("71").run()
     stored = [o for o in opened(at).doc["observations"] if o["analyte"] == "creatinine"]
     assert [(o["value"], o["unit"]) for o in stored] == [(71, "umol/L")]
@@ -235,7 +238,7 @@ def test_a_folded_result_section_draws_no_fields_and_shows_the_case_when_opened_
     at.run()
     assert "case_lab_haptoglobin" not in [t.key for t in at.text_input]
     open_section(at, "hemolysis")
-    assert at.text_input(key="case_lab_haptoglobin").value == "<8 mg/dL"
+    assert at.text_input(key="case_lab_haptoglobin").value == "<0.08"  # in g/L, the SI field's unit (issue 21)
 
 
 def test_a_refused_entry_keeps_its_section_open():
@@ -245,3 +248,37 @@ def test_a_refused_entry_keeps_its_section_open():
     at.session_state["case_grp_other"] = False  # a fold asked for while the entry is refused
     at.run()
     assert at.text_input(key="case_lab_creatinine").value == "35 furlongs"  # still drawn, as typed
+
+
+def test_a_schistocyte_count_sets_schistocytes_seen_as_the_assessment_reads_it():
+    # issue 21, item 8: 2 % typed left "Schistocytes seen on film" at "Not examined"
+    at = new_app()
+    assert at.radio(key="case_bool_schistocytes_seen").value == "Not examined"
+    at.text_input(key="case_lab_schistocytes_pct").set_value("2").run()
+    seen = at.radio(key="case_bool_schistocytes_seen")
+    assert seen.value == "Seen" and seen.disabled
+    assert any("From the schistocyte count (2 %)" in c.value for c in at.caption)
+    at.text_input(key="case_lab_schistocytes_pct").set_value("0").run()
+    assert at.radio(key="case_bool_schistocytes_seen").value == "Not seen"
+    at.text_input(key="case_lab_schistocytes_pct").set_value("<1").run()  # censored: it does not say
+    assert not at.radio(key="case_bool_schistocytes_seen").disabled
+    at.text_input(key="case_lab_schistocytes_pct").set_value("").run()
+    at.radio(key="case_bool_schistocytes_seen").set_value("Seen").run()  # by hand again, without a count
+    assert {o["analyte"]: o["value"] for o in opened(at).doc["observations"]} == {"schistocytes_seen": True}
+
+
+def test_the_history_says_that_either_neurological_question_counts_for_the_regimen():
+    at = new_app()
+    assert any("either counts as neurological involvement" in c.value for c in at.caption)
+
+
+def test_a_pasted_file_with_thousands_of_problems_is_one_box_counted_by_kind():
+    # issue 21, item 9: a 1.9 MB junk Bundle drew 8,915 error boxes; problems are listed 20 in full, then counted
+    junk = {"observations": [{"date": f"2026-11-{1 + i % 28:02d}", "analyte": "platelets", "value": "lots",
+                              "unit": "10^9/L"} for i in range(3000)]}
+    at = new_app()
+    at.text_area(key="case_paste").set_value(json.dumps(junk))
+    at.button(key="case_load_paste").click().run()
+    boxes = [e.value for e in at.error]
+    assert len(boxes) == 1
+    assert boxes[0].count("\n- ") == 21 and "… and **2,980 more** (3,000 in all): 2,980 ×" in boxes[0]

@@ -217,5 +217,5 @@ def test_a_knob_away_from_the_source_value_is_noted_with_the_source_value(value,
 
 def test_the_clinicians_choice_note_quotes_the_chosen_value_and_its_sources():
     (note,) = [n for n in build_regimen("bnf_hydroxo_neuro", alternate_weeks=6).notes if "choice" in n.text]
-    assert note.text == "Alternate days for (clinician's choice): 6 weeks is the clinician's choice."
+    assert note.text == "Alternate-day phase: 6 weeks is the clinician's choice."  # issue 21: said once
     assert note.refs == ("bnf_hydroxocobalamin", "cobalt_regimen_choices")

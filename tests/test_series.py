@@ -122,3 +122,62 @@ def test_rows_are_built_in_linear_work_in_the_number_of_draws():
     rows_large, n_large = calls(series_rows, large)
     assert len(rows_small) == 150 and len(rows_large) == 600
     assert n_large <= 4.5 * n_small  # four times the draws, about four times the calls (quadratic: sixteen)
+
+
+# -- a draw moves whole (issue 21, item 4) ---------------------------------------------------------
+
+DRAW = {"observations": [
+    {"date": "2026-03-02", "analyte": "platelets", "value": 12, "unit": "10^9/L"},
+    {"date": "2026-03-02", "analyte": "ldh", "value": 2900, "unit": "U/L"},
+    {"date": "2026-03-02", "analyte": "b12", "value": 80, "unit": "pg/mL"},
+    {"date": "2026-03-02", "analyte": "haptoglobin", "value": 8, "unit": "mg/dL", "comparator": "<"},
+    {"date": "2026-03-02", "analyte": "schistocytes_seen", "value": True},
+    {"date": "2026-03-09", "analyte": "platelets", "value": 48, "unit": "10^9/L"},
+], "treatment_start": "2026-03-03"}
+
+
+def _moved(rows, old: str, new: str):
+    return [{**r, "Date": new} if r["Date"] == old else r for r in rows]
+
+
+def test_changing_a_rows_date_moves_the_whole_draw_with_the_results_the_table_does_not_show():
+    from logic.case.series import draw_moves
+
+    rows = _moved(series_rows(parse_case(DRAW)), "2026-03-02", "2026-03-01")
+    moves = draw_moves(DRAW, rows)
+    assert [(m.old.isoformat(), [d.isoformat() for d in m.new], m.splits) for m in moves] == [
+        ("2026-03-02", ["2026-03-01"], False)]
+    assert "Vitamin B12 (serum)" in moves[0].others and "haptoglobin" in moves[0].text().lower()
+    new, problems = apply_series_rows(DRAW, rows)
+    assert problems == []
+    dates = {o["analyte"]: o["date"] for o in new["observations"] if o["date"] != "2026-03-09"}
+    assert dates == dict.fromkeys(["platelets", "ldh", "b12", "haptoglobin", "schistocytes_seen"], "2026-03-01")
+    case = parse_case(new)
+    assert case.baseline()["b12"].date.isoformat() == "2026-03-01"  # still the baseline: B12 is not left behind
+
+
+def test_a_row_moved_while_another_row_of_its_date_stays_is_a_split_named_before_it_is_applied():
+    from logic.case.series import draw_moves
+
+    doc = {**DRAW, "observations": [*DRAW["observations"],
+                                    {"date": "2026-03-02", "analyte": "platelets", "value": 14, "unit": "10^9/L"}]}
+    rows = series_rows(parse_case(doc))
+    assert [r["Date"] for r in rows] == ["2026-03-02", "2026-03-02", "2026-03-09"]
+    rows[1] = {**rows[1], "Date": "2026-03-04"}  # the second draw of the day moved; the first stays
+    (move,) = draw_moves(doc, rows)
+    assert move.splits and move.kept
+    assert "stay on 2026-03-02" in move.text() and "Vitamin B12 (serum)" in move.text()
+    new, problems = apply_series_rows(doc, rows)  # applied anyway: what the table does not show stays put
+    assert problems == []
+    assert {o["date"] for o in new["observations"] if o["analyte"] == "b12"} == {"2026-03-02"}
+
+
+def test_unchanged_rows_and_new_rows_move_nothing():
+    from logic.case.series import draw_moves
+
+    rows = series_rows(parse_case(DRAW))
+    assert draw_moves(DRAW, rows) == []
+    rows.append({"Date": "2026-03-20", PLT: "90"})  # a pasted row: no drawn date
+    assert draw_moves(DRAW, rows) == []
+    new, problems = apply_series_rows(DRAW, rows)
+    assert problems == [] and {o["date"] for o in new["observations"] if o["analyte"] == "b12"} == {"2026-03-02"}

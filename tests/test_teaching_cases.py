@@ -75,3 +75,13 @@ def test_ttp_with_pernicious_anaemia_alert_outranks_the_potassium_alert():
     out = assess_json(parse_case(example_cases()["ttp_with_pernicious_anaemia"]))
     sev = {a["id"]: a["severity"] for a in out["alerts"]}
     assert sev["ttp_emergency"] == sev["ttp_with_b12_deficiency"] == "critical"
+
+
+def test_the_results_that_give_a_teaching_case_away_are_marked_to_hide_until_the_reveal():
+    # issue 21, item 5: an ADAMTS13 activity settles TTP or not; teaching mode hides it (ui/session.current_doc)
+    for case_id, doc in example_cases().items():
+        marked = set(doc["about"].get("hidden_until_reveal", ()))
+        present = {o["analyte"] for o in doc["observations"]}
+        assert marked <= present, case_id  # a mark names a result the case holds
+        if "adamts13_activity" in present:
+            assert "adamts13_activity" in marked, case_id

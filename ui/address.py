@@ -1,6 +1,6 @@
 """The open case in the address: its opaque id (``?case=<id>``, never a patient detail), so a reload, a
 new tab or a bookmark reopens it; a teaching case by an opaque token (its id would give the diagnosis away).
-Part of the session layer (ui/session.py); the browser's unit-system cookie is read here at session start.
+Part of the session layer (ui/session.py).
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ import re
 
 import streamlit as st
 
-from logic.case.entry import CONVENTIONAL, SI
 from logic.reference import example_cases
 from store import NotFoundError
 from ui.auth import current_actor
 from ui.database import store_or_none
 from ui.saver import flush_case
-from ui.session import UNITS_COOKIE, UNITS_KEY, _blank, _load, _put, load_example, ss, state
+from ui.session import _load, load_example, ss, state
 
 ADDRESS_KEY = "session_address_read"
 _CASE_ID = re.compile(r"^[0-9a-f]{32}$")  # the store's case ids (random, never a patient identifier)
@@ -47,11 +46,6 @@ def open_from_address() -> str | None:
     if ss.get(ADDRESS_KEY):
         return None
     ss[ADDRESS_KEY] = True
-    units = st.context.cookies.get(UNITS_COOKIE) if hasattr(st.context, "cookies") else None
-    if units in (SI, CONVENTIONAL):
-        ss[UNITS_KEY] = units
-        if state().id is None and not state().read_only and state().revision == 0:
-            _put(doc=_blank())
     case_id = st.query_params.get("case")
     token = st.query_params.get("teaching")
     if case_id and state().id != case_id:

@@ -48,6 +48,7 @@ class OpenCase:
     opened: int = 0
     revealed: bool = False  # teaching mode: the presenter has revealed this teaching case's verdicts
     session_plan: ChosenPlan | None = None  # a read-only teaching case's plan, for this session only
+    units: str | None = None  # a read-only teaching case's unit system, for this session only
 
     @property
     def plan(self) -> ChosenPlan | None:

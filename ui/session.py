@@ -10,7 +10,8 @@ and are never saved unless copied to "my cases".
 The open case lasts beyond the browser session: its opaque id is in the address (``?case=<id>``,
 never a patient detail), so a reload, a new tab or a bookmark reopens it; a teaching case is named
 there by an opaque token. The regimen chosen for the case and the unit system are in the case
-document itself.
+document itself; a case that names no unit system shows the reference set's (a new case starts there, whatever
+the case open before used).
 
 Pages read and change the open case only through the functions here; a page never reads another
 page's session keys. The sidebar (ui/sidebar.py) owns the ``app_`` widgets whose values are read
@@ -40,10 +41,8 @@ from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
 SAVER_KEY = "session_saver"
-UNITS_KEY = "session_units"  # this browser's unit system (from its cookie), for new cases
 THRESHOLDS_KEY = "app_thresholds"  # the sidebar's reference-set choice
 TEACHING_KEY = "app_teaching"  # the sidebar's teaching-mode toggle
-UNITS_COOKIE = "cobalt_units"
 #: Seconds without another edit before a burst of edits is saved (0: at once, in the page tests).
 QUIET_S = float(os.environ.get("COBALT_SAVE_QUIET_S", "1.5"))
 
@@ -129,8 +128,28 @@ def flush_saves(timeout: float = 5.0) -> SaveSnapshot | None:
 # -- the open case --------------------------------------------------------------------
 
 
+#: The key of a teaching case's ``about`` that lists the analytes whose results give its answer (an ADAMTS13
+#: activity of <5 %): hidden on every page, like the case's label and verdicts, until the presenter reveals.
+HIDDEN_UNTIL_REVEAL = "hidden_until_reveal"
+_SHOWN = ByIdentity(16)  # a teaching case's document -> the document pages see before the reveal
+
+
 def current_doc() -> dict[str, Any]:
-    return state().doc
+    """The open case's document as pages see it: a teaching case in teaching mode, before the reveal, without
+    the results marked as its answer (``about.hidden_until_reveal``)."""
+    now = state()
+    if not now.read_only or not now.hides_verdicts(teaching_mode()):
+        return now.doc
+    about = now.doc.get("about")
+    hidden = set(about.get(HIDDEN_UNTIL_REVEAL) or ()) if isinstance(about, dict) else set()
+    if not hidden:
+        return now.doc
+    shown = _SHOWN.get(now.doc)
+    if shown is None:  # made once per document, so the case parsed from it is found again by identity
+        shown = {**now.doc, "observations": [o for o in now.doc.get("observations", [])
+                                             if not (isinstance(o, dict) and o.get("analyte") in hidden)]}
+        _SHOWN.put(now.doc, shown)
+    return shown
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -191,10 +210,19 @@ def set_doc(doc: dict[str, Any]) -> Case:
     return case
 
 
+#: Seconds the first save of a new case may take before the page goes on (it is then saved in the background).
+FIRST_SAVE_S = 2.0
+
+
 def _submit() -> None:
+    """Hand the document to the saver. A new case is saved at once, before the page goes on, so the id is in
+    the address from its first edit: a reload 0.5 s after typing a label reopened "New case" (issue 21); the
+    edits after it are saved in bursts as before."""
     saver = _saver()
     if saver is not None and not state().conflict:
         saver.submit(state().doc)
+        if state().id is None and saver.case_id is None:
+            saver.flush(FIRST_SAVE_S)  # a database that does not answer in time: saved later, the page says so
         sync_saved()
 
 
@@ -235,21 +263,18 @@ def open_case(case_id: str) -> None:
 
 
 def new_case() -> None:
-    """A blank case in this browser's unit system; it is saved (and gets an id) on its first change."""
+    """A blank case in the reference set's units; it is saved (and gets an id) on its first change."""
     _load(_blank())
 
 
 def _blank() -> dict[str, Any]:
-    doc = blank_case()
-    units = ss.get(UNITS_KEY)
-    if units in (SI, CONVENTIONAL):
-        doc["unit_system"] = units
-    return doc
+    return blank_case()
 
 
 def save_as_new(label_prefix: str = "Copy of", label: str | None = None) -> None:
-    """The open document (edits included) as a new editable case in the store (``label``: instead of its own)."""
-    doc = copy.deepcopy(current_doc())
+    """The open document (edits included) as a new editable case in the store (``label``: instead of its own);
+    whole: results a teaching case hides until the reveal included (the copy is the user's own case)."""
+    doc = copy.deepcopy(state().doc)
     doc["label"] = f"{label_prefix} {label or doc.get('label') or 'case'}"[:120]
     open_document(doc)
 
@@ -287,25 +312,24 @@ def thresholds_id() -> str:
 
 
 def unit_system() -> str:
-    """The case's unit system: its own ``unit_system``, else this browser's, else the reference set's."""
-    own = current_doc().get("unit_system")
+    """The case's unit system: its own ``unit_system`` (a read-only teaching case: the one chosen for it in this
+    session), else the reference set's. Never the previous case's: each case has its own."""
+    now = state()
+    own = now.doc.get("unit_system") if not now.read_only or now.units is None else now.units
     if own in (SI, CONVENTIONAL):
         return own
-    return system_of(ss.get(UNITS_KEY)) if ss.get(UNITS_KEY) else threshold_unit_system(thresholds_id())
+    return threshold_unit_system(thresholds_id())
 
 
 def set_unit_system(system: str) -> None:
-    """Remember the unit system with the case (saved) and for this browser (its cookie, set by the page)."""
-    ss[UNITS_KEY] = system
-    if not is_read_only():
-        doc = copy.deepcopy(current_doc())
-        doc["unit_system"] = system
-        set_doc(doc)
-
-
-def browser_units() -> str | None:
-    """This browser's unit system, for the cookie that remembers it."""
-    return ss.get(UNITS_KEY)
+    """The unit system of the open case: saved with it (a read-only teaching case keeps it for this session)."""
+    system = system_of(system)
+    if is_read_only():
+        _put(units=system)
+        return
+    doc = copy.deepcopy(current_doc())
+    doc["unit_system"] = system
+    set_doc(doc)
 
 
 def teaching_mode() -> bool:

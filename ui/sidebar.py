@@ -57,6 +57,20 @@ def _baseline_line(case: Case, analyte: str, label: str, fmt: str = "{:g}", si: 
     return text
 
 
+def _no_baseline_line(case: Case) -> str:
+    """What the sidebar says when it has no baseline number to show: never "no results" while results are on
+    file (issue 21: "No results yet" beside 16 results after the treatment start)."""
+    if not case.observations:
+        return "No results yet. Enter them on the Case page or load an example."
+    start = case.treatment_start
+    after = sum(1 for o in case.observations if start is not None and o.date > start)
+    if after == len(case.observations):
+        return (f"No baseline results (on or before the treatment start); {after} result{'s' if after != 1 else ''} "
+                "after it, on the Recovery page.")
+    n = len(case.observations)
+    return f"No baseline B12, platelets, Hb, MCV or LDH; {n} other result{'s' if n != 1 else ''} on the Case page."
+
+
 def _set_thresholds() -> None:
     st.session_state[THRESHOLDS_KEY] = st.session_state[THRESHOLDS_KEY + "_widget"]
 
@@ -150,7 +164,7 @@ def sidebar() -> None:
             st.markdown("  \n".join(lines))
             st.caption("Baseline: last value on or before the treatment start.")
         else:
-            st.caption("No results yet. Enter them on the Case page or load an example.")
+            st.caption(_no_baseline_line(case))
         if case.treatment_start:
             st.caption(f"Treatment started {case.treatment_start.isoformat()}")
         _save_line()

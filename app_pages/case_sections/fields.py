@@ -93,9 +93,11 @@ def draw_day() -> date:
         return today()
 
 
-def sync_widgets(force: bool = False) -> None:
+def sync_widgets(force: bool = False, results_only: bool = False) -> None:
     """Set widget state from the current case (all of it when ``force``, else only missing keys); a draft
-    (text typed and not applied) is shown instead of the document's value."""
+    (text typed and not applied) is shown instead of the document's value. ``results_only``: the result fields
+    and their date anew (the baseline moved with the treatment start), every other field, draft and pending
+    entry as it is (a field being typed in is not overwritten)."""
     case, doc = current_case(), current_doc()
     base = case.baseline()
     values = {
@@ -128,6 +130,12 @@ def sync_widgets(force: bool = False) -> None:
         if not force:
             values[key] = text
     folded = {n for n, spec in SPECS.items() if not ss.get(f"case_grp_{spec['group']}", spec["group"] in OPEN)}
+    if results_only:
+        values = {k: v for k, v in values.items()
+                  if k.startswith(("case_lab_", "case_bool_", "case_draw_date")) and k not in ss["case_drafts"]}
+        force = False
+        for key in values:
+            ss.pop(key, None)  # set anew below
     for key, value in values.items():
         if key.removeprefix("case_lab_").removeprefix("case_bool_") in folded and key not in ss["case_drafts"]:
             ss.pop(key, None)  # not drawn while its section is folded: set when it opens (fewer keys, cheaper widgets)

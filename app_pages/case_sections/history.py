@@ -7,7 +7,9 @@ import streamlit as st
 
 from app_pages.case_sections.fields import ANTIBODIES, TRI, TRI_AB, Form, commit, doc_copy, field_error
 from logic.case import HISTORY_LABELS
+from logic.reference import statements
 from ui.callbacks import kept
+from ui.common import why
 
 TRI_VALUE = {"Unknown": None, "Yes": True, "No": False, "Positive": True, "Negative": False}
 HISTORY_GROUPS = {
@@ -52,3 +54,7 @@ def draw(form: Form) -> None:
                         st.radio(HISTORY_LABELS[flag], TRI_AB if flag in ANTIBODIES else TRI, key=f"case_hist_{flag}",
                                  horizontal=True, on_change=_on_history, args=(flag,), disabled=form.read_only)
                     field_error(form, flag)
+        if title == "Presentation":  # which of the two neurological questions the regimen uses: both
+            neuro = statements.say("regimen.neurological_either")
+            st.caption(neuro.text)
+            why(neuro.refs, key="why_case_neurological")

@@ -27,6 +27,7 @@ from logic.case.entry import (
     SI,
     conversion_text,
     display_unit,
+    entered_text,
     field_text,
     parse_day,
     parse_value_and_unit,
@@ -103,7 +104,8 @@ def _on_bool(name: str) -> None:
 
 @kept
 def _on_units() -> None:
-    """The unit system of the case (and this browser): values keep their units; the fields follow."""
+    """The unit system of the case: values keep the unit they were entered in; the fields show them in the new
+    system's units."""
     try:
         set_unit_system(ss["case_units"])
     except CaseError as exc:
@@ -123,7 +125,9 @@ def _lab_field(form: Form, name: str, base: dict) -> None:
     row.markdown(display_unit(unit) or "—", help=SPECS[name].get("note"), width="content")  # units from data
     obs = base.get(name)
     if obs is not None and name not in form.errors:
-        beside = [conversion_text(name, float(obs.value), obs.comparator, obs.unit, unit, other_unit(name))]
+        value = float(obs.value)  # shown in the field's unit; what was entered, or the value in the other unit
+        beside = [entered_text(value, obs.comparator, obs.unit, unit, name)
+                  or conversion_text(name, value, obs.comparator, obs.unit, unit, other_unit(name))]
         beside.append(f"from {obs.date.isoformat()}" if obs.date != draw_day() else "")
         if any(beside):
             st.caption(" · ".join(b for b in beside if b))
@@ -134,27 +138,48 @@ def _lab_field(form: Form, name: str, base: dict) -> None:
         st.button(f"Use {display_unit(slip.suggested)}", key=f"case_slip_{name}", on_click=_switch_unit, args=(name,))
 
 
+def _seen_from_count(base: dict) -> str | None:
+    """"Schistocytes seen on film" as the schistocyte count on file says it: Seen for a count above 0, Not seen
+    for 0; None when there is no count, or a censored one (<1 %) that does not say (issue 21: 2 % typed left
+    the finding at "Not examined")."""
+    count = base.get("schistocytes_pct")
+    if count is None or count.comparator in ("<", "<="):
+        return None
+    return FILM[1] if float(count.canonical) > 0 else FILM[2]
+
+
 def _bool_field(form: Form, name: str, base: dict) -> None:
     options = DAT if name == "dat_positive" else FILM
     label = "Direct antiglobulin test (DAT)" if name == "dat_positive" else SPECS[name]["label"]
+    derived = _seen_from_count(base) if name == "schistocytes_seen" and "schistocytes_pct" not in form.errors else None
+    if derived is not None:  # derived, as the assessment derives it: the count is the finer record
+        ss[f"case_bool_{name}"] = derived
     st.radio(label, options, key=f"case_bool_{name}", horizontal=True, on_change=_on_bool, args=(name,),
-             disabled=form.read_only)
+             disabled=form.read_only or derived is not None)
+    if derived is not None:
+        st.caption(f"From the schistocyte count ({base['schistocytes_pct'].display()}); clear the count to set "
+                   "this by hand.")
     field_error(form, name)
+
+
+def draw_units(form: Form) -> None:
+    """The case's unit system, at the top of the page: chosen per case (a new case starts in the reference set's)."""
+    st.radio("Units of this case", list(UNITS), key="case_units", format_func=UNITS.get, horizontal=True,
+             on_change=_on_units,  # a read-only teaching case too: it keeps the choice for this session
+             help="How this case's results are shown and typed, kept with the case; a new case starts in the units "
+             "of the reference set chosen in the sidebar. A value can always carry its own unit: type 35 umol/L.")
+    field_error(form, "units")
 
 
 def draw(form: Form) -> None:
     st.subheader("Baseline labs")
     st.page_link("app_pages/record.py", label="Or fetch them from the hospital record",
                  icon=":material/local_hospital:")
-    l1, l2 = st.columns([1, 2])
+    l1, _ = st.columns([1, 2])
     l1.text_input("Date of these results", key="case_draw_date", on_change=_on_draw_date, disabled=form.read_only,
                   placeholder="2026-11-02 or 2/11/2026", help="Values you type are recorded on this date.")
-    l2.radio("Units", list(UNITS), key="case_units", format_func=UNITS.get, horizontal=True, on_change=_on_units,
-             disabled=form.read_only, help="How results are shown and typed (kept with the case and for this "
-             "browser). A value can always carry its own unit: type 35 umol/L.")
     with l1:
         field_error(form, "draw_date")
-    field_error(form, "units")
     if (case_start := current_case().treatment_start) and draw_day() > case_start:
         st.warning(
             f"Results typed here are dated {draw_day().isoformat()}, after the treatment start "

@@ -28,6 +28,15 @@ _UNDETECTABLE = (
 SI, CONVENTIONAL = "si", "conventional"
 
 
+def quoted(text: object, limit: int = 40) -> str:
+    """Typed text as a message quotes it: in quotes, cut to ``limit`` characters with its length said, so a
+    refused 5,000-digit value is not echoed whole (issue 21)."""
+    raw = str(text)
+    if len(raw) <= limit:
+        return repr(raw)
+    return f"{raw[: limit - 1]!r}… ({len(raw):,} characters)"
+
+
 class UndetectableError(ValueError):
     """'undetectable' typed where a number is needed: the detection limit is asked for (as <N)."""
 
@@ -38,21 +47,21 @@ def parse_entry(text: str | None) -> tuple[float, str | None] | None:
         return None
     if re.match(_UNDETECTABLE, str(text), re.IGNORECASE):
         raise UndetectableError(
-            f"{str(text).strip()!r}: type the laboratory's detection limit with <, for example <10 "
+            f"{quoted(str(text).strip())}: type the laboratory's detection limit with <, for example <10 "
             "(undetectable below 10)"
         )
     m = re.match(_ENTRY, str(text))
     if not m:
-        raise ValueError(f"{text!r} is not a number; type a value such as 107, 1.5 or <8")
+        raise ValueError(f"{quoted(text)} is not a number; type a value such as 107, 1.5 or <8")
     number = m.group(2)
     if re.fullmatch(r"[0-9]{1,3},[0-9]{3}", number):
         raise ValueError(
-            f"{text!r} is ambiguous: a thousands separator or a decimal comma? Type it without the "
+            f"{quoted(text)} is ambiguous: a thousands separator or a decimal comma? Type it without the "
             "comma (3115) or with a decimal point (3.115)"
         )
     value = float(number.replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError(f"{text!r} is not a finite number")
+        raise ValueError(f"{quoted(text)} is not a finite number")
     comp = m.group(1)
     return value, _SYMBOLS.get(comp, comp)
 
@@ -77,7 +86,8 @@ def parse_value_and_unit(
     except UnitError:
         if not re.search(r"[/%^*]|feu|^iu$|^u$", m.group(2), re.IGNORECASE):  # '15O': a letter for a digit
             raise ValueError(
-                f"{raw!r} is not a number; type a value such as 107, 1.5 or <8, or a value with its unit (35 umol/L)"
+                f"{quoted(raw)} is not a number; type a value such as 107, 1.5 or <8, or a value with its unit "
+                "(35 umol/L)"
             ) from None
         units = ", ".join(display_unit(u) for u in allowed_units(analyte)) or "no unit"
         raise ValueError(f"{m.group(2)!r} is not a unit for this test; use one of: {units}") from None
@@ -223,17 +233,36 @@ def day_words(day: date) -> str:
 def field_text(
     value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str | None = None
 ) -> str:
-    """What a lab field shows: the number alone in the field's unit (or one of the same size, pg/mL for
-    ng/L, given ``analyte``), else the number with its own unit."""
+    """What a lab field shows: the number in the field's unit (the case's unit system), converted from the unit
+    it was entered in when that differs (4 significant digits; :func:`entered_text` says what was entered), so
+    a field never shows a value in one unit beside another unit's label (issue 21: ``6.2 g/dL`` beside ``g/L``).
+    A unit of the same size (pg/mL for ng/L) keeps its number. Without ``analyte``, or a unit that does not
+    convert, the number with its own unit."""
     text = format_entry(value, comparator)
-    if unit in (None, "", "1") or unit == shown_unit:
+    if unit in (None, "", "1") or not shown_unit or unit == shown_unit:
         return text
-    if analyte and shown_unit:
+    if analyte:
         from logic.case.units import convert
 
-        if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
-            return text
+        try:
+            if abs(convert(analyte, 1.0, unit, shown_unit) - 1.0) < 1e-12:
+                return text  # a unit of the same size: the number as entered, every digit
+            return format_entry(convert_entry(analyte, value, unit, shown_unit), comparator)
+        except (ValueError, KeyError):
+            pass
     return f"{text} {display_unit(unit)}"
+
+
+def entered_text(
+    value: float, comparator: str | None, unit: str | None, shown_unit: str | None, analyte: str
+) -> str:
+    """``entered as 6.2 g/dL`` when the field shows the value converted (:func:`field_text`), else empty."""
+    if unit in (None, "", "1") or not shown_unit or unit == shown_unit:
+        return ""
+    shown = field_text(value, comparator, unit, shown_unit, analyte)
+    if shown == format_entry(value, comparator):
+        return ""  # the same number (pg/mL shown as ng/L)
+    return f"entered as {format_entry(value, comparator)} {display_unit(unit)}"
 
 
 def conversion_text(

@@ -5,7 +5,7 @@ file import and paste (:func:`logic.case.read_case_document`). It runs in time l
 and refuses, with every problem at once (each a ``(where, message)`` pair):
 
 - a file larger than :data:`logic.case.limits.MAX_UPLOAD_BYTES`, bytes that are not UTF-8 (a UTF-8
-  byte-order mark is accepted and dropped, as are CRLF line ends);
+  byte-order mark is accepted and dropped, as are CRLF line ends; a second one is refused);
 - nesting deeper than :data:`logic.case.limits.MAX_JSON_DEPTH` (checked before parsing);
 - ``NaN``, ``Infinity`` and ``-Infinity`` (Python's json accepts them; JSON does not) and numbers
   too large for a double (``1e999``, a 5,000-digit integer), which would become infinite;
@@ -78,7 +78,7 @@ def decode(data: str | bytes | bytearray | memoryview) -> str:
         problem = too_large(len(data.encode("utf-8", "surrogatepass")))
         if problem:
             raise InputError([problem])
-        return data[1:] if data.startswith("\ufeff") else data
+        return _one_bom(data[1:] if data.startswith("\ufeff") else data)
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"text or bytes expected, got {type(data).__name__}")
     raw = bytes(data)
@@ -86,9 +86,17 @@ def decode(data: str | bytes | bytearray | memoryview) -> str:
     if problem:
         raise InputError([problem])
     try:
-        return raw.decode("utf-8-sig")
+        return _one_bom(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError([("file", f"is not UTF-8 text (byte {exc.start:,}); save it as UTF-8")]) from None
+
+
+def _one_bom(text: str) -> str:
+    """The text after its one byte-order mark: a second is a character (U+FEFF) before the content, which no
+    reader takes (``assess`` refused it and ``convert`` dropped it: now both refuse it, in these words)."""
+    if text.startswith("\ufeff"):
+        raise InputError([("file", "starts with two byte-order marks (U+FEFF); save it as UTF-8 with one at most")])
+    return text
 
 
 # -- text to a value ------------------------------------------------------------------------------

@@ -8,8 +8,11 @@ and memory per request), not clinical thresholds: each is far above what a real 
 
 from __future__ import annotations
 
-#: Bytes in one file: an upload, a pasted document, or a file given to ``convert`` or ``assess``.
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+#: Bytes in one file: an upload, a pasted document, or a file given to ``convert`` or ``assess``. 2 MB as the
+#: app's file uploader counts them (Streamlit's ``server.maxUploadSize = 2``, 1 MB = 1,000,000 bytes in the
+#: browser), so the uploader's own refusal ("File must be 2.0MB or smaller") and these messages name one
+#: limit (issue 21: a file of 2,095,440 bytes, under 2 MiB, was refused by the uploader as over 2.0MB).
+MAX_UPLOAD_BYTES = 2_000_000
 #: Nesting of arrays and objects in a JSON file or a case document (a case document needs 3,
 #: a FHIR Bundle of Observations about 8).
 MAX_JSON_DEPTH = 64
@@ -31,7 +34,7 @@ def size_text(size: int) -> str:
 
 
 def limit_text(limit: int) -> str:
-    """A byte limit for a message: ``2 MB (2,097,152 bytes)``."""
-    mb = limit / (1024 * 1024)
-    shown = f"{mb:g} MB" if mb >= 1 else f"{limit / 1024:g} KB"
+    """A byte limit for a message, in the uploader's units (1 MB = 1,000,000 bytes): ``2 MB (2,000,000 bytes)``."""
+    mb = limit / 1_000_000
+    shown = f"{mb:g} MB" if mb >= 1 else f"{limit / 1000:g} KB"
     return f"{shown} ({limit:,} bytes)"

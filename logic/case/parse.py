@@ -59,6 +59,9 @@ def _number(raw: Any) -> float:
     if not finite:
         shown = raw if isinstance(raw, float) else f"{str(raw)[:12]}... ({len(str(raw))} digits)"
         raise ValueError(f"must be a finite number, got {shown}")
+    if isinstance(raw, float) and raw == 0 and math.copysign(1.0, raw) < 0:
+        # -0.0: a negative number (written so, or too small to be held: -6e-400), refused as negatives are
+        raise ValueError("is negative (-0, or a negative number too small to be held, such as -6e-400)")
     return raw
 
 

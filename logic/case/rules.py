@@ -67,14 +67,32 @@ class ChosenRegimen:
         return out
 
 
+def iso_day(text: str) -> date | None:
+    """``text`` as a date if it is exactly ``YYYY-MM-DD`` (ten ASCII characters, a real day), else None. Python's
+    ``date.fromisoformat`` also takes ``2026-W45-7`` and ``20261101``, which the contract's dates are not."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-" or not (text[:4] + text[5:7] + text[8:]).isascii():
+        return None
+    if not (text[:4] + text[5:7] + text[8:]).isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[5:7]), int(text[8:]))
+    except ValueError:
+        return None
+
+
 def parse_iso_date(raw: Any) -> date:
-    """A document's date: text 'YYYY-MM-DD' (spaces around allowed); ValueError in words otherwise."""
+    """A document's date: text exactly 'YYYY-MM-DD' (the contract's rule: no week dates, no basic format
+    ``20261101``, no spaces around); ValueError in words otherwise."""
     if not isinstance(raw, str):
         raise ValueError(f"date must be a text 'YYYY-MM-DD', got {type(raw).__name__}")
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValueError(f"date {raw!r} does not parse; use YYYY-MM-DD") from None
+    day = iso_day(raw)
+    if day is None:
+        shown = repr(raw if len(raw) <= 40 else raw[:39] + "…")
+        if len(raw) == 10 and raw[4] == raw[7] == "-" and (raw[:4] + raw[5:7] + raw[8:]).isascii() and (
+                raw[:4] + raw[5:7] + raw[8:]).isdigit():
+            raise ValueError(f"date {shown} is not a day of the calendar; check the month and the day")
+        raise ValueError(f"date {shown} is not a date written YYYY-MM-DD (as 2026-11-02, nothing around it)")
+    return day
 
 
 def parse_regimen(raw: Any) -> tuple[ChosenRegimen | None, list[Issue]]:

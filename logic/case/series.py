@@ -6,12 +6,20 @@ nothing is applied until it is fixed: a date is taken whole or refused (never cu
 characters), a row with values and no date is refused, and with ``today`` a draw after it is refused.
 Columns follow the case's unit system (UK laboratories print haemoglobin in g/L); a result that did not
 change keeps its document entry as it was, so an unchanged table changes nothing.
+
+A draw moves whole: each row carries the date it was drawn on when the table was made (:data:`DRAWN`, a
+column the page hides), so a row whose date is changed takes the draw's other results (B12, the film,
+haptoglobin: results the table does not show) to the new date with it. A change that would split a draw
+(some rows of a date moved, others kept or moved elsewhere) is named by :func:`draw_moves` for the page to
+ask about first; applied anyway, the results the table does not show stay on their date (issue 21: a B12
+left behind after the treatment start turned the verdict to "unknown" without a word).
 """
 
 from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,7 +29,9 @@ from logic.case.parse import parse_case
 from logic.case.units import to_canonical
 from logic.reference import analytes
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: The hidden column: the date a row was drawn on when the table was made (empty for a row added since).
+DRAWN = "Drawn on"
 
 #: Analytes the series table edits, with the unit shown in the column header (conventional units).
 SERIES: tuple[tuple[str, str], ...] = (
@@ -69,7 +79,7 @@ def series_rows(case: Case, unit_system: str | None = None) -> list[dict[str, An
         same_day = by_date.setdefault(day, [])
         row = next((r for r in same_day if r[col] is None), None)
         if row is None:
-            row = {"Date": day, **{c: None for c in columns.values()}}
+            row = {"Date": day, **{c: None for c in columns.values()}, DRAWN: day}
             rows.append(row)
             same_day.append(row)
         row[col] = format_entry(value, obs.comparator)
@@ -93,6 +103,73 @@ def _row_date(raw: Any, i: int, has_values: bool, problems: list[Problem]) -> da
         return None
 
 
+@dataclass(frozen=True)
+class DrawMove:
+    """Rows of the draw of ``old`` given another date in the table: to ``new`` (one date: the whole draw
+    moves; several, or some rows kept on ``old``: it splits), and the draw's ``others`` (labels of its
+    results the table does not show, which go with a whole move and stay on ``old`` in a split)."""
+
+    old: date
+    new: tuple[date, ...]
+    others: tuple[str, ...]
+    kept: bool  # a row of the draw keeps its date
+
+    @property
+    def splits(self) -> bool:
+        return bool(self.others) and (self.kept or len(self.new) > 1)
+
+    def text(self) -> str:
+        to = " and ".join(d.isoformat() for d in self.new)
+        others = _listed(self.others)
+        if not self.splits:
+            return f"The whole draw of {self.old.isoformat()} moved to {to}" + (
+                f", with {others} (results this table does not show)." if others else ".")
+        why = "another row of that date keeps it" if self.kept else "its rows go to different dates"
+        return (f"This moves part of the draw of {self.old.isoformat()} to {to} ({why}): {others} "
+                f"{'stays' if len(self.others) == 1 else 'stay'} on {self.old.isoformat()}, as this table "
+                "does not show them. Give the rows one date to move the whole draw.")
+
+
+def _listed(labels: tuple[str, ...]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1] if labels else ""
+
+
+def _drawn(raw: Any) -> date | None:
+    text = raw.strip() if isinstance(raw, str) else ""
+    try:
+        return date.fromisoformat(text) if _ISO_DAY.match(text) else None
+    except ValueError:
+        return None
+
+
+def draw_moves(doc: dict[str, Any], rows: list[dict[str, Any]], unit_system: str | None = None) -> list[DrawMove]:
+    """The draws whose rows were given another date, each with the results of that draw the table does not
+    show (see the module docstring); rows whose date does not parse are left to :func:`apply_series_rows`."""
+    names = {a for a, _ in series_for(unit_system)}
+    moved: dict[date, set[date]] = {}
+    kept: set[date] = set()
+    for row in rows:
+        old = _drawn(row.get(DRAWN))
+        new = _drawn(str(row.get("Date") or ""))
+        if old is None or new is None:
+            continue
+        if new == old:
+            kept.add(old)
+        else:
+            moved.setdefault(old, set()).add(new)
+    out = []
+    labels = analytes()
+    for old, new in sorted(moved.items()):
+        others = []
+        for o in doc.get("observations", []):
+            if isinstance(o, dict) and o.get("date") == old.isoformat() and o.get("analyte") not in names:
+                label = labels.get(o.get("analyte"), {}).get("label", str(o.get("analyte")))
+                if label not in others:
+                    others.append(label)
+        out.append(DrawMove(old, tuple(sorted(new)), tuple(others), old in kept))
+    return out
+
+
 def _same(o: Any, item: dict[str, Any]) -> bool:
     """Whether a document observation holds the same result as a table cell (same day, analyte, quantity)."""
     if not isinstance(o, dict) or (o.get("date"), o.get("analyte")) != (item["date"], item["analyte"]):
@@ -111,8 +188,9 @@ def apply_series_rows(
     doc: dict[str, Any], rows: list[dict[str, Any]], unit_system: str | None = None, today: date | None = None
 ) -> tuple[dict[str, Any], list[Problem]]:
     """A copy of ``doc`` whose series analytes are exactly those in ``rows``; or the unchanged doc and
-    every problem (row number as shown, 1-based; column; why). Other analytes are untouched, and a
-    result that did not change keeps its entry (its unit as entered) and its place."""
+    every problem (row number as shown, 1-based; column; why). A draw whose rows all moved to one date takes
+    its other results with it (:func:`draw_moves`); other analytes are otherwise untouched, and a result that
+    did not change keeps its entry (its unit as entered) and its place."""
     problems: list[Problem] = []
     series = series_for(unit_system)
     names = {a for a, _ in series}
@@ -162,6 +240,10 @@ def apply_series_rows(
             kept.append(o)
     new = copy.deepcopy(doc)
     new["observations"] = copy.deepcopy(kept) + unmatched
+    whole = {m.old.isoformat(): m.new[0].isoformat() for m in draw_moves(doc, rows, unit_system) if not m.splits}
+    for o in new["observations"]:
+        if isinstance(o, dict) and o.get("analyte") not in names and o.get("date") in whole:
+            o["date"] = whole[o["date"]]  # the rest of the draw goes with it
     if new == doc:
         return doc, []
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 from typing import TextIO
 
 from logic.cli.io import fail, read_input, write
@@ -20,6 +19,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     from logic.assess import assess
     from logic.case import CaseError, parse_case
     from logic.case.parse import read_case_document
+    from logic.case.rules import iso_day
     from logic.cli.serialize import assessment
 
     try:
@@ -28,10 +28,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return fail([f"{args.case}: cannot read ({exc.strerror or exc})"])
     today = None
     if args.today:
-        try:
-            today = date.fromisoformat(args.today)
-        except ValueError:
-            return fail([f"--today: {args.today!r} is not a date (YYYY-MM-DD)"])
+        today = iso_day(args.today)  # the contract's form, as the case's own dates
+        if today is None:
+            return fail([f"--today: {args.today[:40]!r} is not a date (YYYY-MM-DD)"])
     try:
         case = parse_case(read_case_document(data), today=today)  # with --today, a date after it is refused
     except CaseError as exc:

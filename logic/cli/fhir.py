@@ -20,6 +20,7 @@ from typing import TextIO
 
 from logic.case import CaseError
 from logic.case.parse import read_case_document
+from logic.case.rules import iso_day
 from logic.cli.io import fail, read_input, write
 
 
@@ -44,10 +45,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     for name in window:
         raw = getattr(args, name)
         if raw:
-            try:
-                window[name] = date.fromisoformat(raw)
-            except ValueError:
-                problems.append(f"--{name}: {raw!r} is not a date (YYYY-MM-DD)")
+            window[name] = iso_day(raw)  # the contract's form, as the case's own dates
+            if window[name] is None:
+                problems.append(f"--{name}: {raw[:40]!r} is not a date (YYYY-MM-DD)")
     fetched_at = None
     if args.fetched_at:
         try:

@@ -171,10 +171,11 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if not args.start:
         problems.append("--start: missing; give the date of the first dose, YYYY-MM-DD")
     else:
-        try:
-            start = date.fromisoformat(args.start.strip())
-        except ValueError:
-            problems.append(f"--start: {args.start!r} is not a date (YYYY-MM-DD)")
+        from logic.case.rules import iso_day
+
+        start = iso_day(args.start.strip())  # the contract's form: 2026-W45-7 or 20261102 are not taken
+        if start is None:
+            problems.append(f"--start: {args.start[:40]!r} is not a date (YYYY-MM-DD)")
     preset_id = args.preset or default_preset_id()
     if preset_id not in preset_ids():
         problems.append(f"--preset: unknown preset {preset_id!r}; known: {', '.join(preset_ids())}")

@@ -15,6 +15,7 @@ from typing import Any
 from logic.case import CaseError, Problem
 from logic.case.json_input import Checked, Found, InputError, decode, json_problems, load
 from logic.case.parse import parse_observation
+from logic.case.rules import iso_day
 from logic.case.units import UnitError, is_boolean, listed_unit
 from logic.convert.loinc import _yes_no
 from logic.reference import analytes
@@ -88,18 +89,26 @@ def _where(base: str, analyte: str | None = None, day: date | None = None) -> st
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
+_TIME = re.compile(r"[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?", re.ASCII)
+
+
 def _parse_day(raw: str) -> date:
-    s = raw.strip()
+    """A CSV cell's date: ``YYYY-MM-DD`` exactly (the contract's rule, :func:`logic.case.rules.iso_day`), or an
+    ISO date-time that starts with one (its date kept). Spaces and tabs around the cell are CSV's own; a week
+    date (``2026-W45-7``), the basic format (``20261101``) or other characters around it are refused."""
+    s = raw.strip(" \t")
     if not s:
         raise ValueError("the date is empty")
-    try:
-        return date.fromisoformat(s)
-    except ValueError:
-        pass
-    try:
-        return datetime.fromisoformat(s).date()
-    except ValueError:
-        raise ValueError(f"date {_show(s)} does not parse; use YYYY-MM-DD") from None
+    day = iso_day(s[:10])
+    rest = s[10:]
+    if day is not None and (not rest or _TIME.fullmatch(rest)):
+        try:
+            if rest:
+                datetime.fromisoformat(s.replace("Z", "+00:00"))  # a real time of day
+            return day
+        except ValueError:
+            pass
+    raise ValueError(f"date {_show(s)} does not parse; use YYYY-MM-DD")
 
 
 def _number(text: str, decimal_comma: bool) -> int | float:

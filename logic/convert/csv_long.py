@@ -66,16 +66,17 @@ def _read_csv_long(text: str) -> _Read:
 def _long_row(n: int, row: list[str], col: dict[str, int], width: int, decimal_comma: bool) -> _Item:
     key = f"rows[{n}]"
 
-    def cell(name: str) -> str:
+    def cell(name: str, strip: bool = True) -> str:
         i = col.get(name)
-        return row[i].strip() if i is not None and i < len(row) else ""
+        text = row[i] if i is not None and i < len(row) else ""
+        return text.strip() if strip else text
 
     if any(c.strip() for c in row[width:]):
         return _Item(f"row {n}", key, None, f"has {len(row)} cells but the header names {width} columns")
     errors: list[str] = []
     day = None
     try:
-        day = _parse_day(cell("date"))
+        day = _parse_day(cell("date", strip=False))  # its own rule: spaces and tabs only, never NBSP
     except ValueError as exc:
         errors.append(str(exc))
     analyte = resolve_analyte(cell("analyte"))

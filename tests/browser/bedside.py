@@ -83,3 +83,20 @@ def case_id(page) -> str:
     match = re.search(r"[?&]case=([0-9a-f]{32})", page.url)
     assert match, f"no case id in the address {page.url}"
     return match.group(1)
+
+
+def pick_example(page, title: str) -> None:
+    """Choose a case in the Case page's example picker by its title (the list is long and virtualised: one
+    word is typed to filter it, with no space, as a space in the open list picks the option it is on)."""
+    for attempt in range(3):
+        page.locator(".st-key-case_example").click()
+        try:
+            page.get_by_role("listbox").wait_for(timeout=5_000)
+            page.keyboard.type(title.split()[-1] if title.startswith("Teaching case") else title.split()[0])
+            page.get_by_role("option", name=title, exact=True).click(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - the list opened before the page was ready: close it and try again
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
+    settle(page)

@@ -74,9 +74,9 @@ def test_creatinine_35_in_conventional_units_is_questioned_and_one_click_switche
     assert "did you mean 35 µmol/L = 0.40 mg/dL?" in main.inner_text()
     shot(page, "case-creatinine-35-prompt")
     click(page, ".st-key-case_slip_creatinine button")
-    assert field(page, "case_lab_creatinine") == "35 µmol/L"
+    assert field(page, "case_lab_creatinine") == "0.3959"  # in the field's unit, mg/dL (issue 21)
     assert "did you mean" not in main.inner_text()
-    assert "= 0.40 mg/dL" in main.inner_text()
+    assert "entered as 35 µmol/L" in main.inner_text()
 
 
 def test_teaching_mode_shows_no_diagnosis_text_anywhere_before_the_reveal(page, app_server):
