@@ -225,8 +225,8 @@ def require_sign_in() -> Actor:
         end_launch(smart)
     names = providers(_auth_section())
     record_said = ended_launch()
-    if not names and record_said is not None:  # opened from the record only: nothing to sign in with here
-        _launch_ended_screen(record_said)
+    if not names and (record_said is not None or _ended_reason(None)):  # opened from the record only, and over
+        _launch_ended_screen(record_said or "")
         st.stop()
     if not names:
         _not_configured("no identity provider is set in .streamlit/secrets.toml ([auth])")
