@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st_
 from streamlit.testing.v1 import AppTest
 
@@ -240,6 +240,36 @@ def test_smart_session_is_resumed_only_from_the_browser_that_launched_it(world):
     assert _resumes(world, "s1", None) == "streamlit, 2|a|b|1"
     assert _resumes(world, "s1", _streamlit_cookies(ADA)) == "streamlit, 2|a|b|1"
     assert _resumes(world, "other", None) == "streamlit, 2|a|b|1, other"  # not a launched session: Streamlit's
+
+
+@settings(max_examples=60, deadline=None)
+@given(st_.lists(st_.tuples(st_.integers(0, 2), st_.sampled_from(["live", "expired", "signed out", "gone"])),
+                 min_size=1, max_size=5))
+def test_smart_no_browser_reaches_another_sessions_files_or_uploads(launches):
+    """Every launched session, of one of three browsers, live or ended one way or another: a browser's cookie
+    opens a session's upload address and its case file exactly when that session is its own live launch."""
+    cookies = [c * 43 for c in "xyz"]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        world = World(monkeypatch)
+        owners = {}
+        for i, (who, fate) in enumerate(launches):
+            session = f"s{i}"
+            entry = world.launch(session, cookies[who], life=1.0 if fate == "expired" else HOUR)
+            world.case_file(f"f{i}", f"case {i}".encode(), entry)
+            owners[session] = (who, fate)
+        world.clock.now = NOW + 2.0  # the short ones have expired
+        for i, (who, fate) in enumerate(launches):
+            if fate == "signed out":
+                world.launches.end_browser(browser_hash(cookies[who]))
+            elif fate == "gone":
+                world.connected.discard(f"s{i}")
+        signed_out = {who for who, fate in launches if fate == "signed out"}
+        for session, (who, fate) in owners.items():
+            for browser, cookie in enumerate(cookies):
+                expected = browser == who and fate == "live" and who not in signed_out
+                upload = _call(world.app, f"/_stcore/upload_file/{session}/f", _smart(cookie)).reached is not None
+                served = _call(world.app, f"/media/f{session[1:]}.json", _smart(cookie)).reached is not None
+                assert upload == expected and served == expected, (session, browser, fate)
 
 
 # -- downloads --------------------------------------------------------------------------------------------
