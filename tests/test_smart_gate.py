@@ -374,3 +374,12 @@ def test_smart_browser_whose_launch_is_gone_is_told_to_open_cobalt_again(redeeme
     at = AppTest.from_file(APP, default_timeout=60).run()  # a reload: the launch's cookie, no launch here
     assert "The session opened from the hospital record has ended" in _said(at)
     assert "Open Cobalt again from the patient's record" in _said(at)
+
+
+def test_smart_another_tab_of_a_launched_browser_is_told_where_the_patient_is(redeemed):
+    run, _held = redeemed
+    launched = run(_context())
+    assert "Signed in as" in " ".join(c.value for c in launched.sidebar.caption)
+    tab = AppTest.from_file(APP, default_timeout=60).run()  # the same browser (its cookie), a new tab at Cobalt
+    assert "This tab was not opened from the hospital record" in _said(tab)
+    assert "Signed in as" not in " ".join(c.value for c in tab.sidebar.caption)

@@ -47,6 +47,10 @@ ENDED = {
     SignInState.ENDED: "The session opened from the hospital record has ended (Sign out, a reload, or a restart "
     "of the server ends it; an edit made in the last seconds before a restart may not have been saved). " + AGAIN,
 }
+OTHER_TAB = (
+    "This tab was not opened from the hospital record: the patient opened from the record is in the tab Cobalt "
+    "opened then. To open another patient, open Cobalt from their record."
+)
 
 
 def browser_cookie() -> str | None:
@@ -124,11 +128,16 @@ def end_launch(why: SignInState) -> None:
 
 def ended_launch() -> str | None:
     """What to tell a browser whose launch has ended: why this session's did, or that this browser's did (it
-    sends its ``cobalt_smart`` cookie, and no live launch is in this session); "" after a refused ticket (said
-    already); None for a browser that was never opened from the record."""
+    sends its ``cobalt_smart`` cookie, and no live launch is in this session), or that its live launch is in
+    another tab; "" after a refused ticket (said already); None for a browser never opened from the record."""
     why = st.session_state.get(ENDED_KEY)
     if why == REFUSED:
         return ""
     if isinstance(why, SignInState) and why in ENDED:
         return ENDED[why]
-    return ENDED[SignInState.ENDED] if browser_hash(browser_cookie()) is not None else None
+    browser = browser_hash(browser_cookie())
+    if browser is None:
+        return None
+    held = launch_sign_ins()
+    live_elsewhere = any(held.state(e) == SignInState.VALID for e in held.of_browser(browser))
+    return OTHER_TAB if live_elsewhere else ENDED[SignInState.ENDED]

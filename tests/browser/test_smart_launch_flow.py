@@ -13,6 +13,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -215,6 +216,30 @@ def _own_xsrf(app_url: str, cookies: str = "") -> tuple[str, str]:
     return "; ".join(p for p in (cookies, pair) if p), pair.split("=", 1)[1]
 
 
+def _run_as(app_url: str, cookies: str, xsrf: str, resume: str, timeout_s: float = 30) -> str:
+    """A raw websocket (no browser) presenting ``cookies`` that asks to resume the session ``resume``, as
+    Streamlit's client does on a reconnect: the text of one script run's elements (protobuf text format)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    texts: list[str] = []
+    with connect(app_url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit", xsrf, resume],
+                 additional_headers={"Cookie": cookies, "Origin": app_url}, open_timeout=15) as ws:  # fmt: skip
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = ""
+        ws.send(rerun.SerializeToString())
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            message = ForwardMsg()
+            message.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if message.WhichOneof("type") == "delta":
+                texts.append(str(message.delta))
+            elif message.WhichOneof("type") == "script_finished":
+                break
+    return "\n".join(texts)
+
+
 def _launch_in(page, world: World, login: str = "dr.grey") -> None:
     page.goto(world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid)))
     page.wait_for_selector("#allow", timeout=30_000)
@@ -286,6 +311,14 @@ def test_smart_session_downloads_and_uploads_through_the_gate_for_its_browser_on
         ann.wait_for_selector("text=Added 1 result(s) to the case.", timeout=30_000)
         wait_saved(ann)
         shot(ann, "smart-gate-upload")
+
+        # the session itself: another client that knows its id (it is in upload addresses) and asks to resume
+        # it gets a session of its own, signed out; the launched session goes on in its browser
+        session = urlsplit(target).path.split("/")[3]
+        taken = _run_as(world.app.url, *_own_xsrf(world.app.url), resume=session)
+        assert "Signed in as" not in taken and "Meredith Grey" not in taken and "has ended" not in taken
+        taken = _run_as(world.app.url, *_own_xsrf(world.app.url, eves), resume=session)  # launched elsewhere
+        assert "Signed in as" not in taken and "Meredith Grey" not in taken
 
         # a second case file, then the launch ends (Sign out in another tab of this browser): the file, the
         # upload address and the session's next run are refused, also to a copy of the cookie from before
