@@ -74,7 +74,6 @@ class LaunchSignIn:
     browser: str
     session: str
     ends_at: float
-    subject: str = ""  # the store's owner (``smart:<fhirUser>``), for nothing but the record of a sign-out
 
     def __repr__(self) -> str:  # no ids in a log or an error
         return f"LaunchSignIn(ends_at={self.ends_at:.0f})"
@@ -101,13 +100,12 @@ class LaunchSignIns:
             _, oldest = self._by_session.popitem(last=False)
             self._ended.discard(oldest.sign_in)
 
-    def add(self, session: str, browser: str, ends_at: float, subject: str = "") -> LaunchSignIn:
+    def add(self, session: str, browser: str, ends_at: float) -> LaunchSignIn:
         """The launch that ``session`` redeemed in the browser whose cookie hash is ``browser`` is a sign-in
         until ``ends_at``. A session holds one launch: a second one replaces the first, which ends."""
         if not session or not browser:
             raise ValueError("a launched session needs its session and its browser")
-        entry = LaunchSignIn(launch_sign_in_id(browser, secrets.token_urlsafe(32)), browser, session,
-                             float(ends_at), subject)  # fmt: skip
+        entry = LaunchSignIn(launch_sign_in_id(browser, secrets.token_urlsafe(32)), browser, session, float(ends_at))
         with self._lock:
             self._forget_over(self.clock())
             previous = self._by_session.pop(session, None)
@@ -151,13 +149,6 @@ class LaunchSignIns:
                     if now < entry.ends_at:
                         ended.append(entry)
         return ended
-
-    def end_session(self, session: str | None) -> None:
-        """The launch of ``session`` ends (the session saw it end: expired, or its context went)."""
-        with self._lock:
-            entry = self._by_session.get(session or "")
-            if entry is not None:
-                self._ended.add(entry.sign_in)
 
 
 _SIGN_INS = LaunchSignIns()

@@ -126,7 +126,7 @@ class World:
 
     def launch(self, session: str, cookie: str, life: float = HOUR):
         self.connected.add(session)
-        return self.launches.add(session, browser_hash(cookie), NOW + life, "smart:Practitioner/x")
+        return self.launches.add(session, browser_hash(cookie), NOW + life)
 
     def case_file(self, name: str, content: bytes, made_for) -> str:
         self.files[name] = _file("downloadable", content)

@@ -88,8 +88,7 @@ def claim_launch() -> None:
         st.error(NO_END, icon=":material/block:")
         st.session_state[ENDED_KEY] = REFUSED
         return
-    subject = f"smart:{context.fhir_user}"
-    st.session_state[SIGN_IN_KEY] = launch_sign_ins().add(run.session_id, browser, ends, subject)
+    st.session_state[SIGN_IN_KEY] = launch_sign_ins().add(run.session_id, browser, ends)
     st.session_state.pop(ENDED_KEY, None)
     st.session_state[LAUNCH_KEY] = context
     st.session_state["ehr_fetch"] = None  # the record page searches this patient's results on arrival
