@@ -4,7 +4,9 @@ patient's recent results previewed; one click adds them, one click opens TTP or 
 shows. Sign-in is on (as on a ward): the clinician of the launch owns the saved case. The patient's id is
 in no address the browser visited, not in the app's log and not in the saved case. Each refusal (the
 clinician denies, an iss not configured, an expired launch, a token without a patient) is a clear page
-and stores nothing."""
+and stores nothing. Through issue 22's gate, the launched session downloads its case (audited as the
+launch's clinician) and uploads a file; another browser, launched or not, gets neither, nor the session
+by its id; after Sign out a copy of the cookie gets neither."""
 
 from __future__ import annotations
 
