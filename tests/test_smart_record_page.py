@@ -1,8 +1,9 @@
 """AppTest: the Hospital record page in a session opened from the record (a SMART launch), against the
 test EHR (tests/smart_server.py) in front of a real FHIR server (sekmet-fhir).
 
-The launch's verified context is put in the session as ui/launch.py leaves it (the browser flow that gets
-it there is tests/browser/test_smart_launch_flow.py). On arrival the patient's last 30 days are searched
+The launch's verified context is redeemed with its one-time ticket, as ui/launch.py does on a session's
+first run (the browser flow that gets it there is tests/browser/test_smart_launch_flow.py); a context put
+in the session any other way is no sign-in. On arrival the patient's last 30 days are searched
 with the clinician's access token and previewed; one click adds them with their provenance; the patient
 is never named by an identifier; the clinician is the case's owner where sign-in is on; a ticket or a
 session value that did not come from a verified launch opens nothing."""
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ehr.smart_store import HANDOVERS, TICKET_PARAM, browser_hash
 from ehr.smart_token import LaunchContext
 from store import Actor
 from tests.fhir_support import MRN, FhirServer
@@ -49,12 +51,17 @@ def _context(ehr: SmartEHR, pid: str, expires_in: float = 3600, login: str = "dr
     return LaunchContext(ehr.iss, pid, token, ehr.fhir_user(login), claims, time.time() + expires_in, SCOPE)
 
 
+BROWSER = "b" * 43  # the browser's cobalt_smart cookie, as /launch sets it
+
+
 def _launched(context, monkeypatch, sign_in: bool = False) -> AppTest:
+    """The launch redeemed with its one-time ticket by this browser, as app.py's first run does."""
     monkeypatch.delenv("COBALT_FHIR_BASE_URL", raising=False)  # the launch's iss is the server, not a setting
     if sign_in:
         monkeypatch.setenv("COBALT_REQUIRE_LOGIN", "1")
+    monkeypatch.setattr("ui.launch.browser_cookie", lambda: BROWSER)
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state[LAUNCH_KEY] = context
+    at.query_params[TICKET_PARAM] = HANDOVERS.put(context, browser_hash(BROWSER))
     at.switch_page(PAGE)
     at.run()
     assert [e.message for e in at.exception] == []
@@ -134,7 +141,11 @@ def test_a_ticket_that_was_not_issued_opens_nothing_and_leaves_the_address(monke
     assert LAUNCH_KEY not in at.session_state
 
 
-@pytest.mark.parametrize("forged", [{"patient": "p1", "fhir_user": "x"}, "Practitioner/evil", None])
+GENUINE = LaunchContext("https://ehr.example/fhir", "p1", "tok", "https://ehr.example/fhir/Practitioner/x",
+                        {"sub": "x", "exp": time.time() + 3600}, time.time() + 3600)  # never redeemed: no sign-in
+
+
+@pytest.mark.parametrize("forged", [{"patient": "p1", "fhir_user": "x"}, "Practitioner/evil", None, GENUINE])
 def test_a_session_value_that_is_not_a_verified_launch_signs_nobody_in(forged, monkeypatch):
     monkeypatch.setenv("COBALT_REQUIRE_LOGIN", "1")
     at = AppTest.from_file(APP, default_timeout=60)

@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 
 from store import LOCAL, Actor, StoreError, is_shared
-from ui.launch import launch_context
+from ui.launch import end_launch, ended_launch, launch_context, launch_state
 from ui.signins import STATE_COOKIE, STATE_HEADER, WHY, SignInState, records
 
 REQUIRE_ENV = "COBALT_REQUIRE_LOGIN"
@@ -152,7 +152,9 @@ def current_actor() -> Actor | None:
     if not sign_in_required():
         return LOCAL
     launched = launch_context()  # opened from the record (SMART): the verified fhirUser, see ui/launch.py
-    if launched is not None:
+    if launched is not None:  # while the launch's sign-in holds (ehr/smart_signins.py), else nobody
+        if launch_state() is not SignInState.VALID:
+            return None
         return actor_from_claims(launched.actor_claims(), os.environ.get(TEAM_CLAIM_ENV) or None)
     if not signed_in():
         return None
@@ -179,19 +181,28 @@ def _ended_reason(state: SignInState | None) -> str | None:
         return None
 
 
-def _sign_in_screen(names: list[str], state: SignInState | None = None) -> None:
+def _sign_in_screen(names: list[str], state: SignInState | None = None, record_said: str | None = None) -> None:
     st.title("Cobalt")
     st.markdown("**B12 deficiency with thrombocytopenia.** Sign in with your hospital account to see your cases.")
     auth = _auth_section()
     if unfinished_sign_in(st.context.cookies.get(SESSION_COOKIE), auth.get("cookie_secret")):
         st.error(REFUSED_MESSAGE, icon=":material/block:")
-    elif ended := _ended_reason(state):
+    elif ended := _ended_reason(state) or record_said:
         st.warning(ended, icon=":material/lock_clock:")
     for name in names:
         label = "Sign in" if name == DEFAULT_PROVIDER else f"Sign in with {name}"
         if st.button(label, key=f"app_sign_in_{name}", type="primary", icon=":material/login:"):
             st.login(name)
     st.caption("Cases are kept on the ward's server: each clinician sees the cases they (or their team) made.")
+
+
+def _launch_ended_screen(said: str) -> None:
+    """A browser whose session opened from the record has ended, where Cobalt has no sign-in of its own."""
+    st.title("Cobalt")
+    ended = _ended_reason(None)  # a sign-out (the gate's cookie) says so first
+    if said or ended:
+        st.warning(ended or said, icon=":material/lock_clock:")
+    st.markdown("**B12 deficiency with thrombocytopenia.** Open Cobalt from the patient's record to go on.")
 
 
 def _not_configured(reason: str) -> None:
@@ -207,9 +218,16 @@ def require_sign_in() -> Actor:
     """The acting user; with sign-in on and nobody signed in, show the sign-in screen and stop the run."""
     if not sign_in_required():
         return LOCAL
-    if launch_context() is not None and (launched := current_actor()) is not None:
-        return launched  # signed in at the record, which opened Cobalt (SMART launch, ui/launch.py)
+    smart = launch_state()  # opened from the record (SMART launch, ui/launch.py): signed in at the record
+    if smart is SignInState.VALID and (launched := current_actor()) is not None:
+        return launched
+    if smart is not None:  # its access has expired, or it was signed out: forgotten, and said why
+        end_launch(smart)
     names = providers(_auth_section())
+    record_said = ended_launch()
+    if not names and (record_said is not None or _ended_reason(None)):  # opened from the record only, and over
+        _launch_ended_screen(record_said or "")
+        st.stop()
     if not names:
         _not_configured("no identity provider is set in .streamlit/secrets.toml ([auth])")
         st.stop()
@@ -220,7 +238,7 @@ def require_sign_in() -> Actor:
         st.stop()
     state = _sign_in_state()
     if state is not SignInState.VALID:
-        _sign_in_screen(names, state)
+        _sign_in_screen(names, state, record_said)
         st.stop()
     actor = current_actor()
     if actor is None:

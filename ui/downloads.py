@@ -16,6 +16,11 @@ the page, never reads session state). On that click:
 A failure at any step gives no file (Streamlit shows "Failed to generate file for download"); nothing
 about the case or the user is logged. With sign-in off (the laptop, one user) steps 1 and 4 fall away.
 
+In a session opened from the record (a SMART launch) the sign-in is the launch's (:mod:`ehr.smart_signins`):
+step 1 asks whether it still holds (the record's access not expired, the browser not signed out), the trail
+names the launch's clinician (``smart:<fhirUser>``), and the grant is to that launch's sign-in, which the
+gate recognises by the browser's ``cobalt_smart`` cookie.
+
 The click does not rerun the page (``on_click="ignore"``): with a rerun, Streamlit 1.67 may drop the
 button's deferred callable (the rerun draws a new one) before the browser asks for the file, and the
 download then fails now and then.
@@ -31,6 +36,7 @@ from typing import Any
 
 import streamlit as st
 
+from ehr.smart_signins import VALID, LaunchSignIn, launch_sign_ins
 from ui.signins import SignInState, records, sign_in_id
 
 #: Seconds after the click during which the made file may be fetched (the browser fetches it at once).
@@ -65,25 +71,40 @@ def grants() -> Grants:
     return _GRANTS
 
 
-def _who() -> tuple[Any, dict[str, Any] | None, Any, Callable[[], str | None]]:
-    """The acting user, their sign-in claims (None with sign-in off), the store, and how to learn the open
-    case's id at the click: from its saver, since a background save may give a new case its id after
-    the page was drawn (a teaching case has no saver, and no trail)."""
+def holds(sign_in: dict[str, Any] | LaunchSignIn) -> bool:
+    """Whether a sign-in still holds: a launch's (ehr/smart_signins.py) or a sign-in cookie's claims."""
+    if isinstance(sign_in, LaunchSignIn):
+        return launch_sign_ins().state(sign_in) == VALID
+    return records().state(sign_in) is SignInState.VALID
+
+
+def grant_key(sign_in: dict[str, Any] | LaunchSignIn) -> str:
+    """The sign-in id a made file is granted to."""
+    return sign_in.sign_in if isinstance(sign_in, LaunchSignIn) else sign_in_id(sign_in)
+
+
+def _who() -> tuple[Any, dict[str, Any] | LaunchSignIn | None, Any, Callable[[], str | None]]:
+    """The acting user, their sign-in (a launch's, or the sign-in cookie's claims; None with sign-in off),
+    the store, and how to learn the open case's id at the click: from its saver, since a background save
+    may give a new case its id after the page was drawn (a teaching case has no saver, and no trail)."""
     from ui.auth import current_actor, sign_in_required
     from ui.database import store_or_none
+    from ui.launch import launch_context, launch_sign_in
     from ui.session import _saver
 
-    claims = st.user.to_dict() if sign_in_required() else None
+    sign_in: dict[str, Any] | LaunchSignIn | None = None
+    if sign_in_required():  # a launched session's sign-in is its launch's, and only that (none once it ended)
+        sign_in = (launch_sign_in() or {}) if launch_context() is not None else st.user.to_dict()
     saver = _saver()
-    return current_actor(), claims, store_or_none(), (lambda: saver.case_id) if saver is not None else (lambda: None)
+    return current_actor(), sign_in, store_or_none(), (lambda: saver.case_id) if saver is not None else (lambda: None)
 
 
 def make_on_click(make: Callable[[], bytes | str], audit: str, who: tuple) -> Callable[[], bytes]:
     """The deferred data of a download button: steps 1 to 4 of the module docstring around ``make``."""
-    actor, claims, store, open_case = who
+    actor, sign_in, store, open_case = who
 
     def build() -> bytes:
-        if claims is not None and records().state(claims) is not SignInState.VALID:
+        if sign_in is not None and not holds(sign_in):
             raise PermissionError("the sign-in this page was drawn for has ended")
         made = make()
         data = made.encode("utf-8") if isinstance(made, str) else bytes(made)
@@ -92,8 +113,8 @@ def make_on_click(make: Callable[[], bytes | str], audit: str, who: tuple) -> Ca
             if store is None or actor is None:
                 raise PermissionError("the download cannot be written to the case's audit trail")
             store.record_export(case_id, audit, actor=actor)
-        if claims is not None:
-            grants().grant(hashlib.sha256(data).hexdigest(), sign_in_id(claims))
+        if sign_in is not None:
+            grants().grant(hashlib.sha256(data).hexdigest(), grant_key(sign_in))
         return data
 
     return build

@@ -14,6 +14,12 @@ before Streamlit sees the request:
   ``X-Cobalt-Sign-In`` saying why), and a page load is answered with the sign-in cookies deleted.
 - **Sign-out** (``/auth/logout``) records the sign-in as ended, for every process, before Streamlit
   deletes the cookie in this browser.
+- **A session opened from the record** (a SMART launch) has no sign-in cookie: its sign-in is the launch's
+  (ehr/smart_signins.py), recognised by the browser's ``cobalt_smart`` cookie while the launch holds (its
+  access token not expired, not signed out) and its session is connected. It counts as a sign-in for case
+  files granted to it and for uploads into that very session; a ``cobalt_smart`` cookie bound to no live
+  launch here is no sign-in at all. Sign-out in that browser ends every launch there (and deletes the
+  cookie), and a connection may resume a launched session only from the browser that launched it.
 - **The sign-in cookie** lasts a shift (Max-Age), not 30 days, and is Secure when the request came over
   TLS (``X-Forwarded-Proto: https`` from the proxy, which also sets Secure on every cookie).
 
@@ -28,9 +34,12 @@ import asyncio
 import hashlib
 import logging
 import re
+import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ehr.smart_signins import VALID, LaunchSignIn, launch_sign_ins
+from ehr.smart_store import BROWSER_COOKIE, browser_hash
 from ui.signins import (
     STATE_COOKIE,
     STATE_HEADER,
@@ -83,6 +92,21 @@ def session_claims(session_id: str) -> dict[str, Any] | None:
     except Exception:  # noqa: BLE001 - Streamlit's internals moved: refuse rather than guess
         return None
     return user if user.get("is_logged_in") else None
+
+
+def session_active(session_id: str) -> bool:
+    """Whether the browser session ``session_id`` is connected to this process (False if unknown)."""
+    try:
+        return _runtime()._session_mgr.get_active_session_info(session_id) is not None
+    except Exception:  # noqa: BLE001 - Streamlit's internals moved: refuse rather than guess
+        return False
+
+
+def live_launches(browser: str | None) -> list[LaunchSignIn]:
+    """The launched sessions of this browser (its ``cobalt_smart`` cookie's hash) whose sign-in holds and
+    whose session is connected here: none for a cookie bound to no live launch (treated as signed out)."""
+    held = launch_sign_ins()
+    return [e for e in held.of_browser(browser) if held.state(e) == VALID and session_active(e.session)]
 
 
 # -- the rules ------------------------------------------------------------------------------------
@@ -166,6 +190,22 @@ def _deletions(cookies: dict[str, str], why: SignInState | None) -> list[tuple[b
     return [*deleted, (b"set-cookie", said.encode())]
 
 
+def _resumed_only_by_its_browser(scope: Scope, browser: str | None) -> Scope:
+    """A websocket asking to resume a launched session (the third entry of ``Sec-WebSocket-Protocol``) from
+    another browser gets a new session instead: Streamlit binds a session to its sign-in cookie's claims,
+    and a launched session has none, so its id alone would otherwise take it over."""
+    headers = scope.get("headers", [])
+    raw = next((v for k, v in headers if k.lower() == b"sec-websocket-protocol"), None)
+    if raw is None:
+        return scope
+    entries = [e.strip() for e in raw.decode("latin-1").split(",")]
+    launched = launch_sign_ins().of_session(entries[2]) if len(entries) >= 3 and entries[2] else None
+    if launched is None or (browser is not None and secrets.compare_digest(launched.browser, browser)):
+        return scope
+    kept = ", ".join(entries[:2]).encode("latin-1")
+    return {**scope, "headers": [(k, kept if k.lower() == b"sec-websocket-protocol" else v) for k, v in headers]}
+
+
 async def _refuse(send: Callable[[Message], Awaitable[None]], status: int = 403) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]})
@@ -194,20 +234,28 @@ class AccessGate:
         is_logout, is_entry = kind == "http" and path == "/auth/logout", kind == "websocket" or _is_page(path)
         cookies = _cookies(scope) if (is_media or upload or is_logout or is_entry) else {}
         claims = read_user_cookie(cookies, _secret()) if USER_COOKIE in cookies else None
+        browser = browser_hash(cookies.get(BROWSER_COOKIE))  # a launch from the record (ehr/smart_signins.py)
 
+        if kind == "websocket":
+            scope = _resumed_only_by_its_browser(scope, browser)
         if is_media:
-            if not await self._media_allowed(path, claims):
+            if not await self._media_allowed(path, claims, browser):
                 await _refuse(send)
                 return
         elif upload:
-            if not await self._upload_allowed(upload.group(1), claims):
+            if not await self._upload_allowed(upload.group(1), claims, browser):
                 await _refuse(send)
                 return
-        elif is_logout and claims is not None:
-            try:
-                await asyncio.to_thread(records().end, claims, self._limit)
-            except Exception:  # noqa: BLE001 - the browser is signed out all the same; no id in the log
-                log.warning("a sign-out could not be recorded in the case database; the sign-in ends with its shift")
+        elif is_logout:
+            if claims is not None:
+                try:
+                    await asyncio.to_thread(records().end, claims, self._limit)
+                except Exception:  # noqa: BLE001 - the browser is signed out all the same; no id in the log
+                    log.warning("a sign-out could not be recorded in the case database; the sign-in ends with its "
+                                "shift")  # fmt: skip
+            if BROWSER_COOKIE in cookies:  # every launch of this browser ends here, and its cookie goes
+                ended = launch_sign_ins().end_browser(browser)
+                send = self._ending_launches(send, bool(ended))
         elif is_entry and USER_COOKIE in cookies:
             # a cookie that is not genuine (another secret, tampered with) is taken off without a reason
             state = await _state(claims) if claims is not None else None
@@ -220,7 +268,7 @@ class AccessGate:
             send = self._cookie_rewriter(send, _over_tls(scope))
         await self.app(scope, receive, send)
 
-    async def _media_allowed(self, path: str, claims: dict[str, Any] | None) -> bool:
+    async def _media_allowed(self, path: str, claims: dict[str, Any] | None, browser: str | None = None) -> bool:
         from streamlit.runtime.media_file_storage import MediaFileKind
 
         match = _MEDIA.match(path)
@@ -234,15 +282,24 @@ class AccessGate:
             return True  # Streamlit answers 404
         if found.kind == MediaFileKind.MEDIA and str(found.mimetype).startswith("image/"):
             return True  # the page icon (Cobalt draws no case figure as a /media/ image)
-        if await _state(claims) is not SignInState.VALID:
+        signed_in = claims is not None and await _state(claims) is SignInState.VALID
+        launches = live_launches(browser)
+        if not signed_in and not launches:
             return False
         if found.kind != MediaFileKind.DOWNLOADABLE:
             return True
         from ui.downloads import grants
 
-        return grants().allowed(hashlib.sha256(found.content).hexdigest(), sign_in_id(claims))
+        digest = hashlib.sha256(found.content).hexdigest()
+        holders = [sign_in_id(claims)] if signed_in and claims is not None else []
+        return any(grants().allowed(digest, holder) for holder in holders + [e.sign_in for e in launches])
 
-    async def _upload_allowed(self, session_id: str, claims: dict[str, Any] | None) -> bool:
+    async def _upload_allowed(self, session_id: str, claims: dict[str, Any] | None, browser: str | None = None
+                              ) -> bool:  # fmt: skip
+        launched = launch_sign_ins().of_session(session_id)
+        if launched is not None:  # a launched session: only from its own browser, while the launch holds
+            return (browser is not None and secrets.compare_digest(launched.browser, browser)
+                    and launch_sign_ins().state(launched) == VALID and session_active(session_id))  # fmt: skip
         if await _state(claims) is not SignInState.VALID:
             return False
         owner = session_claims(session_id)
@@ -253,6 +310,21 @@ class AccessGate:
         async def wrapped(message: Message) -> None:
             if message.get("type") == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *_deletions(cookies, why)]
+            await send(message)
+
+        return wrapped
+
+    @staticmethod
+    def _ending_launches(send, said: bool):
+        """Sign-out's answer deletes the launch cookie; when a live launch ended, the sign-in screen says so."""
+        gone = [(b"set-cookie", f"{BROWSER_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=lax".encode())]
+        if said:
+            text = f"{STATE_COOKIE}={SignInState.ENDED.value}; Max-Age=300; Path=/; HttpOnly; SameSite=lax"
+            gone.append((b"set-cookie", text.encode()))
+
+        async def wrapped(message: Message) -> None:
+            if message.get("type") == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *gone]
             await send(message)
 
         return wrapped

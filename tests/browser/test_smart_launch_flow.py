@@ -4,22 +4,29 @@ patient's recent results previewed; one click adds them, one click opens TTP or 
 shows. Sign-in is on (as on a ward): the clinician of the launch owns the saved case. The patient's id is
 in no address the browser visited, not in the app's log and not in the saved case. Each refusal (the
 clinician denies, an iss not configured, an expired launch, a token without a patient) is a clear page
-and stores nothing."""
+and stores nothing. Through issue 22's gate, the launched session downloads its case (audited as the
+launch's clinician) and uploads a file; another browser, launched or not, gets neither, nor the session
+by its id; after Sign out a copy of the cookie gets neither."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sqlite3
 import tempfile
-from datetime import date
+import time
+import uuid
+from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from store import Actor, Store
 from tests.browser.bedside import SIDEBAR, wait_saved
 from tests.browser.conftest import Server, _need_browser, shot, wait_idle
+from tests.browser.ward import cookie_header, request
 from tests.fhir_support import MRN, FhirServer
 from tests.smart_server import SmartEHR
 from tests.smart_support import PICTURE, load_launch_patient, smart_env
@@ -185,3 +192,170 @@ def test_smart_sign_out_ends_the_launched_session(world, page):
     assert "Signed in as" not in body and "The patient opened from the record" not in body
     assert "result(s) found" not in body
     shot(page, "smart-signed-out")
+
+
+# -- the launched session through issue 22's gate: its case files, its uploads, its end ---------------------
+
+
+def _multipart(name: str, text: str) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: text/csv\r\n\r\n{text}\r\n--{boundary}--\r\n").encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def _put(url: str, cookies: str, xsrf: str, text: str) -> int:
+    """An upload into ``url`` (a browser session's upload address) with these cookies and XSRF token."""
+    body, kind = _multipart("labs.csv", text)
+    return request(url, cookie=cookies, method="PUT", data=body,
+                   headers={"Content-Type": kind, "X-Xsrftoken": xsrf}).status  # fmt: skip
+
+
+def _own_xsrf(app_url: str, cookies: str = "") -> tuple[str, str]:
+    """A client's own XSRF pair from Streamlit (what anyone can get): the Cookie header with it, and the token."""
+    pair = next(c.split(";")[0] for c in request(f"{app_url}/_stcore/health", cookie=cookies or None).all(
+        "set-cookie") if c.startswith("_streamlit_xsrf="))  # fmt: skip
+    return "; ".join(p for p in (cookies, pair) if p), pair.split("=", 1)[1]
+
+
+def _run_as(app_url: str, cookies: str, xsrf: str, resume: str, timeout_s: float = 30) -> str:
+    """A raw websocket (no browser) presenting ``cookies`` that asks to resume the session ``resume``, as
+    Streamlit's client does on a reconnect: the text of one script run's elements (protobuf text format)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    texts: list[str] = []
+    with connect(app_url.replace("http://", "ws://", 1) + "/_stcore/stream", subprotocols=["streamlit", xsrf, resume],
+                 additional_headers={"Cookie": cookies, "Origin": app_url}, open_timeout=15) as ws:  # fmt: skip
+        rerun = BackMsg()
+        rerun.rerun_script.query_string = ""
+        ws.send(rerun.SerializeToString())
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            message = ForwardMsg()
+            message.ParseFromString(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if message.WhichOneof("type") == "delta":
+                texts.append(str(message.delta))
+            elif message.WhichOneof("type") == "script_finished":
+                break
+    return "\n".join(texts)
+
+
+def _launch_in(page, world: World, login: str = "dr.grey") -> None:
+    page.goto(world.ehr.launch_url(world.app.url, world.ehr.new_launch(world.pid)))
+    page.wait_for_selector("#allow", timeout=30_000)
+    page.select_option("select[name='login']", login)
+    page.locator("#allow").click()
+    page.get_by_text("result(s) found").wait_for(timeout=30_000)
+    wait_idle(page)
+
+
+def _download_case(page) -> tuple[dict, str]:
+    """Download this case (JSON) on the Case page: the document, and the /media/ path it was served from."""
+    served: list[str] = []
+    page.on("request", lambda r: served.append(urlsplit(r.url).path) if "/media/" in r.url and r.url.endswith(
+        ".json") else None)  # fmt: skip
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Download this case (JSON)").click()
+    document = json.loads(open(got.value.path()).read())
+    assert len(set(served)) == 1, served
+    return document, served[-1]
+
+
+def test_smart_session_downloads_and_uploads_through_the_gate_for_its_browser_only_and_not_after_it_ends(
+        world, browser, tmp_path):  # fmt: skip
+    ann_ctx = browser.new_context(accept_downloads=True)
+    eve_ctx = browser.new_context(accept_downloads=True)
+    try:
+        ann = ann_ctx.new_page()
+        puts: list[str] = []
+        ann.on("request", lambda r: puts.append(r.url) if r.method == "PUT" and "/upload_file/" in r.url else None)
+        _launch_in(ann, world)
+        ann.locator(".st-key-ehr_add button").click()
+        ann.get_by_text("from the hospital record to the case").wait_for(timeout=30_000)
+        wait_saved(ann)
+        case_id = re.search(r"[?&]case=([0-9a-f]{32})", ann.url).group(1)
+        assert "_streamlit_user" not in {c["name"] for c in ann_ctx.cookies()}  # signed in at the record only
+
+        # the case file: made on the click, served to this browser, audited as the launch's clinician
+        ann.locator(SIDEBAR).get_by_role("link", name="Case", exact=True).click()
+        wait_idle(ann)
+        ann.get_by_text("Open or save a case file (JSON)").click()
+        wait_idle(ann)
+        document, path = _download_case(ann)
+        assert len([o for o in document["observations"] if "source" in o]) == len(PICTURE)
+        url = f"{world.app.url}{path}"
+        anns = cookie_header(ann_ctx)  # what this browser sends (a thief's copy, later)
+        assert request(url, cookie=anns).status == 200  # this browser, within the minute
+        # ...and nobody else: no cookie; a signed-out client with its own XSRF pair; another launched browser
+        assert request(url).status == 403
+        assert request(url, cookie=_own_xsrf(world.app.url)[0]).status == 403
+        _launch_in(eve_ctx.new_page(), world, login="dr.yang")
+        eves = cookie_header(eve_ctx)
+        assert "cobalt_smart=" in eves and eves != anns
+        assert request(url, cookie=eves).status == 403
+        shot(ann, "smart-gate-download")
+
+        # an upload into the launched session: accepted from this browser
+        ann.locator(SIDEBAR).get_by_role("link", name="Case library", exact=True).click()
+        wait_idle(ann)
+        ann.get_by_role("tab", name="Lab files in and out").click()
+        labs = tmp_path / "labs.csv"
+        labs.write_text(f"date,analyte,value,unit\n{date.today() - timedelta(days=1)},platelets,118,10^9/L\n")
+        ann.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(labs))
+        ann.wait_for_selector("text=1 result(s) ready to add", timeout=30_000)
+        (target,) = puts
+        hostile = f"date,analyte,value,unit\n{date.today() - timedelta(days=1)},platelets,5,10^9/L\n"
+        assert _put(target, *_own_xsrf(world.app.url), hostile) == 403  # signed out, its own XSRF pair
+        assert _put(target, *_own_xsrf(world.app.url, eves), hostile) == 403  # another launched browser
+        ann.get_by_role("button", name="Add 1 result(s) to the case").click()
+        ann.wait_for_selector("text=Added 1 result(s) to the case.", timeout=30_000)
+        wait_saved(ann)
+        shot(ann, "smart-gate-upload")
+
+        # the session itself: another client that knows its id (it is in upload addresses) and asks to resume
+        # it gets a session of its own, signed out; the launched session goes on in its browser
+        session = urlsplit(target).path.split("/")[3]
+        taken = _run_as(world.app.url, *_own_xsrf(world.app.url), resume=session)
+        assert "Signed in as" not in taken and "Meredith Grey" not in taken and "has ended" not in taken
+        taken = _run_as(world.app.url, *_own_xsrf(world.app.url, eves), resume=session)  # launched elsewhere
+        assert "Signed in as" not in taken and "Meredith Grey" not in taken
+
+        # a second case file, then the launch ends (Sign out in another tab of this browser): the file, the
+        # upload address and the session's next run are refused, also to a copy of the cookie from before
+        ann.locator(SIDEBAR).get_by_role("link", name="Case", exact=True).click()
+        wait_idle(ann)
+        ann.get_by_text("Open or save a case file (JSON)").click()
+        wait_idle(ann)
+        _second, path2 = _download_case(ann)
+        url2 = f"{world.app.url}{path2}"
+        anns = cookie_header(ann_ctx)
+        assert request(url2, cookie=anns).status == 200
+        tab = ann_ctx.new_page()
+        tab.goto(f"{world.app.url}/auth/logout")  # what Sign out does (st.logout)
+        wait_idle(tab)
+        assert "cobalt_smart" not in {c["name"] for c in ann_ctx.cookies()}  # taken out of the browser
+        shot(tab, "smart-gate-signed-out")
+        assert "You signed out" in tab.inner_text("body")
+        assert request(url2, cookie=anns).status == 403  # the file still held, refused to the copied cookie
+        xsrf = re.search(r"_streamlit_xsrf=([^;]+)", anns).group(1)
+        assert _put(target, anns, xsrf, hostile) == 403
+        ann.get_by_role("link", name="Case library").first.click()  # the launched session's next run
+        ann.get_by_text("has ended").first.wait_for(timeout=30_000)
+        assert "Signed in as" not in ann.inner_text("body")
+        shot(ann, "smart-gate-ended")
+    finally:
+        ann_ctx.close()
+        eve_ctx.close()
+
+    owner = Actor(f"smart:{world.ehr.fhir_user('dr.grey')}")
+    store = Store.open(f"sqlite:///{world.database}")
+    try:
+        trail = [(e.action, e.detail, e.actor) for e in store.audit(case_id, actor=owner)]
+        saved = store.load(case_id, actor=owner).document
+    finally:
+        store.close()
+    assert trail.count(("export", "case-json", owner.subject)) == 2  # the two clicks; the fetches made no file
+    platelets = sorted(o["value"] for o in saved["observations"] if o["analyte"] == "platelets")
+    assert 118 in platelets and 5 not in platelets
