@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import time
 from dataclasses import dataclass
@@ -231,6 +232,13 @@ class Answer:
         return [v.decode() for k, v in self.headers if k == b"set-cookie"]
 
 
+def run_async(coro) -> object:
+    """``asyncio.run`` in a thread of its own: after the browser tests, Playwright's sync API keeps an event loop
+    running in the main thread for the rest of the session, where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def _cookie_header(jar: dict[str, str]) -> bytes:
     return "; ".join(f"{k}={v}" for k, v in jar.items()).encode()
 
@@ -256,7 +264,7 @@ def _call(app: gate.AccessGate, path: str, jar: dict[str, str] | None = None, ki
     app.app = inner
     headers = [(b"cookie", _cookie_header(jar))] if jar else []
     scope = {"type": kind, "path": path, "headers": headers + (extra or []), "scheme": "http"}
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     start = next((m for m in sent if m["type"] == "http.response.start"), None)
     return Answer(start and start["status"], list(start["headers"]) if start else [], reached or None)
 
