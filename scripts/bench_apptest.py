@@ -38,6 +38,8 @@ def _app_test(doc: dict | None = None):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     if doc is not None:  # paste the case on the Case page: an editable, saved case, as in the browser
+        at.session_state["case_file_box"] = True  # its box opened (drawn only while open)
+        at.run()
         at.text_area(key="case_paste").input(json.dumps(doc)).run()
         at.button(key="case_load_paste").click().run()
     return at

@@ -173,6 +173,8 @@ def test_opening_another_case_drops_the_pending_entries_of_the_previous_one():
     at = _app()
     at.text_input(key="case_lab_b12").set_value("abc").run()
     assert at.text_input(key="case_lab_b12").value == "abc"
+    at.session_state["app_switch"] = True  # the "Switch case" expander is open
+    at.run()
     at.sidebar.button(key="app_new").click().run()
     assert opened(at).errors == {}
     assert at.text_input(key="case_lab_b12").value == ""

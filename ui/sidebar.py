@@ -105,16 +105,16 @@ def saved_cases(search: str | None, stamp: int, subject: str, team: str | None) 
 def _case_picker() -> None:
     """Switch case: search saved cases by label, open one, start a new one or duplicate this one.
 
-    The saved cases are listed only while the expander is open (it reruns the app when toggled).
+    Nothing in it is drawn while the expander is folded (it reruns the app when toggled): its search, list and
+    buttons would be four widgets more on every run of every page.
     """
     store = store_or_none()
     box = st.expander("Switch case", icon=":material/swap_horiz:", key="app_switch", on_change="rerun")
+    if not box.open:
+        return
     with box:
         if store is None:
             st.caption("The case database is not available.")
-            return
-        if not box.open:  # folded: nothing of the search is drawn (one widget less on every run of every page)
-            _picker_buttons()
             return
         search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         actor = current_actor()
