@@ -16,8 +16,11 @@ from starlette.middleware import Middleware
 
 from ehr.smart_routes import smart_routes
 from ui.gate import AccessGate
+from ui.perf import warm_up
 from ui.saver import flush_all
 from ui.security import SecurityHeaders
+
+warm_up()  # ui/perf.py: the libraries imported and frozen before any browser session exists
 
 
 def _script_error(exc: Exception) -> bool:

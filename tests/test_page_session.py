@@ -4,16 +4,17 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.caching import clear_session_data_cache
 from streamlit.testing.v1 import AppTest
 
 from store import Store
 from tests.page_session import open_doc, opened
 from ui.open_case import OpenCase, SaveStatus
 from ui.session import SESSION_KEY
-from ui.sidebar import saved_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
+APPTEST_SESSION = "test session id"  # the session id of every AppTest (streamlit.testing.v1.local_script_runner)
 TEACHING = "pseudo_tma_composite"
 
 
@@ -212,7 +213,7 @@ def list_calls(monkeypatch):
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "list_cases", counting)
-    saved_cases.clear()
+    clear_session_data_cache(APPTEST_SESSION)  # the picker's list is cached per browser session
     return calls
 
 

@@ -60,6 +60,7 @@ def _import_text(data: str | bytes, source: str) -> None:
         ss["case_import_errors"] = [f"{source}: not a case document this app can read ({type(exc).__name__})"]
         return
     ss["case_import_errors"] = []
+    ss["case_file_box"] = False  # loaded: the box folds, the case shows below
     sync_widgets(force=True)
 
 
