@@ -35,6 +35,10 @@ def bench_doc() -> dict:
 def _app_test(doc: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
+    from ui.perf import warm_up
+
+    warm_up()  # as serve.py does before any session: the libraries frozen (ui/perf.py)
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     if doc is not None:  # paste the case on the Case page: an editable, saved case, as in the browser
@@ -53,6 +57,10 @@ def pages() -> list[Page]:
         Page(Path(info["script_path"]).stem, info["page_name"], info.get("url_pathname") or "")
         for info in at._registered_pages.values()  # noqa: SLF001 - AppTest keeps the navigation here
     ]
+
+
+#: The widgets of the Case page as ``reruns`` found them (kind -> count), for the fair floor.
+FLOOR_SPEC: dict[str, int] = {}
 
 
 class _Hook:
@@ -114,6 +122,8 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
 
     _quiet()
     HOOK.install()
+    from scripts import bench_floor
+
     doc = bench_doc()
     apps = {"bare": AppTest.from_file(str(APPS / "bare.py"), default_timeout=120)}
     apps["bare"].run()
@@ -121,6 +131,11 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
         at = _app_test(doc)
         at.switch_page(str(ROOT / "app_pages" / f"{p.stem}.py")).run()
         apps[p.stem] = at
+    if "case" in apps:  # the fair floor: a bare page with the Case page's widgets (scripts/bench_floor.py)
+        apps["case"].run()
+        FLOOR_SPEC.clear()
+        FLOOR_SPEC.update(bench_floor.spec_of(apps["case"]._tree))  # noqa: SLF001 - AppTest's element tree
+        apps["floor"] = bench_floor.floor_app(dict(FLOOR_SPEC))
     for at in apps.values():
         at.run()
         at.run()

@@ -96,6 +96,16 @@ def run_floor(at, spec: dict[str, int], keys: int = 0) -> None:
     at.run()
 
 
+def case_spec() -> dict[str, int]:
+    """The Case page's widgets (the bench case open, sidebar included), from a run in AppTest."""
+    from scripts.bench_apptest import _app_test, _quiet, bench_doc
+
+    _quiet()
+    at = _app_test(bench_doc())
+    at.run()
+    return spec_of(at._tree)  # noqa: SLF001 - AppTest's element tree
+
+
 def count_state_copies(spec: dict[str, int]) -> int:
     """How many widgets of ``spec`` build the whole session state on every run."""
     return sum(n for kind, n in spec.items() if kind in COPIES_STATE)
