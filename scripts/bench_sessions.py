@@ -635,8 +635,12 @@ def ward(levels: tuple[int, ...], seconds: float, steps: dict[str, list[bytes]] 
         return out
     harness.Server = real_server
     try:
-        if steps is None:
-            steps = recorded(site.url, out.notes)
+        if steps is None:  # recorded against a process of its own (the messages are the same through the ward)
+            local = Server(ROOT / "serve.py", folder).start()
+            try:
+                steps = recorded(local.url, out.notes)
+            finally:
+                local.stop()
         if steps is None:
             return out
         target = _ward_target(site, max(levels))
