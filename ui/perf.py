@@ -9,7 +9,9 @@ page switch). ``gc.freeze()`` moves the objects alive now to a permanent generat
 skips; the post-run collection then walks only what the runs made, and still frees it.
 
 The freeze is made once, by :func:`warm_up`, before any browser session exists: serve.py calls it when the
-server starts (``make run``, the ward), the page tests when they start (tests/conftest.py). It first imports
+server has started and before it takes a connection (its ``lifespan``: Streamlit's runtime, the web server and the
+configuration are made by then, and frozen with the libraries), the page tests when they start
+(tests/conftest.py). It first imports
 what the pages use. A freeze made while a session is open would pin it: an object frozen is never collected by
 the cycle collector, and a session's state is a container that everything the session makes is put in (its
 case, its saver, its figures), so all of it would stay in the process after the session closed (issue 24: the
@@ -37,7 +39,16 @@ WARM_MODULES = (
     "plotly.graph_objs.scatter", "plotly.graph_objs._bar", "plotly.graph_objs.bar", "plotly.graph_objs.layout",
     "plotly.graph_objs.layout.annotation", "plotly.graph_objs.layout.shape", "plotly.graph_objs.layout.title",
     "plotly.graph_objs.layout.xaxis", "plotly.graph_objs.layout.yaxis", "plotly.graph_objs.layout._legend",
-    "plotly.graph_objs.layout._margin",
+    "plotly.graph_objs.layout._margin", "plotly.graph_objs.layout._annotation", "plotly.graph_objs.layout._shape",
+    "plotly.graph_objs.layout._title", "plotly.graph_objs.layout._xaxis", "plotly.graph_objs.layout._yaxis",
+    "plotly.graph_objs.layout.annotation._font", "plotly.graph_objs.layout.shape._line",
+    "plotly.graph_objs.layout.title._font", "plotly.graph_objs.layout.xaxis._title",
+    "plotly.graph_objs.layout.yaxis._title", "plotly.graph_objs.scatter._line", "plotly.graph_objs.bar._marker",
+    "plotly.graph_objs.bar.marker._line", "plotly.graph_objs.bar.marker._pattern", "plotly.animation",
+    "PIL.Image", "PIL.PngImagePlugin", "PIL.JpegImagePlugin", "PIL.GifImagePlugin", "PIL.BmpImagePlugin",
+    "PIL.PpmImagePlugin", "PIL.ImageSequence", "PIL.ImageChops", "pandas.core.methods.to_dict", "statistics",
+    "sqlalchemy.dialects.sqlite", "sqlalchemy.dialects.postgresql", "streamlit.material_icon_names",
+    "streamlit.runtime.scriptrunner.magic_funcs", "streamlit.components.v2.manifest_scanner",
 )
 #: This repository's packages, imported whole (every page imports some of them).
 WARM_PACKAGES = ("logic", "ui", "store", "ehr")
