@@ -70,7 +70,7 @@ def _group(form: Form, group: str) -> None:
         col.multiselect(
             f"{title}: {word}" + (" (antibodies: " + ("positive)" if answer else "negative)") if antibodies else ""),
             flags, key=answer_key(group, answer), format_func=fmt, on_change=_on_answers, args=(group, answer),
-            placeholder=f"Items answered {word}", disabled=form.read_only,
+            placeholder=f"Items answered {word}", disabled=form.read_only, wrap=True,
             help=f"Type or pick the items answered {word}; take one out to make it unknown. An item in neither list is "
             "unknown, and unknown is not no.")
     history = current_case().history
