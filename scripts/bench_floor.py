@@ -42,8 +42,15 @@ COPIES_STATE = ("text_input", "text_area", "number_input", "radio", "selectbox",
 
 
 def _button_group_kind(element) -> str:
-    style = getattr(getattr(element, "proto", None), "style", None)
-    return "segmented_control" if style is not None and "SEGMENTED" in str(style).upper() else "pills"
+    """A button group is a segmented control or pills, as its proto's style says."""
+    from streamlit.proto.ButtonGroup_pb2 import ButtonGroup
+
+    proto = getattr(element, "proto", None)
+    try:
+        style = ButtonGroup.Style.Name(proto.style)
+    except (AttributeError, ValueError):
+        style = ""
+    return "segmented_control" if "SEGMENT" in style else "pills"
 
 
 def spec_of(tree) -> dict[str, int]:

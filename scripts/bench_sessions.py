@@ -39,6 +39,7 @@ client share both cores.
 
 from __future__ import annotations
 
+import math
 import asyncio
 import os
 import random
@@ -325,7 +326,7 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
 
 
