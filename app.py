@@ -15,7 +15,6 @@ from ui.browser import browser_script
 from ui.callbacks import run_interrupted
 from ui.common import page_failed
 from ui.launch import claim_launch, patient_at_launch
-from ui.perf import freeze_imports
 from ui.resume import resume_notice
 from ui.session import sync_saved
 from ui.sidebar import sidebar
@@ -66,5 +65,3 @@ try:
     page.run()
 except Exception as exc:  # noqa: BLE001 - the page edge: a message and what to do next, never a traceback
     page_failed(page.title, exc)
-finally:
-    freeze_imports()  # ui/perf.py: Streamlit's collection after each run skips the imported libraries

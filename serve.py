@@ -10,12 +10,14 @@ as a message with what to do next, never a traceback (``on_script_error``).
 
 import os
 import signal
+from contextlib import asynccontextmanager
 
 import streamlit as st
 from starlette.middleware import Middleware
 
 from ehr.smart_routes import smart_routes
 from ui.gate import AccessGate
+from ui.perf import warm_up
 from ui.saver import flush_all
 from ui.security import SecurityHeaders
 
@@ -38,12 +40,21 @@ def _terminate(signum: int, _frame) -> None:
 
 signal.signal(signal.SIGTERM, _terminate)
 
+@asynccontextmanager
+async def _lifespan(_app):
+    """The server has started and takes no connection yet: the libraries are imported and frozen with what the
+    server made, before any browser session exists (ui/perf.py)."""
+    warm_up()
+    yield
+
+
 #: /launch and /launch/callback: the SMART EHR launch (ehr/smart_routes.py), answered before Streamlit's own routes
 ROUTES = smart_routes()
 # The first middleware sees a request first: headers on every answer, the gate's refusals included.
 app = st.App(
     "app.py",
     routes=ROUTES,
+    lifespan=_lifespan,
     middleware=[Middleware(SecurityHeaders), Middleware(AccessGate)],
     on_script_error=_script_error,
 )

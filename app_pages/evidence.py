@@ -10,7 +10,7 @@ import streamlit as st
 
 from logic.reference import load_json, reference, threshold_set
 from logic.tma import validation
-from ui.common import esc, md_table, why
+from ui.common import esc, md_table, short, why, why_each
 from ui.session import thresholds_id
 
 STATUS = {
@@ -38,17 +38,17 @@ show = st.pills(
     key="ev_filter",
     format_func=lambda k: STATUS[k][0],
 )
-for s in statements:
-    if s["status"] not in (show or []):
-        continue
-    label, colour = STATUS[s["status"]]
+shown = [s for s in statements if s["status"] in (show or [])]
+for section in dict.fromkeys(s["section"] for s in shown):
+    mine = [s for s in shown if s["section"] == section]
     with st.container(border=True):
-        # the badge, the statement, where Cobalt shows it and the evidence in one block (were four elements)
-        st.markdown(
-            f":{colour}-badge[{label}]\n\n**{s['section']}.** {s['text']}\n\n"
-            f"*In Cobalt:* {'; '.join(s['where'])}\n\n{s['evidence']}"
-        )
-        why(s["refs"], key=f"why_ev_{s['id']}")
+        # one block and one "Why?" per section of the article (were a block and a popover per statement: 78
+        # elements for the browser to draw on every run of the page); each statement with its badge, where
+        # Cobalt shows it and the evidence; the sources listed under each statement's first words
+        st.markdown(f"#### {section}\n\n" + "\n\n---\n\n".join(
+            f":{STATUS[s['status']][1]}-badge[{STATUS[s['status']][0]}] {s['text']}\n\n"
+            f"*In Cobalt:* {'; '.join(s['where'])}\n\n{s['evidence']}" for s in mine))
+        why_each([(short(s["text"]), s["refs"]) for s in mine], key=f"why_ev_{mine[0]['id']}")
 
 t = threshold_set(thresholds_id())
 st.subheader(f"Thresholds in use: {t.name}")
@@ -94,7 +94,8 @@ st.markdown(
     f"**{esc(v['shares']['b12'])}:** {table.b12_share}"
 )
 st.caption(f"{esc(v['method'])} {table.cases} cases ({table.new_cases} new); reference set {esc(table.thresholds_id)}.")
-with st.expander(f"Misses ({len(table.misses)})"):
+misses_box = st.expander(f"Misses ({len(table.misses)})", key="ev_misses", on_change="rerun")
+if misses_box.open:  # drawn only while open (opening it reruns the page)
     blocks = []
     for kind in validation.MISS_KINDS:
         misses = [m for m in table.misses if m.kind == kind]
@@ -103,8 +104,9 @@ with st.expander(f"Misses ({len(table.misses)})"):
             blocks.append(f"**{esc(label[:1].upper() + label[1:])}** ({len(misses)})")
             blocks.append("\n".join(f"- {esc(m.case_id)}: {esc(m.detail)}. {_source(m.source, m.link)}"
                                     for m in misses))
-    st.markdown("\n\n".join(blocks) or "None.")
-with st.expander("Every case, its two readings and its source"):
+    misses_box.markdown("\n\n".join(blocks) or "None.")
+cases_box = st.expander("Every case, its two readings and its source", key="ev_cases", on_change="rerun")
+if cases_box.open:  # drawn only while open: 46 cases and their links
     lines = []
     for r in table.results:
         p, w = r.presentation, r.with_adamts13
@@ -113,4 +115,4 @@ with st.expander("Every case, its two readings and its source"):
         reading += f"; with ADAMTS13 {validation.leaning_label(w.leaning)}" if w else ""
         lines.append(f"- {esc(r.case.id)} ({esc(v['truth_groups'][r.case.truth])}): {esc(reading)}. "
                      f"{_source(r.case.source.short, r.case.source.link)}")
-    st.markdown("\n".join(lines))
+    cases_box.markdown("\n".join(lines))

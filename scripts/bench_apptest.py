@@ -35,9 +35,15 @@ def bench_doc() -> dict:
 def _app_test(doc: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
+    from ui.perf import warm_up
+
+    warm_up()  # as serve.py does before any session: the libraries frozen (ui/perf.py)
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     if doc is not None:  # paste the case on the Case page: an editable, saved case, as in the browser
+        at.session_state["case_file_box"] = True  # its box opened (drawn only while open)
+        at.run()
         at.text_area(key="case_paste").input(json.dumps(doc)).run()
         at.button(key="case_load_paste").click().run()
     return at
@@ -51,6 +57,10 @@ def pages() -> list[Page]:
         Page(Path(info["script_path"]).stem, info["page_name"], info.get("url_pathname") or "")
         for info in at._registered_pages.values()  # noqa: SLF001 - AppTest keeps the navigation here
     ]
+
+
+#: The widgets of the Case page as ``reruns`` found them (kind -> count), for the fair floor.
+FLOOR_SPEC: dict[str, int] = {}
 
 
 class _Hook:
@@ -112,6 +122,8 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
 
     _quiet()
     HOOK.install()
+    from scripts import bench_floor
+
     doc = bench_doc()
     apps = {"bare": AppTest.from_file(str(APPS / "bare.py"), default_timeout=120)}
     apps["bare"].run()
@@ -119,6 +131,11 @@ def reruns(page_list: list[Page], rounds: int = 9) -> tuple[dict[str, list[float
         at = _app_test(doc)
         at.switch_page(str(ROOT / "app_pages" / f"{p.stem}.py")).run()
         apps[p.stem] = at
+    if "case" in apps:  # the fair floor: a bare page with the Case page's widgets (scripts/bench_floor.py)
+        apps["case"].run()
+        FLOOR_SPEC.clear()
+        FLOOR_SPEC.update(bench_floor.spec_of(apps["case"]._tree))  # noqa: SLF001 - AppTest's element tree
+        apps["floor"] = bench_floor.floor_app(dict(FLOOR_SPEC))
     for at in apps.values():
         at.run()
         at.run()

@@ -55,6 +55,7 @@ KEY = {
     "evidence": ".st-key-ev_filter",
     "bare": ".st-key-bare_main .js-plotly-plot",
     "bare_second": ".st-key-bare_main_2 .js-plotly-plot",
+    "floor": ".st-key-floor_text_input_0 input",
 }
 TITLE = "[data-testid='stMainBlockContainer'] h1"
 
@@ -128,22 +129,23 @@ def _free_port() -> int:
 class Server:
     """`streamlit run APP` (through bench_server.py's timing hook) on a free port, its own data folder."""
 
-    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None, env: dict[str, str] | None = None):
-        self.app, self.folder, self.cpus, self.extra_env = app, folder, cpus, env or {}
+    def __init__(self, app: Path, folder: Path, cpus: set[int] | None = None, env: dict[str, str] | None = None,
+                 args: list[str] | None = None):
+        self.app, self.folder, self.cpus, self.extra_env, self.extra_args = app, folder, cpus, env or {}, args or []
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.runlog = folder / f"runs-{app.stem}.jsonl"
+        self.runlog = folder / f"runs-{app.stem}-{self.port}.jsonl"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.folder), "PYTHONPATH": str(ROOT)}
         env["COBALT_DATABASE_URL"] = f"sqlite:///{self.folder / 'cobalt.sqlite3'}"
         env.update(self.extra_env)
-        self.log = open(self.folder / f"server-{self.app.stem}.log", "wb")
+        self.log = open(self.folder / f"server-{self.app.stem}-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(self.runlog), str(self.app),
              "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *self.extra_args],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             preexec_fn=(lambda: os.sched_setaffinity(0, self.cpus)) if self.cpus else None,
         )
@@ -176,12 +178,54 @@ class Server:
 
 
 @dataclass
+class JsProfile:
+    """The tab's CPU during an action, from DevTools' sampling profiler: ms of own time by script file and by
+    function (file:line name), summed over ``actions`` actions."""
+
+    by_file: dict[str, float] = field(default_factory=dict)
+    by_function: dict[str, float] = field(default_factory=dict)
+    actions: int = 0
+
+    def add(self, profile: dict) -> None:
+        nodes = {n["id"]: n["callFrame"] for n in profile.get("nodes", [])}
+        for sample, delta in zip(profile.get("samples", []), profile.get("timeDeltas", []), strict=False):
+            frame = nodes.get(sample)
+            if frame is None:
+                continue
+            name = frame["functionName"] or "(anonymous)"
+            url = frame["url"].split("?")[0].rsplit("/", 1)[-1]
+            if not url:  # the browser's own work: (program), (idle), (garbage collector), native calls
+                where = name if name.startswith("(") else f"native {name}"
+            else:
+                where = url.split(".")[0]  # the chunk's name without its content hash
+            if where == "(idle)":
+                continue
+            ms = delta / 1000
+            self.by_file[where] = self.by_file.get(where, 0.0) + ms
+            key = f"{where}:{frame['lineNumber']} {name}"
+            self.by_function[key] = self.by_function.get(key, 0.0) + ms
+        self.actions += 1
+
+    def text(self, top: int = 12) -> str:
+        n = max(self.actions, 1)
+        files = sorted(self.by_file.items(), key=lambda kv: -kv[1])
+        funcs = sorted(self.by_function.items(), key=lambda kv: -kv[1])
+        lines = [f"the tab's CPU by script file (DevTools sampling profiler, ms per action, {self.actions} actions; "
+                 "'(program)' is the browser's own work: style, layout, paint, the websocket):"]
+        lines += [f"  {v / n:8.1f}  {k}" for k, v in files[:top]]
+        lines += ["functions with the most own time, ms per action:"]
+        lines += [f"  {v / n:8.1f}  {k}" for k, v in funcs[:top]]
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
 class Results:
     """Samples in ms, by figure name; ``notes`` says what could not be measured and why."""
 
     samples: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     details: dict[str, list[dict]] = field(default_factory=dict)  # figure -> one split_of() per sample
+    js: dict[str, JsProfile] = field(default_factory=dict)  # figure -> the tab's sampled JS profile
 
     def add(self, name: str, ms: float | None) -> None:
         if ms is not None:
@@ -531,6 +575,7 @@ EDITS = {
         "show/hide haemoglobin", lambda p, i: _click(p, ".st-key-rec_extra button >> text=Haemoglobin", i)
     ),
     "evidence": Edit("filter statements", lambda p, i: _click(p, ".st-key-ev_filter button[data-variant='pills']", i)),
+    "floor": Edit("type a value", lambda p, i: _fill(p, ".st-key-floor_text_input_0 input", ("150", "160"), i)),
 }
 
 
@@ -548,17 +593,23 @@ async def edit_once(page, stem: str, i: int, timeout_ms: float = 30_000) -> floa
 
 
 BARE_TWO = (Page("bare", "First", ""), Page("bare_second", "Second", "second"))
+FLOOR_TWO = (Page("bare", "First", ""), Page("floor", "Floor", "floor"))
 
 
-async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, str] | None = None) -> None:
+async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, str] | None = None,
+                  floor_spec: dict[str, int] | None = None) -> None:
     from playwright.async_api import async_playwright
+
+    from scripts.bench_floor import floor_env
 
     folder = Path(tempfile.mkdtemp(prefix="cobalt-bench-"))
     servers = {
-        "cobalt": Server(ROOT / "app.py", folder, env=env),
+        "cobalt": Server(ROOT / "serve.py", folder, env=env),  # as deployed (make run, the ward)
         "bare": Server(APPS / "bare.py", folder),
         "bare_two": Server(APPS / "bare_two.py", folder),
     }
+    if floor_spec:  # the fair floor: the Case page's widgets on a bare page, second page of a bare app
+        servers["floor_two"] = Server(APPS / "floor_two.py", folder, env=floor_env(floor_spec))
     try:
         for s in servers.values():
             s.start()
@@ -569,6 +620,8 @@ async def measure(pages: list[Page], rounds: int, res: Results, env: dict[str, s
             # warm-up: the frontend bundle and plotly.js in the browser cache, the imports in each server
             await cold_load(context, bare, KEY["bare"], Results(), "warm")
             await cold_load(context, two, KEY["bare"], Results(), "warm")
+            if "floor_two" in servers:
+                await cold_load(context, servers["floor_two"].url + "/floor", KEY["floor"], Results(), "warm")
             for p in pages:
                 await cold_load(context, f"{cobalt}/{p.url_path}", key_of(p.stem), Results(), "warm")
             # one idle session stays open on each server, as other users would be: Streamlit clears its
@@ -625,6 +678,11 @@ async def edits_and_switches(context, servers: dict[str, Server], pages: list[Pa
     two_page = await context.new_page()
     await two_page.goto(two, wait_until="commit")
     await ready(two_page, KEY["bare"])
+    floor_page = None
+    if "floor_two" in servers:
+        floor_page = await context.new_page()
+        await floor_page.goto(servers["floor_two"].url, wait_until="commit")
+        await ready(floor_page, KEY["bare"])
     page = await context.new_page()
     await open_bench_case(page, cobalt)
     for p in pages:
@@ -653,12 +711,71 @@ async def edits_and_switches(context, servers: dict[str, Server], pages: list[Pa
                         except Exception as exc:  # noqa: BLE001
                             _note(res, f"edit:{stem}", exc)
                         count[stem] += 1
+                if p.stem == "case" and floor_page is not None:  # the floor: switched to, then an edit on it
+                    try:
+                        await _measured(res, "switch:floor", servers["floor_two"],
+                                        timed_switch(floor_page, FLOOR_TWO[1]), floor_page)
+                        await _measured(res, "edit:floor", servers["floor_two"],
+                                        edit_once(floor_page, "floor", count.setdefault("floor", 0)), floor_page)
+                        count["floor"] += 1
+                        await go(floor_page, FLOOR_TWO[0])
+                    except Exception as exc:  # noqa: BLE001
+                        _note(res, "floor", exc)
+        await js_profiles(servers, pages, res, {"cobalt": page, "two": two_page, "bare": bare_page,
+                                                "floor": floor_page})
     finally:
-        for pg in (bare_page, two_page, page):
-            await pg.close()
+        for pg in (bare_page, two_page, page, floor_page):
+            if pg is not None:
+                await pg.close()
 
 
-def run(pages: list[Page], rounds: int = 3, env: dict[str, str] | None = None) -> Results:
+async def profile_js(page, action, into: JsProfile) -> None:
+    """Run ``action`` (a coroutine) with the tab's sampling profiler on; add the profile to ``into``."""
+    cdp = getattr(page, "_bench_cdp", None) or await cdp_session(page)
+    if cdp is None:
+        await action
+        return
+    page._bench_cdp = cdp  # noqa: SLF001 - one DevTools session per tab
+    await cdp.send("Profiler.enable")
+    await cdp.send("Profiler.setSamplingInterval", {"interval": 500})
+    await cdp.send("Profiler.start")
+    try:
+        await action
+    finally:
+        into.add((await cdp.send("Profiler.stop"))["profile"])
+
+
+async def js_profiles(servers: dict[str, Server], pages: list[Page], res: Results, tabs: dict, rounds: int = 2) -> None:
+    """After the timed figures (the profiler slows the tab): each page's switch and edit, and the bare page's and the
+    floor's, profiled ``rounds`` times (``res.js``)."""
+    page, two_page, bare_page, floor_page = tabs["cobalt"], tabs["two"], tabs["bare"], tabs.get("floor")
+    for i in range(rounds):
+        for p in pages:
+            other = next(q for q in pages if q.stem != p.stem)
+            try:
+                await go(page, other)
+                await profile_js(page, go(page, p), res.js.setdefault(f"switch:{p.stem}", JsProfile()))
+                if p.stem in EDITS:
+                    await profile_js(page, edit_once(page, p.stem, 100 + i),
+                                     res.js.setdefault(f"edit:{p.stem}", JsProfile()))
+            except Exception as exc:  # noqa: BLE001
+                _note(res, f"js profile {p.stem}", exc)
+        def into(name: str) -> JsProfile:
+            return res.js.setdefault(name, JsProfile())
+
+        try:
+            await profile_js(two_page, go(two_page, BARE_TWO[1 - i % 2]), into("switch:bare"))
+            await profile_js(bare_page, edit_once(bare_page, "bare", 100 + i), into("edit:bare"))
+            if floor_page is not None:
+                await go(floor_page, FLOOR_TWO[0])
+                await profile_js(floor_page, go(floor_page, FLOOR_TWO[1]), into("switch:floor"))
+                await profile_js(floor_page, edit_once(floor_page, "floor", 100 + i), into("edit:floor"))
+        except Exception as exc:  # noqa: BLE001
+            _note(res, "js profile bare", exc)
+
+
+def run(pages: list[Page], rounds: int = 3, env: dict[str, str] | None = None,
+        floor_spec: dict[str, int] | None = None) -> Results:
     """Every browser figure; a missing Chromium or Playwright is a note, not a failure."""
     res = Results()
     if not Path(CHROMIUM).exists():
@@ -669,7 +786,7 @@ def run(pages: list[Page], rounds: int = 3, env: dict[str, str] | None = None) -
     except ImportError:
         res.notes.append("browser figures skipped: the playwright package is missing (requirements-dev.txt)")
         return res
-    asyncio.run(measure(pages, rounds, res, env))
+    asyncio.run(measure(pages, rounds, res, env, floor_spec))
     return res
 
 

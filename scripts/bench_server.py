@@ -5,7 +5,8 @@
 Wraps Streamlit's ``ScriptRunner._run_script`` (one call per user action: the whole run, including
 any ``st.rerun`` it triggers, or one fragment run) and appends one JSON line per run to RUNLOG:
 ``{"end": unix time, "ms": duration, "session": id, "run": n-th run of the session, "gc_ms": time in
-the garbage collection Streamlit runs after each script run (``runner.postScriptGC``), "fragment": bool}``.
+the garbage collection Streamlit runs after each script run (``runner.postScriptGC``), "fragment": bool, "auto":
+bool (a ``run_every`` fragment's rerun, not a user's action)}``.
 Nothing in the app changes; the hook lives in this process only. No page content or case data is logged.
 
 With ``BENCH_PROFILE=FILE`` the script runs are also profiled (cProfile, the script threads only) and
@@ -76,6 +77,7 @@ def install(runlog: str) -> None:
                     "run": n,
                     "gc_ms": round(getattr(local, "gc_ms", 0.0), 2),
                     "fragment": bool(rerun_data.fragment_id_queue),
+                    "auto": bool(getattr(rerun_data, "is_auto_rerun", False)),  # a run_every fragment's poll
                 }
             )
             with lock, open(runlog, "a", encoding="utf-8") as fh:

@@ -58,7 +58,7 @@ async def count(stems: list[str]) -> list[tuple[str, str, dict]]:
     from playwright.async_api import async_playwright
 
     folder = Path(tempfile.mkdtemp(prefix="cobalt-count-"))
-    server = Server(ROOT / "app.py", folder)
+    server = Server(ROOT / "serve.py", folder)
     rows = []
     try:
         server.start()

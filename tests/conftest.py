@@ -11,6 +11,10 @@ os.environ["COBALT_SAVE_QUIET_S"] = "0"
 # A page that fails at its edge shows a message (ui/common.page_failed); in the page tests it also raises,
 # so that AppTest's exception list holds it and a test cannot pass over a broken page.
 os.environ["COBALT_PAGE_ERRORS"] = "raise"
+# As serve.py does when the server starts: the libraries imported and frozen before any session (ui/perf.py).
+from ui.perf import warm_up  # noqa: E402
+
+warm_up()
 
 
 import pytest  # noqa: E402

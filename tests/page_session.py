@@ -16,3 +16,9 @@ def open_doc(at: AppTest, doc: dict[str, Any]) -> None:
 def opened(at: AppTest) -> OpenCase:
     """The case open in the app's session."""
     return at.session_state[SESSION_KEY]
+
+
+def open_file_box(at: AppTest) -> None:
+    """Open the Case page's "Open or save a case file" box (drawn only while open, as a click on it does)."""
+    at.session_state["case_file_box"] = True
+    at.run()

@@ -150,3 +150,86 @@ def test_miss_line_names_what_grew_and_the_chunks_only_the_page_fetched():
     assert "layout+style +30" in line and line.endswith("JS only here: Highlighter 1527 kB")
     only, both = bench_browser.own_chunks(page, bare)
     assert [n for n, _kb in only] == ["Highlighter.x1.js", "tiny.z.js"] and both == [("PlotlyChart.y2.js", 4605)]
+
+
+def test_top_fields_reads_script_finished_and_skips_everything_else():
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    fm = ForwardMsg()
+    fm.hash = "abc"
+    fm.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+    fields = bench_sessions.top_fields(fm.SerializeToString())
+    assert fields[bench_sessions.SCRIPT_FINISHED] == ForwardMsg.FINISHED_SUCCESSFULLY and 1 in fields
+    early = ForwardMsg()
+    early.script_finished = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    assert bench_sessions.top_fields(early.SerializeToString())[6] == bench_sessions.FINISHED_EARLY_FOR_RERUN
+    auto = ForwardMsg()
+    auto.auto_rerun.fragment_id = "f" * 300  # a length over one byte's varint
+    auto.auto_rerun.interval = 1.0
+    assert bench_sessions.AUTO_RERUN in bench_sessions.top_fields(auto.SerializeToString())
+    delta = ForwardMsg()
+    delta.delta.new_element.markdown.body = "x" * 1000
+    assert bench_sessions.top_fields(delta.SerializeToString()) == {5: None}
+
+
+def test_percentile_by_nearest_rank_and_the_most_sessions_under_a_p95():
+    assert bench_sessions.percentile([], 95) is None
+    assert bench_sessions.percentile([5.0], 95) == 5.0
+    values = [float(v) for v in range(1, 101)]
+    assert bench_sessions.percentile(values, 95) == 95.0 and bench_sessions.percentile(values, 50) == 50.0
+    res = bench_browser.Results()
+    levels = []
+    for n, p95 in ((1, 50.0), (10, 120.0), (25, 310.0), (50, 200.0)):
+        for _ in range(20):
+            res.add(f"one run:{n}", p95)
+        levels.append(bench_sessions.Level(n, bench_sessions.Tally(), 0, 0, 0, 0))
+    assert bench_sessions.most_sessions_under(levels, res, "one") == 10  # 25 is over: 50 does not count
+    assert bench_sessions.most_sessions_under(levels[:1], res, "one", target_ms=40) is None
+    timed_out = bench_sessions.Level(10, bench_sessions.Tally(timeouts=1), 0, 0, 0, 0)
+    assert bench_sessions.most_sessions_under([levels[0], timed_out], res, "one") == 1
+
+
+def test_js_profile_sums_own_time_by_file_without_idle():
+    profile = {
+        "nodes": [
+            {"id": 1, "callFrame": {"functionName": "(idle)", "url": "", "lineNumber": -1}},
+            {"id": 2, "callFrame": {"functionName": "render", "url": "http://x/static/react-dom.Dzb.js?v=1",
+                                    "lineNumber": 7}},
+            {"id": 3, "callFrame": {"functionName": "(program)", "url": "", "lineNumber": -1}},
+            {"id": 4, "callFrame": {"functionName": "getBoundingClientRect", "url": "", "lineNumber": -1}},
+        ],
+        "samples": [1, 2, 2, 3, 4],
+        "timeDeltas": [5000, 1000, 2000, 4000, 500],
+    }
+    js = bench_browser.JsProfile()
+    js.add(profile)
+    js.add(profile)
+    assert js.by_file == {"react-dom": 6.0, "(program)": 8.0, "native getBoundingClientRect": 1.0}
+    assert js.actions == 2 and "react-dom:7 render" in js.by_function
+    text = js.text()
+    assert "     4.0  (program)" in text and "     3.0  react-dom" in text
+
+
+def test_floor_spec_counts_widgets_by_kind_and_widget_expanders(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from scripts import bench_floor
+
+    at = AppTest.from_string(
+        "import streamlit as st\n"
+        "st.text_input('a', key='a'); st.text_input('b', key='b'); st.radio('r', ['x', 'y'], key='r')\n"
+        "st.multiselect('m', ['x'], key='m'); st.pills('p', ['x'], key='p')\n"
+        "st.segmented_control('s', ['x'], key='s'); st.markdown('not a widget')\n"
+        "with st.expander('kept', key='e', on_change='rerun'):\n    st.button('go', key='g')\n"
+        "with st.expander('plain'):\n    st.caption('x')\n"
+    ).run()
+    spec = bench_floor.spec_of(at._tree)
+    assert spec == {"text_input": 2, "button": 1, "expander": 1, "multiselect": 1, "pills": 1, "radio": 1,
+                    "segmented_control": 1}
+    assert bench_floor.count_state_copies(spec) == 3  # the text inputs and the radio copy the session state
+    assert "2 text_input" in bench_floor.spec_text(spec)
+    floor = AppTest.from_file(str(bench_floor.FLOOR), default_timeout=60)
+    for name, value in bench_floor.floor_env(spec).items():
+        monkeypatch.setenv(name, value)
+    floor.run()
+    assert bench_floor.spec_of(floor._tree) == spec  # the floor draws the same widgets

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.charts  # noqa: F401 - imported before any test patches what it imports
 from store import LOCAL
-from tests.page_session import opened
+from tests.page_session import open_file_box, opened
 from ui.database import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,7 @@ def test_a_pasted_case_that_cannot_be_stored_is_refused_at_the_field_and_later_e
     at = new_app()
     at.text_input(key="case_label").set_value("Bed 3 before the paste").run()
     before = opened(at).doc
+    open_file_box(at)
     at.text_area(key="case_paste").set_value(pasted)
     at.button(key="case_load_paste").click().run()
     assert [e.message for e in at.exception] == []

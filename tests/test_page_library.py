@@ -5,7 +5,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from store import LOCAL
-from tests.page_session import opened
+from tests.page_session import open_file_box, opened
 from ui.database import get_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,6 +122,7 @@ def test_exports_are_offered_for_four_formats():
 def test_pasted_case_opens_as_a_new_saved_case():
     at = new_app()
     doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
+    open_file_box(at)
     at.text_area(key="case_paste").set_value(json.dumps(doc))
     at.button(key="case_load_paste").click().run()
     assert store().load(opened(at).id, actor=LOCAL).document["observations"][0]["value"] == 205
@@ -171,7 +172,7 @@ def test_identical_edits_make_no_version():
     version = store().load(opened(at).id, actor=LOCAL).version
     for text in ("62", "62 10^9/L", "62.0"):  # the same result typed again
         at.text_input(key="case_lab_platelets").set_value(text).run()
-    at.radio(key="case_hist_metformin").set_value("Unknown").run()  # unknown already
+    at.multiselect(key="case_hist_drugs_no").set_value([]).run()  # metformin unknown already
     assert store().load(opened(at).id, actor=LOCAL).version == version
 
 

@@ -4,16 +4,17 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.caching import clear_session_data_cache
 from streamlit.testing.v1 import AppTest
 
 from store import Store
 from tests.page_session import open_doc, opened
 from ui.open_case import OpenCase, SaveStatus
 from ui.session import SESSION_KEY
-from ui.sidebar import saved_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
+APPTEST_SESSION = "test session id"  # the session id of every AppTest (streamlit.testing.v1.local_script_runner)
 TEACHING = "pseudo_tma_composite"
 
 
@@ -173,6 +174,8 @@ def test_opening_another_case_drops_the_pending_entries_of_the_previous_one():
     at = _app()
     at.text_input(key="case_lab_b12").set_value("abc").run()
     assert at.text_input(key="case_lab_b12").value == "abc"
+    at.session_state["app_switch"] = True  # the "Switch case" expander is open
+    at.run()
     at.sidebar.button(key="app_new").click().run()
     assert opened(at).errors == {}
     assert at.text_input(key="case_lab_b12").value == ""
@@ -210,7 +213,7 @@ def list_calls(monkeypatch):
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Store, "list_cases", counting)
-    saved_cases.clear()
+    clear_session_data_cache(APPTEST_SESSION)  # the picker's list is cached per browser session
     return calls
 
 

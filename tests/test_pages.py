@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.page_session import open_doc, opened
+from tests.page_session import open_doc, open_file_box, opened
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -91,12 +91,45 @@ def test_censored_entry_is_stored_with_its_comparator():
     assert (stored["analyte"], stored["value"], stored["comparator"]) == ("haptoglobin", 8, "<")
 
 
-def test_history_radio_sets_a_tri_state_flag():
+def test_history_list_sets_a_tri_state_flag():
     at = new_app()
-    at.radio(key="case_hist_pernicious_anemia").set_value("Yes").run()
+    at.multiselect(key="case_hist_causes_yes").select("pernicious_anemia").run()
     assert opened(at).doc["history"]["pernicious_anemia"] is True
-    at.radio(key="case_hist_pernicious_anemia").set_value("Unknown").run()
+    at.multiselect(key="case_hist_causes_yes").unselect("pernicious_anemia").run()  # out of the list: unknown
     assert opened(at).doc["history"]["pernicious_anemia"] is None
+
+
+def test_history_item_moved_to_the_other_list_takes_that_answer_and_leaves_the_first():
+    at = new_app()
+    at.multiselect(key="case_hist_causes_yes").select("intrinsic_factor_antibodies").run()
+    at.multiselect(key="case_hist_causes_no").select("intrinsic_factor_antibodies").run()
+    assert opened(at).doc["history"]["intrinsic_factor_antibodies"] is False  # negative
+    assert at.multiselect(key="case_hist_causes_yes").value == []
+    assert at.multiselect(key="case_hist_causes_no").value == ["intrinsic_factor_antibodies"]
+    at.multiselect(key="case_hist_causes_no").unselect("intrinsic_factor_antibodies").run()
+    assert opened(at).doc["history"]["intrinsic_factor_antibodies"] is None  # unknown, never the other answer
+
+
+def test_history_names_what_is_unknown_and_shows_an_opened_case_s_answers():
+    at = new_app()
+    at.selectbox(key="case_example").set_value("pseudo_tma_plasmic4")
+    at.button(key="case_load_example").click().run()
+    history = opened(at).doc["history"]
+    for group, flags in (("causes", ("pernicious_anemia", "intrinsic_factor_antibodies", "parietal_cell_antibodies",
+                                     "crohns_ileal", "gastric_surgery", "vegan_or_vegetarian", "alcohol_excess")),
+                         ("drugs", ("metformin", "acid_suppression", "nitrous_oxide", "sulfasalazine", "methotrexate")),
+                         ("presentation", ("neurological_symptoms", "neurological_signs", "fever", "active_cancer",
+                                           "transplant"))):
+        for answer, word in ((True, "yes"), (False, "no")):
+            want = [f for f in flags if history.get(f) is answer]
+            assert at.multiselect(key=f"case_hist_{group}_{word}").value == want
+    captions = " ".join(c.value for c in at.caption)
+    unknown = [f for f in ("metformin", "fever", "transplant") if history.get(f) is None]
+    assert unknown, "the example leaves some history unknown"
+    from logic.case import HISTORY_LABELS
+
+    for flag in unknown:
+        assert HISTORY_LABELS[flag] in captions.split("Unknown:", 1)[1]
 
 
 def test_switching_to_si_units_converts_the_values_shown():
@@ -124,6 +157,7 @@ def test_pasted_invalid_case_lists_problems_and_keeps_the_current_case():
     at.selectbox(key="case_example").set_value("ttp_after_sleeve")
     at.button(key="case_load_example").click().run()
     before = opened(at).doc
+    open_file_box(at)
     at.text_area(key="case_paste").set_value(json.dumps({"observations": [{"date": "x", "analyte": "b12"}]}))
     at.button(key="case_load_paste").click().run()
     assert any("observation 0" in e.value for e in at.error)
@@ -134,6 +168,7 @@ def test_pasted_invalid_case_lists_problems_and_keeps_the_current_case():
 def test_pasted_valid_case_becomes_the_current_case():
     at = new_app()
     doc = json.loads((ROOT / "data/cases/indeterminate_settled_by_mma.json").read_text())
+    open_file_box(at)
     at.text_area(key="case_paste").set_value(json.dumps(doc))
     at.button(key="case_load_paste").click().run()
     assert at.text_input(key="case_lab_b12").value == "205"
@@ -277,6 +312,7 @@ def test_a_pasted_file_with_thousands_of_problems_is_one_box_counted_by_kind():
     junk = {"observations": [{"date": f"2026-11-{1 + i % 28:02d}", "analyte": "platelets", "value": "lots",
                               "unit": "10^9/L"} for i in range(3000)]}
     at = new_app()
+    open_file_box(at)
     at.text_area(key="case_paste").set_value(json.dumps(junk))
     at.button(key="case_load_paste").click().run()
     boxes = [e.value for e in at.error]

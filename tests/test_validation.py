@@ -243,6 +243,8 @@ def test_the_statement_and_labels_are_data_without_a_number():
 def test_the_evidence_page_shows_the_same_table_and_says_it_is_not_a_validated_score(table):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/evidence.py").run()
+    at.session_state["ev_misses"] = at.session_state["ev_cases"] = True  # the two lists, drawn while open
+    at.run()
     assert [e.message for e in at.exception] == []
     assert v.about()["title"] in [h.value for h in at.subheader]
     assert any("not a validation of a score" in i.value for i in at.info)

@@ -16,13 +16,16 @@ callback whose widget changed in the same request, per browser session and outsi
 page) runs them again, oldest first, each until it completes. A kept callback reads its widget's value
 when it runs, so a late run applies what the field shows now, and running one twice changes nothing (an
 identical document is not saved again). Opening another case forgets them (``forget_interrupted``): an
-edit of the case left behind is never applied to the one opened.
+edit of the case left behind is never applied to the one opened. A session's entry goes with the session: it
+holds a weak reference to an object Streamlit keeps one of per browser session (its fragment storage), and is
+dropped when that object is, so a session that closes with an edit still waiting leaves nothing here.
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +35,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 _MAX_SESSIONS = 1000  # sessions with a callback to run again; the oldest are dropped beyond this
 _Call = tuple[str, Callable[..., Any], tuple[Any, ...], tuple[tuple[str, Any], ...]]
 _PENDING: dict[str, dict[tuple[Any, ...], _Call]] = {}  # session id -> (name, args) -> the call, oldest first
-_LOCK = threading.Lock()
+_OWNERS: dict[str, weakref.ref] = {}  # session id -> its session's fragment storage, weakly: the entry's lifetime
+_LOCK = threading.RLock()  # re-entrant: a weak reference's callback may run in a collection inside a locked block
 
 
 def _session_id() -> str | None:
@@ -64,16 +68,29 @@ def _changed_in_this_request() -> list[_Call]:
 
 
 def _remember(calls: list[_Call]) -> None:
-    sid = _session_id()
-    if sid is None:
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
         return
+    sid = ctx.session_id
     with _LOCK:
         pending = _PENDING.pop(sid, {})  # re-inserted: the most recent session last
         for call in calls:
             pending.setdefault((call[0], call[2], call[3]), call)
         _PENDING[sid] = pending
+        owner = getattr(ctx, "fragment_storage", None)  # one per browser session (Streamlit 1.67), gone with it
+        if sid not in _OWNERS and owner is not None:
+            try:
+                _OWNERS[sid] = weakref.ref(owner, lambda _ref, sid=sid: _forget(sid))
+            except TypeError:  # another Streamlit's storage without weak references: the cap below still holds
+                pass
         while len(_PENDING) > _MAX_SESSIONS:
-            del _PENDING[next(iter(_PENDING))]
+            _forget(next(iter(_PENDING)))
+
+
+def _forget(sid: str) -> None:
+    with _LOCK:
+        _PENDING.pop(sid, None)
+        _OWNERS.pop(sid, None)
 
 
 def kept(fn: Callable[..., None]) -> Callable[..., None]:
@@ -128,12 +145,11 @@ def _drop(sid: str, ident: tuple[Any, ...]) -> None:
         if pending is not None:
             pending.pop(ident, None)
             if not pending:
-                del _PENDING[sid]
+                _forget(sid)
 
 
 def forget_interrupted() -> None:
     """Forget this session's callbacks waiting to be run again (another case is being opened)."""
     sid = _session_id()
     if sid is not None:
-        with _LOCK:
-            _PENDING.pop(sid, None)
+        _forget(sid)

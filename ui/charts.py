@@ -1,7 +1,9 @@
-"""Built figures cached per process, keyed on plain inputs (case document, dates, knobs).
+"""Built figures cached, keyed on plain inputs (case document, dates, knobs).
 
 Building a plotly figure costs 10-40 ms; handing a built figure to st.plotly_chart costs ~4 ms.
-Figures are never changed after they are built, so one shared object per key is safe.
+Figures are never changed after they are built, so one shared object per key is safe. The figures made
+from a case are cached per browser session (``scope="session"``, a few each): Streamlit drops them when the
+session ends, so a closed session leaves no figure (nor its case's values) in the process.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from logic.regimen import (
 )
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, scope="session")
 def recovery_chart(doc_json: str, as_of: date, tid: str, extra: tuple[str, ...], plan_json: str):
     case = parse_case(json.loads(doc_json))
     plan = json.loads(plan_json)
@@ -43,13 +45,13 @@ def recovery_chart(doc_json: str, as_of: date, tid: str, extra: tuple[str, ...],
     )
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, scope="session")
 def balance_chart(rows: tuple[tuple[str, float, bool], ...], total: float, ttp_cut: float, b12_cut: float,
                   decided_by: str | None):
     return figures.balance_figure(list(rows), total, ttp_cut, b12_cut, decided_by)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, scope="session")
 def regimen_chart(plans_json: str, start: date, initial_mcg: float, loss: str):
     params = StoreParams(initial_store_mcg=initial_mcg, daily_loss=loss)
     plans = []
@@ -59,7 +61,7 @@ def regimen_chart(plans_json: str, start: date, initial_mcg: float, loss: str):
     return figures.regimen_figure(plans)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False, scope="session")
 def b12_chart(value_ng_l: float | None, tid: str, comparator: str | None) -> str:
     """The B12 scale as SVG markup, for st.image."""
     return figures.b12_band_svg(value_ng_l, threshold_set(tid), comparator)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from logic.case.entry import blank_case
+from ui.perf import Memo
 
 
 class SaveStatus(StrEnum):
@@ -49,6 +50,7 @@ class OpenCase:
     revealed: bool = False  # teaching mode: the presenter has revealed this teaching case's verdicts
     session_plan: ChosenPlan | None = None  # a read-only teaching case's plan, for this session only
     units: str | None = None  # a read-only teaching case's unit system, for this session only
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)  # what is made from ``doc`` (ui/session.py)
 
     @property
     def plan(self) -> ChosenPlan | None:

@@ -36,7 +36,6 @@ from ui.auth import current_actor
 from ui.callbacks import forget_interrupted
 from ui.database import note_store_change, store_or_none
 from ui.open_case import ChosenPlan, OpenCase
-from ui.perf import ByIdentity
 from ui.saver import Saver, SaveSnapshot, SaveState
 
 SESSION_KEY = "session_open_case"
@@ -131,7 +130,6 @@ def flush_saves(timeout: float = 5.0) -> SaveSnapshot | None:
 #: The key of a teaching case's ``about`` that lists the analytes whose results give its answer (an ADAMTS13
 #: activity of <5 %): hidden on every page, like the case's label and verdicts, until the presenter reveals.
 HIDDEN_UNTIL_REVEAL = "hidden_until_reveal"
-_SHOWN = ByIdentity(16)  # a teaching case's document -> the document pages see before the reveal
 
 
 def current_doc() -> dict[str, Any]:
@@ -144,39 +142,32 @@ def current_doc() -> dict[str, Any]:
     hidden = set(about.get(HIDDEN_UNTIL_REVEAL) or ()) if isinstance(about, dict) else set()
     if not hidden:
         return now.doc
-    shown = _SHOWN.get(now.doc)
+    shown = now.memo.get("shown", now.doc)
     if shown is None:  # made once per document, so the case parsed from it is found again by identity
         shown = {**now.doc, "observations": [o for o in now.doc.get("observations", [])
                                              if not (isinstance(o, dict) and o.get("analyte") in hidden)]}
-        _SHOWN.put(now.doc, shown)
+        now.memo.put("shown", now.doc, shown)
     return shown
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _parse(doc_json: str) -> Case:
-    return parse_case(json.loads(doc_json))
-
-
-_PARSED = ByIdentity(256)  # document -> its Case
 
 
 def current_case() -> Case:
     """The current case as a value (the stored document is always valid).
 
     Parsed once per document: a document held as the open case is never changed in place (every change
-    replaces it), so the Case parsed from it is kept beside it and found again by identity (the entry
-    holds the document, so its id cannot be reused while it is there). A page asks for the case dozens
-    of times per run; each time was a JSON dump, a hash and an unpickle."""
+    replaces it), so the Case parsed from it is kept beside it, in the session's own state (``OpenCase.memo``),
+    and found again by identity. A page asks for the case dozens of times per run. Nothing of it is kept in
+    the process: it goes with the session."""
+    now = state()
     doc = current_doc()
-    hit = _PARSED.get(doc)
+    hit = now.memo.get("case", doc)
     if hit is not None:
         return hit
     try:
-        case = _parse(json.dumps(doc, sort_keys=True))
+        case = parse_case(doc)
     except (CaseError, ValueError):  # cannot happen for documents set through set_doc; recover, never crash
         _put(doc=_blank())
         return parse_case(_blank())
-    _PARSED.put(doc, case)
+    now.memo.put("case", doc, case)
     return case
 
 

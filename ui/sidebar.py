@@ -88,14 +88,12 @@ def _duplicate_from_sidebar() -> None:
     save_as_new("Copy of")
 
 
-@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
-
-
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False, scope="session")
 def saved_cases(search: str | None, stamp: int, subject: str, team: str | None) -> list[CaseSummary]:
     """The picker's list: ``list_cases`` for the user ``subject`` (and ``team``: part of the cache key,
     so one user's list is never served to another) cached on the search text and ``stamp``
     (``store_stamp()``, which every save in this process moves on); other processes' saves show
-    within the ttl."""
+    within the ttl. Cached per browser session: the list goes with the session."""
     from store import Actor
 
     store = store_or_none()
@@ -105,16 +103,16 @@ def saved_cases(search: str | None, stamp: int, subject: str, team: str | None) 
 def _case_picker() -> None:
     """Switch case: search saved cases by label, open one, start a new one or duplicate this one.
 
-    The saved cases are listed only while the expander is open (it reruns the app when toggled).
+    Nothing in it is drawn while the expander is folded (it reruns the app when toggled): its search, list and
+    buttons would be four widgets more on every run of every page.
     """
     store = store_or_none()
     box = st.expander("Switch case", icon=":material/swap_horiz:", key="app_switch", on_change="rerun")
+    if not box.open:
+        return
     with box:
         if store is None:
             st.caption("The case database is not available.")
-            return
-        if not box.open:  # folded: nothing of the search is drawn (one widget less on every run of every page)
-            _picker_buttons()
             return
         search = st.text_input("Find by label", key="app_search", placeholder="e.g. bed 12", max_chars=SEARCH_MAX)
         actor = current_actor()
@@ -146,12 +144,10 @@ def sidebar() -> None:
     case = current_case()
     with st.sidebar:
         _signed_in_as()
-        st.markdown("#### Current case")
-        hidden = verdicts_hidden()
-        if hidden:
-            st.markdown(f"*{case_title(case)} · label hidden until reveal*")
+        if verdicts_hidden():
+            title = f"*{case_title(case)} · label hidden until reveal*"
         else:
-            st.markdown(esc(case.label) or "*Unnamed case*")
+            title = esc(case.label) or "*Unnamed case*"
         lines = [
             _baseline_line(case, "b12", "B12", "{:.0f}", "pmol/L"),
             _baseline_line(case, "platelets", "Platelets"),
@@ -160,13 +156,13 @@ def sidebar() -> None:
             _baseline_line(case, "ldh", "LDH"),
         ]
         lines = [x for x in lines if x]
-        if lines:
-            st.markdown("  \n".join(lines))
-            st.caption("Baseline: last value on or before the treatment start.")
-        else:
-            st.caption(_no_baseline_line(case))
+        # one block for the heading, the label and the numbers, one for the notes: every element is drawn anew by
+        # the browser on every run of every page
+        st.markdown("#### Current case\n\n" + title + ("\n\n" + "  \n".join(lines) if lines else ""))
+        notes = ["Baseline: last value on or before the treatment start." if lines else _no_baseline_line(case)]
         if case.treatment_start:
-            st.caption(f"Treatment started {case.treatment_start.isoformat()}")
+            notes.append(f"Treatment started {case.treatment_start.isoformat()}")
+        st.caption("  \n".join(notes))
         _save_line()
         _case_picker()
         # like the reference set: the mode lives in a plain session key, the toggle is seeded from it, so a

@@ -54,14 +54,14 @@ def open_case_versions(case_id: str, version: int | None, actor: Any) -> list[Ve
     return _versions(case_id, version, actor.subject, actor.team, id(store))
 
 
-@st.cache_data(ttl=30, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=30, max_entries=8, show_spinner=False, scope="session")  # goes with the session
 def _listed(search: str | None, deleted: bool, stamp: int, subject: str, team: str | None, store_key: int) -> list[Any]:
     from store import Actor
 
     return store_or_none().list_cases(search, include_deleted=deleted, limit=200, actor=Actor(subject, team))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False, scope="session")  # goes with the session
 def _versions(case_id: str, version: int | None, subject: str, team: str | None, store_key: int) -> list[VersionRow]:
     from store import Actor
 

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from logic.case import ADDED_FLAGS, HISTORY_FLAGS, CaseError
+from logic.case import CaseError
 from logic.case.entry import CONVENTIONAL, SI, field_text, parse_day, printed_unit
 from logic.case.rules import ANTIBODY_FLAGS
 from logic.case.units import is_boolean
@@ -34,7 +34,6 @@ from ui.session import (
     verdicts_hidden,
 )
 
-TRI, TRI_AB = ("Unknown", "Yes", "No"), ("Unknown", "Positive", "Negative")
 FILM, DAT = ("Not examined", "Seen", "Not seen"), ("Not done", "Positive", "Negative")
 SEX = ("Not recorded", "Female", "Male")
 ANTIBODIES = set(ANTIBODY_FLAGS)
@@ -42,6 +41,16 @@ LAB_GROUPS = {"b12": "B12 and folate", "cbc": "Blood count", "hemolysis": "Haemo
               "other": "Kidney, clotting and other"}
 OPEN = ("b12", "cbc", "film")  # the result sections open when the page is first shown
 DATES = {"symptom_onset": "history", "treatment_start": None, "adamts13_sent": "history"}
+#: The history checklist by group (key part, title, flags): one list of the items answered yes (or positive) and one
+#: of those answered no (or negative) per group; an item in neither is unknown.
+HISTORY_GROUPS = {
+    "causes": ("Causes", ("pernicious_anemia", "intrinsic_factor_antibodies", "parietal_cell_antibodies",
+                          "crohns_ileal", "gastric_surgery", "vegan_or_vegetarian", "alcohol_excess")),
+    "drugs": ("Drugs and exposures", ("metformin", "acid_suppression", "nitrous_oxide", "sulfasalazine",
+                                      "methotrexate")),
+    "presentation": ("Presentation", ("neurological_symptoms", "neurological_signs", "fever", "active_cancer",
+                                      "transplant")),
+}
 SPECS = analytes()
 ss = st.session_state
 
@@ -80,9 +89,9 @@ def other_unit(name: str) -> str | None:
     return SPECS[name].get("si") if other == shown_unit(name) else other
 
 
-def tri_label(value: bool | None, flag: str) -> str:
-    options = TRI_AB if flag in ANTIBODIES else TRI
-    return options[{None: 0, True: 1, False: 2}[value]]
+def answer_key(group: str, answer: bool) -> str:
+    """The session key of a history group's list of items answered yes (``True``) or no (``False``)."""
+    return f"case_hist_{group}_{'yes' if answer else 'no'}"
 
 
 def draw_day() -> date:
@@ -114,8 +123,9 @@ def sync_widgets(force: bool = False, results_only: bool = False) -> None:
     default_draw = max((o.date for o in base.values()), default=None) or (
         start - timedelta(days=1) if start else today())
     values["case_draw_date"] = default_draw.isoformat()
-    for flag in HISTORY_FLAGS + ADDED_FLAGS:
-        values[f"case_hist_{flag}"] = tri_label(case.history.flag(flag), flag)
+    for group, (_title, flags) in HISTORY_GROUPS.items():
+        for answer in (True, False):
+            values[answer_key(group, answer)] = [f for f in flags if case.history.flag(f) is answer]
     for name in SPECS:
         obs = base.get(name)
         if is_boolean(name):

@@ -1,31 +1,58 @@
-"""The history checklist: tri-state (unknown, yes, no; antibodies unknown, positive, negative), by group, row by
-row so that Tab runs across a row; the length of ileal resection."""
+"""The history checklist: tri-state (unknown, yes, no; antibodies unknown, positive, negative), by group: in each
+group one list of the items answered yes (or positive) and one of those answered no (or negative), each typed or
+picked with the keyboard; an item in neither list is unknown, and the unknown ones are named under the group.
+Then the length of ileal resection.
+
+Six lists, not one radio per item (17): Streamlit's radio copies the whole session state each time it is drawn,
+so seventeen radios were a fifth of the Case page's server time (README, "Performance")."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.case_sections.fields import ANTIBODIES, TRI, TRI_AB, Form, commit, doc_copy, field_error
+from app_pages.case_sections.fields import (
+    ANTIBODIES,
+    HISTORY_GROUPS,
+    Form,
+    answer_key,
+    commit,
+    doc_copy,
+    field_error,
+)
 from logic.case import HISTORY_LABELS
 from logic.reference import statements
 from ui.callbacks import kept
 from ui.common import why
+from ui.session import current_case
 
-TRI_VALUE = {"Unknown": None, "Yes": True, "No": False, "Positive": True, "Negative": False}
-HISTORY_GROUPS = {
-    "Causes": ("pernicious_anemia", "intrinsic_factor_antibodies", "parietal_cell_antibodies", "crohns_ileal",
-               "gastric_surgery", "vegan_or_vegetarian", "alcohol_excess"),
-    "Drugs and exposures": ("metformin", "acid_suppression", "nitrous_oxide", "sulfasalazine", "methotrexate"),
-    "Presentation": ("neurological_symptoms", "neurological_signs", "fever", "active_cancer", "transplant"),
-}
 ss = st.session_state
 
 
+def _yes(flag: str) -> str:
+    return HISTORY_LABELS[flag] + (": positive" if flag in ANTIBODIES else "")
+
+
+def _no(flag: str) -> str:
+    return HISTORY_LABELS[flag] + (": negative" if flag in ANTIBODIES else "")
+
+
 @kept
-def _on_history(flag: str) -> None:
+def _on_answers(group: str, answer: bool) -> None:
+    """A group's yes (or no) list changed: the items in it take that answer, an item taken out of it becomes unknown
+    (never the other answer), and an item moved here from the other list leaves that list."""
+    chosen = set(ss.get(answer_key(group, answer)) or ())
     doc = doc_copy()
-    doc.setdefault("history", {})[flag] = TRI_VALUE[ss[f"case_hist_{flag}"]]
-    commit(doc, flag)
+    history = doc.setdefault("history", {})
+    changed = []
+    for flag in HISTORY_GROUPS[group][1]:
+        now = history.get(flag)
+        new = answer if flag in chosen else (None if now is answer else now)
+        if new is not now:
+            history[flag] = new
+            changed.append(flag)
+    other = answer_key(group, not answer)
+    ss[other] = [f for f in ss.get(other) or () if f not in chosen]
+    commit(doc, changed[0] if changed else HISTORY_GROUPS[group][1][0])
 
 
 @kept
@@ -35,26 +62,35 @@ def _on_resection() -> None:
     commit(doc, "ileal_resection_cm", "case_hist_ileal_resection_cm")
 
 
+def _group(form: Form, group: str) -> None:
+    title, flags = HISTORY_GROUPS[group]
+    antibodies = any(f in ANTIBODIES for f in flags)
+    yes_col, no_col = st.columns(2)
+    for col, answer, word, fmt in ((yes_col, True, "yes", _yes), (no_col, False, "no", _no)):
+        col.multiselect(
+            f"{title}: {word}" + (" (antibodies: " + ("positive)" if answer else "negative)") if antibodies else ""),
+            flags, key=answer_key(group, answer), format_func=fmt, on_change=_on_answers, args=(group, answer),
+            placeholder=f"Items answered {word}", disabled=form.read_only, wrap=True,
+            help=f"Type or pick the items answered {word}; take one out to make it unknown. An item in neither list is "
+            "unknown, and unknown is not no.")
+    history = current_case().history
+    unknown = [HISTORY_LABELS[f] for f in flags if history.flag(f) is None]
+    st.caption(f"Unknown: {'; '.join(unknown)}." if unknown else "Every item answered.")
+    for flag in flags:
+        field_error(form, flag)
+
+
 def draw(form: Form) -> None:
     st.subheader("History")
     st.caption("Unknown is not no: anything left unknown is reported as a range or as not enough data.")
-    for title, flags in HISTORY_GROUPS.items():
-        st.markdown(f"**{title}**")
-        items = [*flags, "ileal_resection_cm"] if title == "Causes" else list(flags)
-        for row in range(0, len(items), 3):  # row by row, so Tab runs across a row
-            for col, flag in zip(st.columns(3), items[row : row + 3], strict=False):
-                with col:
-                    if flag == "ileal_resection_cm":
-                        st.number_input(HISTORY_LABELS[flag], key="case_hist_ileal_resection_cm", min_value=0.0,
-                                        max_value=700.0, step=5.0, on_change=_on_resection,
-                                        help=f"Leave empty when not known. More than "
-                                        f"{form.t['ileal_resection_lifelong_above_cm']:g} cm means lifelong B12.",
-                                        disabled=form.read_only)
-                    else:
-                        st.radio(HISTORY_LABELS[flag], TRI_AB if flag in ANTIBODIES else TRI, key=f"case_hist_{flag}",
-                                 horizontal=True, on_change=_on_history, args=(flag,), disabled=form.read_only)
-                    field_error(form, flag)
-        if title == "Presentation":  # which of the two neurological questions the regimen uses: both
-            neuro = statements.say("regimen.neurological_either")
-            st.caption(neuro.text)
-            why(neuro.refs, key="why_case_neurological")
+    _group(form, "causes")
+    st.number_input(HISTORY_LABELS["ileal_resection_cm"], key="case_hist_ileal_resection_cm", min_value=0.0,
+                    max_value=700.0, step=5.0, on_change=_on_resection, width=320,
+                    help=f"Leave empty when not known. More than {form.t['ileal_resection_lifelong_above_cm']:g} cm "
+                    "means lifelong B12.", disabled=form.read_only)
+    field_error(form, "ileal_resection_cm")
+    _group(form, "drugs")
+    _group(form, "presentation")
+    neuro = statements.say("regimen.neurological_either")  # which of the two neurological questions the regimen uses
+    st.caption(neuro.text)
+    why(neuro.refs, key="why_case_neurological")

@@ -75,37 +75,43 @@ def _unread(reading) -> None:
                    "were not read and are not shown.")
 
 
+def _paste_box(form: Form) -> None:
+    """The paste box's contents: the text, Read printout, the preview and Add."""
+    st.text_area("Results as copied from the laboratory system or a letter", key="case_printout", height=160,
+                 max_chars=MAX_PASTE_CHARS, disabled=form.read_only,
+                 placeholder="Haemoglobin 68 g/L (130-170) L\nPLT 38 x10^9/L\nB12 <50 ng/L\nRetic 1.1 %")
+    st.caption("Nothing is added until you confirm. A value printed without a unit is read in the case's unit "
+               f"system; results without a date line are dated {draw_day().isoformat()} (the date of these "
+               "results, below).")
+    st.button("Read printout", key="case_printout_read", on_click=_on_read, icon=":material/preview:",
+              disabled=form.read_only)
+    shown = ss.get("case_printout_shown")
+    if shown and shown == (ss.get("case_printout") or ""):
+        reading = _reading()
+        for problem in reading.problems:
+            st.error(esc(str(problem)), icon=":material/error:")
+        if reading.results:
+            _results(reading)
+            _unread(reading)
+            st.button(f"Add {len(reading.results)} result{'s' if len(reading.results) != 1 else ''} to the case",
+                      key="case_printout_add", on_click=_on_add, type="primary", icon=":material/add_task:")
+        elif not reading.problems:
+            st.warning("No result could be read from this text; the lines not read are listed below.",
+                       icon=":material/search_off:")
+            _unread(reading)
+    if "printout" in form.errors:
+        st.error(esc(form.errors["printout"]), icon=":material/error:")
+
+
 def draw(form: Form) -> None:
     """The paste box: open while the case has no results (or text is waiting), folded otherwise."""
     case = current_case()
     waiting = bool(ss.get("case_printout") or ss.get("case_printout_shown") or ss.get("case_printout_added"))
     box = st.expander("Paste a lab printout", icon=":material/content_paste:", key="case_printout_box",
-                      expanded=not case.observations or waiting)
-    with box:
-        st.text_area("Results as copied from the laboratory system or a letter", key="case_printout", height=160,
-                     max_chars=MAX_PASTE_CHARS, disabled=form.read_only,
-                     placeholder="Haemoglobin 68 g/L (130-170) L\nPLT 38 x10^9/L\nB12 <50 ng/L\nRetic 1.1 %")
-        st.caption("Nothing is added until you confirm. A value printed without a unit is read in the case's unit "
-                   f"system; results without a date line are dated {draw_day().isoformat()} (the date of these "
-                   "results, below).")
-        st.button("Read printout", key="case_printout_read", on_click=_on_read, icon=":material/preview:",
-                  disabled=form.read_only)
-        shown = ss.get("case_printout_shown")
-        if shown and shown == (ss.get("case_printout") or ""):
-            reading = _reading()
-            for problem in reading.problems:
-                st.error(esc(str(problem)), icon=":material/error:")
-            if reading.results:
-                _results(reading)
-                _unread(reading)
-                st.button(f"Add {len(reading.results)} result{'s' if len(reading.results) != 1 else ''} to the case",
-                          key="case_printout_add", on_click=_on_add, type="primary", icon=":material/add_task:")
-            elif not reading.problems:
-                st.warning("No result could be read from this text; the lines not read are listed below.",
-                           icon=":material/search_off:")
-                _unread(reading)
-        if "printout" in form.errors:
-            st.error(esc(form.errors["printout"]), icon=":material/error:")
+                      expanded=not case.observations or waiting, on_change="rerun")
+    if box.open:  # folded: nothing in it is drawn (unfolding it reruns the page)
+        with box:
+            _paste_box(form)
     added = ss.get("case_printout_added")
     if added:
         new, present = added

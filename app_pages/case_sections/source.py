@@ -60,6 +60,7 @@ def _import_text(data: str | bytes, source: str) -> None:
         ss["case_import_errors"] = [f"{source}: not a case document this app can read ({type(exc).__name__})"]
         return
     ss["case_import_errors"] = []
+    ss["case_file_box"] = False  # loaded: the box folds, the case shows below
     sync_widgets(force=True)
 
 
@@ -86,15 +87,22 @@ def draw(form: Form) -> None:
             st.caption("Teaching mode: the source and the teaching point are shown after the presenter reveals.")
         elif about:
             st.caption(f"{about.get('source', '').rstrip('.')}. {about.get('teaching_point', '')}")
-        with st.expander("Open or save a case file (JSON)"):
-            u1, u2 = st.columns(2)
-            u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
-                             help=f"A b12-case/1 JSON document, up to {limit_text(MAX_UPLOAD_BYTES)}.")
-            download_button("Download this case (JSON)",
-                            lambda d=current_doc(): json.dumps(d, indent=2, ensure_ascii=False),
-                            file_name="cobalt-case.json", mime="application/json", key="case_download",
-                            audit="case-json", where=u2, icon=":material/download:")  # made on the click, audited
-            st.text_area("Or paste a case document", key="case_paste", height=120)
-            st.button("Load pasted case", key="case_load_paste",
-                      on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))
+        box = st.expander("Open or save a case file (JSON)", key="case_file_box", on_change="rerun")
+        if box.open:  # drawn only while open (opening it reruns the page): four widgets less on every other run
+            _file_box(box)
         problem_list(ss["case_import_errors"], "The case was not loaded; nothing was changed:")
+
+
+def _file_box(box) -> None:
+    """A case file opened or pasted, the open case downloaded as a file."""
+    with box:
+        u1, u2 = st.columns(2)
+        u1.file_uploader("Open a case file", type=["json"], key="case_upload", on_change=_on_upload,
+                         help=f"A b12-case/1 JSON document, up to {limit_text(MAX_UPLOAD_BYTES)}.")
+        download_button("Download this case (JSON)",
+                        lambda d=current_doc(): json.dumps(d, indent=2, ensure_ascii=False),
+                        file_name="cobalt-case.json", mime="application/json", key="case_download",
+                        audit="case-json", where=u2, icon=":material/download:")  # made on the click, audited
+        st.text_area("Or paste a case document", key="case_paste", height=120)
+        st.button("Load pasted case", key="case_load_paste",
+                  on_click=lambda: _import_text(ss.get("case_paste", ""), "pasted text"))
