@@ -29,7 +29,7 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 test: $(VENV)/.dev browser nginx lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The property tests of hostile input at length: 10,000 examples per importer (profile `fuzz` of
 # tests/conftest.py); prints the count per importer at the end. `make test` runs them short.
