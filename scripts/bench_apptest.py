@@ -8,6 +8,7 @@ runs with the bench case open (pasted on the Case page, as a user would), and th
 from __future__ import annotations
 
 import json
+import secrets
 import statistics
 import time
 from dataclasses import dataclass
@@ -185,7 +186,8 @@ def versions_per_edit(burst: int = 10) -> Versions:
     from store.records import LOCAL as me  # sign-in off: every case is the local actor's
 
     _quiet()
-    at = _app_test(bench_doc())
+    label = f"bench versions {secrets.token_hex(4)}"  # found by its own label: the earlier sections' bench cases
+    at = _app_test(dict(bench_doc(), label=label))  # can share its saved second (ties broken by id)
     wait_saved()
     try:
         from ui.session import QUIET_S as quiet
@@ -193,7 +195,7 @@ def versions_per_edit(burst: int = 10) -> Versions:
         quiet = None
     store = Store.open()
     try:
-        case_id = store.list_cases(limit=1, actor=me)[0].id
+        case_id = store.list_cases(search=label, limit=1, actor=me)[0].id
 
         def count() -> int:
             return len(store.versions(case_id, actor=me))
