@@ -145,8 +145,12 @@ _GUARD = r"""
 #: A phone (issue 21: at 390 px the TTP or B12? page's critical alert started below the first screen and the
 #: PLASMIC table's last column was cut off): less space above the page's title and between elements, and
 #: markdown tables (``ui.common.md_table``) that fit the screen, a cell wrapping anywhere rather than pushing a
-#: column off its edge. Only style: sent alone, it takes no place on the page.
+#: column off its edge. At every width, the history lists' chips show their whole item, on more lines if need be
+#: (cut, "Neurological symptoms (neuropathy, ataxia, cognitive …" hid the rest of the item). Only style: sent alone,
+#: it takes no place on the page.
 _NARROW = """<style>
+[class*="st-key-case_hist_"] [data-tag] { height: auto; min-height: 28px; }
+[class*="st-key-case_hist_"] [data-tag] > span { white-space: normal; overflow: visible; text-overflow: clip; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
   [data-testid="stMainBlockContainer"] [data-testid="stHeading"] h1 { font-size: 2rem; padding: 0.5rem 0 0.25rem; }
