@@ -38,7 +38,7 @@ fuzz: $(VENV)/.dev
 	COBALT_FUZZ=1 $(PY) -m pytest -m fuzz -p no:randomly -p no:cacheprovider -s -q tests/test_fuzz.py \
 		tests/test_tma_properties.py tests/test_tma_properties_v3.py tests/test_next_tests_properties.py
 
-# what a user feels, as ratios to a bare Streamlit page (about 10 minutes; asserts nothing)
+# what a user feels, as ratios to a bare Streamlit page, and capacity (about 22 minutes here; asserts nothing)
 bench: $(VENV)/.dev browser
 	PYTHONPATH=. $(PY) scripts/bench.py $(BENCH_ARGS)
 
