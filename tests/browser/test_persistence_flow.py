@@ -3,6 +3,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.browser.bedside import wait_saved
 from tests.browser.conftest import Server, _need_browser, shot, wait_idle
 
@@ -40,7 +42,8 @@ def test_case_survives_a_server_restart(page):
         wait_idle(page)
         page.locator(".st-key-lib_open button").click()
         wait_idle(page)
-        assert page.locator(".st-key-case_label input").input_value() == "Bed 12 restart"
+        # the Case page the library switches to may be read before its run has drawn the case: wait for it
+        expect(page.locator(".st-key-case_label input")).to_have_value("Bed 12 restart", timeout=15_000)
         assert page.locator(".st-key-case_lab_b12 input").input_value() == "150"
         assert page.locator(".st-key-case_lab_platelets input").input_value() == "42"
         shot(page, "case-reopened-after-restart")
