@@ -29,10 +29,8 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 test: $(VENV)/.dev browser nginx lint
-	# the tests without a browser on two workers (pytest-xdist); then the browser tests in one process, alone on
-	# the machine: run beside the other tests, two timing-sensitive flows failed in one run of three
-	$(PY) -m pytest -n 2 -m "not browser"
-	$(PY) -m pytest -m browser
+	# two workers (pytest-xdist): every browser test on one of them, in order, the rest on the other
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The property tests of hostile input at length: 10,000 examples per importer (profile `fuzz` of
 # tests/conftest.py); prints the count per importer at the end. `make test` runs them short.
