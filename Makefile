@@ -29,8 +29,10 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 
 test: $(VENV)/.dev browser nginx lint
-	# two workers (pytest-xdist): every browser test on one of them, in order, the rest on the other
-	$(PY) -m pytest -n 2 --dist loadgroup
+	# the tests without a browser on two workers (pytest-xdist); then the browser tests in one process, alone on
+	# the machine (an xdist_group marker set in tests/browser/conftest.py did not keep them on one worker)
+	$(PY) -m pytest -n 2 -m "not browser"
+	$(PY) -m pytest -m browser
 
 # The property tests of hostile input at length: 10,000 examples per importer (profile `fuzz` of
 # tests/conftest.py); prints the count per importer at the end. `make test` runs them short.

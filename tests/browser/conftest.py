@@ -28,10 +28,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # `make test` runs two pytest workers (pytest-xdist, --dist loadgroup): every browser test on one of
-            # them, one after another, while the other runs the rest (two Chromiums with their servers at once
-            # would share two cores four ways)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _need_browser() -> None:
