@@ -541,39 +541,21 @@ def recorded(url: str, notes: list[str]) -> dict[str, list[bytes]] | None:
 
 def _ward_servers(runlogs: list[Path]):
     """tests/browser/conftest.Server, started through bench_server.py's timing hook (one run log per process)."""
-    import subprocess
     import sys
-    import urllib.request
 
     from tests.browser import conftest
 
     class Timed(conftest.Server):
-        def start(self):  # as conftest.Server.start, with bench_server.py in front of `streamlit run serve.py`
-            env = {**os.environ, "COBALT_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
-            env.pop("COBALT_SAVE_QUIET_S", None)
-            env.pop("COBALT_PAGE_ERRORS", None)
-            env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
-            env.update(self.extra_env)
+        def command(self) -> list[str]:  # bench_server.py in front of `streamlit run serve.py`, one run log each
             runlog = self.data_dir / "runs.jsonl"
             runlogs.append(runlog)
-            self.log = open(self.data_dir / "server.log", "wb")
-            self.proc = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(runlog),
-                 str(ROOT / "serve.py"), "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                 "--server.disconnectedSessionTTL", str(TTL_S), *self.extra_args],
-                cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError((self.data_dir / "server.log").read_text()[-2000:])
-                try:
-                    with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                        if r.read().decode().strip() == "ok":
-                            return self
-                except OSError:
-                    time.sleep(0.3)
-            raise RuntimeError("streamlit did not become healthy within 90 s")
+            return [sys.executable, str(Path(__file__).with_name("bench_server.py")), str(runlog),
+                    str(ROOT / "serve.py"), "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                    "--server.disconnectedSessionTTL", str(TTL_S), *self.extra_args]
+
+        def start(self, wait_s: float = 90) -> conftest.Server:
+            return super().start(wait_s)
 
     return Timed
 

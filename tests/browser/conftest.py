@@ -68,19 +68,21 @@ class Server:
         self.extra_env: dict[str, str] = {}  # e.g. sign-in settings (see signin_server)
         self.extra_args: list[str] = []
 
-    def start(self) -> Server:
+    def command(self) -> list[str]:
+        """What starts the server (the bench's ward puts its timing hook in front: scripts/bench_sessions.py)."""
+        return [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(self.port),
+                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                *self.extra_args]
+
+    def start(self, wait_s: float = 60) -> Server:
         env = {**os.environ, "COBALT_DATA_DIR": str(self.data_dir), "PYTHONPATH": str(ROOT)}
         env.pop("COBALT_SAVE_QUIET_S", None)  # save as deployed: one version per burst of edits
         env.pop("COBALT_PAGE_ERRORS", None)  # a failing page shows its message, as deployed
         env.setdefault("COBALT_DATABASE_URL", f"sqlite:///{self.data_dir / 'cobalt.sqlite3'}")
         env.update(self.extra_env)
         self.log = open(self.data_dir / "server.log", "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             *self.extra_args],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError((self.data_dir / "server.log").read_text())
@@ -90,7 +92,7 @@ class Server:
                         return self
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("streamlit did not become healthy within 60 s")
+        raise RuntimeError(f"streamlit did not become healthy within {wait_s:g} s")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
